@@ -1,0 +1,73 @@
+// Distributions the interpolant joins: Gaussians, Gaussian mixtures (exact fields exist for these,
+// see gmm_fields.hpp) and the 2-D data sets of SPEC section 7. Samples are d x n, double.
+#pragma once
+
+#include <memory>
+#include <nlohmann/json_fwd.hpp>
+#include <string>
+#include <vector>
+
+#include "si/rng.hpp"
+#include "si/types.hpp"
+
+namespace si {
+
+class GaussianMixture;
+
+class Distribution {
+ public:
+  virtual ~Distribution() = default;
+  virtual int dim() const = 0;
+  virtual std::string name() const = 0;
+  // n independent samples as the columns of a d x n matrix.
+  virtual MatD sample(Eigen::Index n, Rng& rng) const = 0;
+  // Whether log_density is known exactly.
+  virtual bool has_log_density() const { return false; }
+  // log density at each column of x (-inf off the support); throws std::logic_error if unknown.
+  virtual VecD log_density(const MatD& x) const;
+  // Non-null when this distribution is a Gaussian mixture, so exact fields apply.
+  virtual const GaussianMixture* as_mixture() const { return nullptr; }
+};
+
+// sum_k w_k N(mu_k, C_k) with full covariances; Gaussian = one component.
+class GaussianMixture : public Distribution {
+ public:
+  // Validates (field names prefixed by `field`): weights positive summing to 1 (1e-6), matching
+  // dimensions, symmetric positive-definite covariances, every number finite.
+  GaussianMixture(std::vector<double> weights, std::vector<VecD> means, std::vector<MatD> covs,
+                  const std::string& field = "distribution");
+  static GaussianMixture standard_normal(int d);
+
+  int dim() const override;
+  std::string name() const override { return components() == 1 ? "gaussian" : "gmm"; }
+  MatD sample(Eigen::Index n, Rng& rng) const override;
+  bool has_log_density() const override { return true; }
+  VecD log_density(const MatD& x) const override;
+  const GaussianMixture* as_mixture() const override { return this; }
+
+  int components() const { return static_cast<int>(weights_.size()); }
+  const std::vector<double>& weights() const { return weights_; }
+  const std::vector<VecD>& means() const { return means_; }
+  const std::vector<MatD>& covs() const { return covs_; }
+  // Whether this is exactly N(0, I) (one-sided and mirror paths need that base).
+  bool is_standard_normal() const;
+
+ private:
+  std::vector<double> weights_;
+  std::vector<VecD> means_;
+  std::vector<MatD> covs_;
+  std::vector<MatD> chol_;  // lower Cholesky factors
+  std::vector<double> log_norm_;
+};
+
+// Builds a distribution from its JSON description; `field` prefixes error messages. Types:
+//   {"type": "gaussian", "mean": [..], "cov": [[..]]}  (defaults: d = 2, N(0, I); "dim" sets d)
+//   {"type": "gmm", "weights": [..], "means": [[..]], "covs": [[[..]]]}
+//   {"type": "random-gmm", "components": 3, "seed": 0, "dim": 2}  (reference notebook's mixture)
+//   {"type": "checkerboard"}, {"type": "8gaussians"}, {"type": "moons"}, {"type": "spirals"},
+//   {"type": "rings"}, {"type": "pinwheel"}, {"type": "swissroll"}
+//   {"type": "points", "points": [[x, y], ..], "bandwidth": 0.05}  (user points, a mixture)
+std::unique_ptr<Distribution> make_distribution(const nlohmann::json& spec, const std::string& field);
+const std::vector<std::string>& distribution_types();
+
+}  // namespace si

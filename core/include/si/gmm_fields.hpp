@@ -1,0 +1,51 @@
+// Exact fields between Gaussian mixtures (SPEC section 5): for x_t = alpha x0 + beta x1 + gamma z
+// with rho0 = sum_i p0_i N(mu0_i, C0_i), rho1 = sum_j p1_j N(mu1_j, C1_j), rho_t is the mixture over
+// pairs (i, j) of N(m_ij, K_ij) and every conditional expectation is closed-form. Computed in double
+// and in log space (log-sum-exp). The ground truth for the tests of losses, samplers, likelihoods.
+#pragma once
+
+#include "si/distributions.hpp"
+#include "si/fields.hpp"
+#include "si/interpolant.hpp"
+
+namespace si {
+
+struct GmmFieldValues {
+  MatD b;     // drift of the probability flow
+  MatD v;     // E[dI/dt | x_t = x]
+  MatD s;     // score grad log rho_t
+  MatD eta;   // denoiser E[noise | x_t = x] (z two-sided, x0 one-sided and mirror)
+  VecD logp;  // log rho_t(x)
+  VecD div_b; // exact divergence of b in x
+  VecD div_s; // exact divergence of s in x
+};
+
+class GmmFields : public Fields<double> {
+ public:
+  // One-sided and mirror paths need rho0 = N(0, I) (throws ConfigError naming "base" otherwise).
+  GmmFields(GaussianMixture rho0, GaussianMixture rho1, Interpolant interpolant);
+
+  GmmFieldValues eval(double t, const MatD& x) const;
+  MatD b(double t, const MatD& x) const { return eval(t, x).b; }
+  MatD v(double t, const MatD& x) const { return eval(t, x).v; }
+  MatD s(double t, const MatD& x) const { return eval(t, x).s; }
+  MatD eta(double t, const MatD& x) const { return eval(t, x).eta; }
+  VecD log_density(double t, const MatD& x) const { return eval(t, x).logp; }
+  // Samples of x_t itself (draws x0, x1, z and interpolates): the truth for rho_t.
+  MatD sample_xt(double t, Eigen::Index n, Rng& rng) const;
+
+  int dim() const override;
+  void drift(double t, const MatD& x, MatD& out, VecD* div = nullptr) const override;
+  bool has_score() const override { return true; }
+  void score(double t, const MatD& x, MatD& out, VecD* div = nullptr) const override;
+
+  const GaussianMixture& rho0() const { return rho0_; }
+  const GaussianMixture& rho1() const { return rho1_; }
+  const Interpolant& interpolant() const { return interp_; }
+
+ private:
+  GaussianMixture rho0_, rho1_;
+  Interpolant interp_;
+};
+
+}  // namespace si

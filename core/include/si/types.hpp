@@ -1,0 +1,41 @@
+// Shared numeric types. A batch of points is a d x n column-major matrix: one column per point,
+// which is the same memory as an (n, d) row-major array (the public xtensor layout, see xt.hpp).
+#pragma once
+
+#include <Eigen/Dense>
+#include <stdexcept>
+#include <string>
+
+namespace si {
+
+template <typename S>
+using Mat = Eigen::Matrix<S, Eigen::Dynamic, Eigen::Dynamic>;
+template <typename S>
+using Vec = Eigen::Matrix<S, Eigen::Dynamic, 1>;
+template <typename S>
+using RowVec = Eigen::Matrix<S, 1, Eigen::Dynamic>;
+
+using MatD = Mat<double>;
+using VecD = Vec<double>;
+using MatF = Mat<float>;
+using VecF = Vec<float>;
+
+// Every invalid input (a config field, an argument) throws this; the message names the field and
+// what is allowed, e.g. "optimizer.lr: must be a positive number, got -1".
+class ConfigError : public std::invalid_argument {
+ public:
+  ConfigError(const std::string& field, const std::string& what)
+      : std::invalid_argument(field + ": " + what), field_(field) {}
+  const std::string& field() const { return field_; }
+
+ private:
+  std::string field_;
+};
+
+// A numerical blow-up (NaN or inf) found while training or sampling.
+class NumericalError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+}  // namespace si

@@ -1,0 +1,142 @@
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "si/interpolant.hpp"
+
+namespace si {
+namespace {
+
+struct Pair {
+  const char* path;
+  const char* gamma;
+  double a;
+};
+
+std::vector<Pair> all_valid_pairs() {
+  std::vector<Pair> out;
+  for (const char* p : {"linear", "trig", "encoding-decoding"})
+    for (const char* g : {"brownian", "a-brownian", "zero", "bsquared", "sinesquared", "sigmoid"})
+      if (std::string(p) != "trig" || std::string(g) != "sinesquared")  // reaches 1: rejected
+        out.push_back({p, g, 2.0});
+  out.push_back({"one-sided-linear", "zero", 1.0});
+  out.push_back({"one-sided-trig", "zero", 1.0});
+  for (const char* g : {"brownian", "a-brownian", "bsquared", "sinesquared", "sigmoid"})
+    out.push_back({"mirror", g, 0.5});
+  return out;
+}
+
+double rel_err(double exact, double approx) { return std::abs(exact - approx) / std::max(1.0, std::abs(exact)); }
+
+TEST(Interpolant, EveryPathAndGammaDerivativeMatchesFiniteDifference) {
+  const double h = 1e-6;
+  for (const auto& pr : all_valid_pairs()) {
+    SCOPED_TRACE(std::string(pr.path) + " / " + pr.gamma);
+    const Interpolant I = Interpolant::from_names(pr.path, pr.gamma, pr.a);
+    for (int k = 1; k < 40; ++k) {
+      const double t = k / 40.0;
+      if (std::string(pr.path) == "encoding-decoding" && std::abs(t - 0.5) < 2 * h) continue;
+      const Coefficients c = I.at(t), cp = I.at(t + h), cm = I.at(t - h);
+      EXPECT_LE(rel_err(c.dalpha, (cp.alpha - cm.alpha) / (2 * h)), 1e-6) << "alpha' at t=" << t;
+      EXPECT_LE(rel_err(c.dbeta, (cp.beta - cm.beta) / (2 * h)), 1e-6) << "beta' at t=" << t;
+      EXPECT_LE(rel_err(c.dgamma, (cp.gamma - cm.gamma) / (2 * h)), 1e-6) << "gamma' at t=" << t;
+      EXPECT_LE(rel_err(c.gamma_dgamma, c.gamma * c.dgamma), 1e-12) << "gamma gamma' at t=" << t;
+      const Gamma& g = I.gamma();
+      EXPECT_LE(rel_err(g.deriv(t), (g(t + h) - g(t - h)) / (2 * h)), 1e-6) << "Gamma::deriv at t=" << t;
+      EXPECT_LE(rel_err(g.product(t), g(t) * g.deriv(t)), 1e-12);
+    }
+  }
+}
+
+TEST(Interpolant, BoundaryValuesAtBothEnds) {
+  for (const auto& pr : all_valid_pairs()) {
+    SCOPED_TRACE(std::string(pr.path) + " / " + pr.gamma);
+    const Interpolant I = Interpolant::from_names(pr.path, pr.gamma, pr.a);
+    const Coefficients c0 = I.at(0.0), c1 = I.at(1.0);
+    EXPECT_NEAR(c0.gamma, 0.0, 1e-12);
+    EXPECT_NEAR(c1.gamma, 0.0, 1e-12);
+    EXPECT_NEAR(I.gamma()(0.0), 0.0, 1e-12);
+    EXPECT_NEAR(I.gamma()(1.0), 0.0, 1e-12);
+    EXPECT_TRUE(std::isfinite(c0.gamma_dgamma));
+    EXPECT_TRUE(std::isfinite(c1.gamma_dgamma));
+    if (I.mirror()) {
+      EXPECT_NEAR(c0.alpha, 0.0, 1e-12);  // x_0 = x1 + gamma(0) x0 = x1
+      EXPECT_NEAR(c1.alpha, 0.0, 1e-12);
+      EXPECT_EQ(c0.beta, 1.0);
+    } else {
+      EXPECT_NEAR(c0.alpha, 1.0, 1e-12);
+      EXPECT_NEAR(c0.beta, 0.0, 1e-12);
+      EXPECT_NEAR(c1.alpha, 0.0, 1e-12);
+      EXPECT_NEAR(c1.beta, 1.0, 1e-12);
+    }
+  }
+}
+
+TEST(Interpolant, BrownianProductIsFiniteWhereDerivativeBlowsUp) {
+  const Gamma g(GammaKind::Brownian);
+  EXPECT_FALSE(std::isfinite(g.deriv(0.0)));
+  EXPECT_DOUBLE_EQ(g.product(0.0), 0.5);
+  EXPECT_DOUBLE_EQ(g.product(1.0), -0.5);
+  const Gamma a(GammaKind::ABrownian, 3.0);  // the parameter is really used (reference bug)
+  EXPECT_DOUBLE_EQ(a(0.5), std::sqrt(3.0 * 0.25));
+  EXPECT_DOUBLE_EQ(a.product(0.25), 3.0 * 0.5 / 2.0);
+}
+
+TEST(Interpolant, BatchedXtAndDerivativeUsePerSampleTime) {
+  const Interpolant I = Interpolant::from_names("trig", "brownian");
+  VecD t(3);
+  t << 0.1, 0.5, 0.9;
+  MatD x0 = MatD::Random(2, 3), x1 = MatD::Random(2, 3), z = MatD::Random(2, 3);
+  const MatD xt = I.xt(t, x0, x1, z), dI = I.dIdt(t, x0, x1);
+  for (int j = 0; j < 3; ++j) {
+    const Coefficients c = I.at(t(j));
+    EXPECT_LE((xt.col(j) - (c.alpha * x0.col(j) + c.beta * x1.col(j) + c.gamma * z.col(j))).norm(), 1e-14);
+    EXPECT_LE((dI.col(j) - (c.dalpha * x0.col(j) + c.dbeta * x1.col(j))).norm(), 1e-14);
+  }
+}
+
+TEST(Interpolant, CustomPathIsUsedAndItsBoundaryConditionsChecked) {
+  CustomPath p{[](double t) { return 1 - t * t; }, [](double t) { return t * t; },
+               [](double t) { return -2 * t; }, [](double t) { return 2 * t; }};
+  const Interpolant I(p, Gamma(GammaKind::Brownian));
+  EXPECT_DOUBLE_EQ(I.at(0.5).alpha, 0.75);
+  EXPECT_DOUBLE_EQ(I.at(0.5).dbeta, 1.0);
+  CustomPath bad = p;
+  bad.alpha = [](double t) { return 0.9 - t; };
+  EXPECT_THROW(Interpolant(bad, Gamma(GammaKind::Brownian)), ConfigError);
+  CustomPath wrong_deriv = p;
+  wrong_deriv.dbeta = [](double t) { return t; };
+  EXPECT_THROW(Interpolant(wrong_deriv, Gamma(GammaKind::Brownian)), ConfigError);
+  CustomGamma g{[](double t) { return t * (1 - t); }, [](double t) { return 1 - 2 * t; },
+                [](double t) { return t * (1 - t) * (1 - 2 * t); }};
+  EXPECT_DOUBLE_EQ(Interpolant(p, Gamma(g)).at(0.5).gamma, 0.25);
+  CustomGamma g_bad = g;
+  g_bad.gamma = [](double t) { return 0.1 + t; };
+  EXPECT_THROW(Gamma{g_bad}, ConfigError);
+}
+
+TEST(Interpolant, InvalidPairsAreRejectedWithTheFieldName) {
+  auto msg = [](auto f) {
+    try {
+      f();
+    } catch (const ConfigError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_NE(msg([] { Interpolant::from_names("zigzag", "brownian"); }).find("path: unknown path 'zigzag'"),
+            std::string::npos);
+  EXPECT_NE(msg([] { Interpolant::from_names("linear", "wiggly"); }).find("gamma: unknown gamma"), std::string::npos);
+  EXPECT_NE(msg([] { Interpolant::from_names("trig", "a-brownian", 4.5); }).find("trig path needs |gamma(t)| < 1"),
+            std::string::npos);
+  EXPECT_NE(msg([] { Interpolant::from_names("trig", "sinesquared"); }).find("gamma(0.5) = 1"), std::string::npos);
+  EXPECT_NE(msg([] { Interpolant::from_names("one-sided-linear", "brownian"); }).find("gamma: one-sided"),
+            std::string::npos);
+  EXPECT_NE(msg([] { Interpolant::from_names("mirror", "zero"); }).find("gamma: the mirror path"), std::string::npos);
+  EXPECT_NE(msg([] { Interpolant::from_names("linear", "a-brownian", -1.0); }).find("gamma_a"), std::string::npos);
+  EXPECT_NE(msg([] { Interpolant::from_names("linear", "a-brownian", std::nan("")); }).find("gamma_a"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace si
