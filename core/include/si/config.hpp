@@ -1,0 +1,64 @@
+// The training config (configs/SCHEMA.md): parsed from JSON, validated field by field, defaults
+// filled in. Every error is a ConfigError naming the field's path and what is allowed.
+#pragma once
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "si/distributions.hpp"
+#include "si/interpolant.hpp"
+#include "si/losses.hpp"
+#include "si/mlp.hpp"
+#include "si/optim.hpp"
+
+namespace si {
+
+// Which networks are learned, and so which fields the model offers.
+enum class FieldSet { BS, BEta, VS, VEta, B, S };
+const std::vector<std::string>& field_set_names();
+FieldSet field_set_from_name(const std::string& name, const std::string& field = "fields");
+std::string to_name(FieldSet f);
+
+struct OdeDefaults {
+  std::string method = "dopri5";
+  double atol = 1e-5, rtol = 1e-5;
+  int steps = 200;
+};
+struct SdeDefaults {
+  std::string method = "heun";
+  double eps = 0.5;
+  int steps = 100;
+};
+
+struct TrainingConfig {
+  nlohmann::json base = {{"type", "gaussian"}};
+  nlohmann::json target = {{"type", "checkerboard"}};
+  std::string path = "one-sided-linear";
+  std::string gamma;  // empty: "zero" for one-sided paths, "brownian" otherwise
+  double gamma_a = 1.0;
+  FieldSet fields = FieldSet::BS;
+  std::vector<int> hidden = {256, 256, 256, 256};
+  Activation activation = Activation::ReLU;
+  AdamOptions optimizer;
+  long steps = 7000;
+  int batch = 2000;
+  std::uint64_t seed = 0;
+  double t_lo = 1e-4, t_hi = 1e-4;
+  bool antithetic = true;
+  OdeDefaults ode;
+  SdeDefaults sde;
+
+  // Parses and validates; unknown keys anywhere are errors.
+  static TrainingConfig from_json(const nlohmann::json& j);
+  nlohmann::json to_json() const;
+
+  Interpolant interpolant() const;
+  std::unique_ptr<Distribution> make_base() const;
+  std::unique_ptr<Distribution> make_target() const;
+  // The network names and the loss each is trained with, e.g. {"b", B}, {"s", S}.
+  std::vector<std::pair<std::string, LossKind>> networks() const;
+};
+
+}  // namespace si

@@ -1,0 +1,51 @@
+// The losses of SPEC section 3. Every one of them has the per-sample form
+//   sum over sample points p of  1/2 |f(x_p)|^2 - c_p . f(x_p),
+// whose minimiser is f(x) = E[c | x_t = x]; a loss is therefore its list of sample points x_p and
+// targets c_p (two of each when antithetic), and one gradient routine serves all nine.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "si/interpolant.hpp"
+#include "si/mlp.hpp"
+
+namespace si {
+
+enum class LossKind { B, V, S, Eta, OneSidedB, OneSidedV, OneSidedS, OneSidedEta, Mirror };
+const std::vector<std::string>& loss_names();
+LossKind loss_from_name(const std::string& name, const std::string& field = "loss");
+std::string to_name(LossKind k);
+
+// Whether the loss divides by gamma or alpha or uses gamma' (singular at the ends of [0, 1]):
+// its times are drawn from [t_lo, 1 - t_hi].
+bool loss_needs_clipped_time(LossKind k);
+// Whether the loss can evaluate the antithetic pair I +- noise.
+bool loss_supports_antithetic(LossKind k);
+// Whether the loss fits the interpolant's sidedness (e.g. one-sided losses need one-sided paths).
+bool loss_fits(LossKind k, const Interpolant& I);
+
+// One draw for a batch: times and the three random ends (z unused by one-sided and mirror paths).
+template <typename S>
+struct Batch {
+  Vec<S> t;
+  Mat<S> x0, x1, z;
+};
+
+// The sample points (network inputs [t; x_p]) and targets c_p of a loss for a batch.
+template <typename S>
+struct LossPoints {
+  Mat<S> inputs;   // (1 + d) x m
+  Mat<S> targets;  // d x m
+  S scale = 1;     // 1 / batch size: the loss is a mean over the batch
+};
+
+template <typename S>
+LossPoints<S> loss_points(LossKind kind, const Interpolant& I, const Batch<S>& batch, bool antithetic);
+
+// The loss value and, if grad is not null, its gradient in the network's parameters (added to
+// grad). cache is scratch memory, reused across calls.
+template <typename S>
+S loss_and_grad(const Mlp<S>& net, const LossPoints<S>& points, Vec<S>* grad, MlpCache<S>& cache);
+
+}  // namespace si

@@ -1,0 +1,92 @@
+// A small multilayer perceptron (t, x) -> R^d with hand-written reverse-mode gradients and
+// forward-mode tangents for the exact divergence in x (SPEC section 6). Parameters live in one
+// flat vector (per layer: W column-major out x in, then b), so the optimiser, gradient clipping,
+// saving and the gradient checker all work on one array.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "si/rng.hpp"
+#include "si/types.hpp"
+
+namespace si {
+
+enum class Activation { ReLU, LeakyReLU, ELU, Tanh, Sigmoid, Softplus, SiLU };
+const std::vector<std::string>& activation_names();
+Activation activation_from_name(const std::string& name, const std::string& field = "network.activation");
+std::string to_name(Activation a);
+
+// Elementwise activation and its derivative at the pre-activation z (out may alias nothing).
+template <typename S>
+void activate(Activation a, const Mat<S>& z, Mat<S>& out);
+template <typename S>
+void activate_deriv(Activation a, const Mat<S>& z, Mat<S>& out);
+
+struct MlpShape {
+  int in = 3;                 // 1 + d: time first, then x
+  int out = 2;                // d
+  std::vector<int> hidden;    // widths of the hidden layers
+  Activation activation = Activation::ReLU;
+};
+
+// Intermediate values of one forward pass, kept for the backward pass; reuse one across calls so
+// the matrices keep their memory.
+template <typename S>
+struct MlpCache {
+  std::vector<Mat<S>> inputs;  // inputs[l]: input to layer l (inputs[0] = X)
+  std::vector<Mat<S>> pre;     // pre[l]: W_l inputs[l] + b_l
+  Mat<S> output;
+  Mat<S> delta, delta_prev, act_deriv;  // backward scratch
+};
+
+template <typename S>
+class Mlp {
+ public:
+  Mlp() = default;
+  explicit Mlp(MlpShape shape);
+
+  const MlpShape& shape() const { return shape_; }
+  int layers() const { return static_cast<int>(offsets_.size()); }
+  Eigen::Index num_params() const { return params_.size(); }
+  Vec<S>& params() { return params_; }
+  const Vec<S>& params() const { return params_; }
+
+  // PyTorch nn.Linear initialisation: weights and biases uniform in +-1/sqrt(fan_in).
+  void init(Rng& rng);
+
+  Eigen::Map<const Mat<S>> weight(int l) const;
+  Eigen::Map<const Vec<S>> bias(int l) const;
+
+  // Y = f(X) for X of shape in x n; fills the cache for backward().
+  const Mat<S>& forward(const Mat<S>& X, MlpCache<S>& cache) const;
+  // Given dL/dY (out x n) of the last forward(), accumulates dL/dparams into grad (+=) and, if
+  // dX is not null, writes dL/dX.
+  void backward(MlpCache<S>& cache, const Mat<S>& dY, Vec<S>& grad, Mat<S>* dX = nullptr) const;
+  // Y = f(X) without keeping anything.
+  Mat<S> eval(const Mat<S>& X) const;
+  // Y = f(X) and the divergence sum_k dY_k / dX_{offset + k}, k < out, by forward-mode tangents
+  // (out extra passes). offset = 1 skips the time input.
+  Mat<S> eval_with_divergence(const Mat<S>& X, Vec<S>& div, int offset = 1) const;
+
+  template <typename T>
+  Mlp<T> cast() const {
+    Mlp<T> m(shape_);
+    m.params() = params_.template cast<T>();
+    return m;
+  }
+
+ private:
+  MlpShape shape_;
+  Vec<S> params_;
+  std::vector<Eigen::Index> offsets_;  // start of layer l's weights in params_
+  std::vector<int> fan_in_, fan_out_;
+};
+
+// Stacks time and points into the network input [t; x] of shape (1 + d) x n.
+template <typename S>
+void stack_time(const Vec<S>& t, const Mat<S>& x, Mat<S>& out);
+template <typename S>
+void stack_time(S t, const Mat<S>& x, Mat<S>& out);
+
+}  // namespace si

@@ -1,0 +1,57 @@
+// A learned generative model: its networks plus the interpolant and the two ends they were trained
+// for. It offers b, s, eta and v (whichever follow from what was learned, SPEC section 2) with
+// exact divergences, and saves to / loads from a versioned JSON file.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "si/config.hpp"
+#include "si/fields.hpp"
+#include "si/mlp.hpp"
+
+namespace si {
+
+class Model : public Fields<float> {
+ public:
+  static constexpr int kFormatVersion = 1;
+
+  Model(TrainingConfig config, std::map<std::string, Mlp<float>> nets);
+
+  const TrainingConfig& config() const { return config_; }
+  const Interpolant& interpolant() const { return interp_; }
+  const Distribution& base() const { return *base_; }
+  const Distribution& target() const { return *target_; }
+  const std::map<std::string, Mlp<float>>& networks() const { return nets_; }
+
+  // The fields this model can evaluate, among "b", "s", "eta", "v".
+  std::vector<std::string> field_names() const;
+  bool has_field(const std::string& name) const;
+  // One field at time t for every column of x; div (if not null) gets its exact divergence.
+  // Throws ConfigError("field", ...) for a field the model does not offer.
+  void evaluate(const std::string& field, double t, const MatF& x, MatF& out, VecF* div = nullptr) const;
+
+  int dim() const override;
+  void drift(double t, const MatF& x, MatF& out, VecF* div = nullptr) const override;
+  bool has_score() const override;
+  void score(double t, const MatF& x, MatF& out, VecF* div = nullptr) const override;
+
+  // {"format": "stochastic-interpolants-model", "version": 1, "config": {...},
+  //  "networks": {"b": {"in", "out", "hidden", "activation", "params": [...]}, ...}}
+  nlohmann::json to_json() const;
+  static Model from_json(const nlohmann::json& j);
+
+ private:
+  // The raw network output for `name` at time t (and its divergence).
+  void net(const std::string& name, double t, const MatF& x, MatF& out, VecF* div) const;
+
+  TrainingConfig config_;
+  Interpolant interp_;
+  std::shared_ptr<const Distribution> base_, target_;
+  std::map<std::string, Mlp<float>> nets_;
+};
+
+}  // namespace si

@@ -1,0 +1,44 @@
+// Adam with a StepLR schedule and optional gradient-norm clipping (SPEC section 6), on a flat
+// parameter vector.
+#pragma once
+
+#include "si/types.hpp"
+
+namespace si {
+
+struct AdamOptions {
+  double lr = 2e-3;
+  double beta1 = 0.9, beta2 = 0.999, eps = 1e-8;
+  long step_size = 0;  // StepLR period in steps (0: constant learning rate)
+  double decay = 1.0;  // StepLR factor
+  double clip = 0.0;   // clip the gradient norm to this value (0: no clipping)
+  void validate(const std::string& field = "optimizer") const;
+};
+
+template <typename S>
+class Adam {
+ public:
+  Adam() = default;
+  Adam(AdamOptions options, Eigen::Index n);
+  // The learning rate the next step() will use.
+  double lr() const;
+  long steps() const { return t_; }
+  // One update of params from grad (grad may be rescaled by clipping). Returns the gradient norm
+  // before clipping.
+  double step(Vec<S>& params, Vec<S>& grad);
+
+  const Vec<S>& m() const { return m_; }
+  const Vec<S>& v() const { return v_; }
+  void restore(long t, Vec<S> m, Vec<S> v) {
+    t_ = t;
+    m_ = std::move(m);
+    v_ = std::move(v);
+  }
+
+ private:
+  AdamOptions opt_;
+  long t_ = 0;
+  Vec<S> m_, v_;
+};
+
+}  // namespace si

@@ -1,0 +1,57 @@
+// A training session: built from a config, it owns the networks and their optimisers, draws a
+// batch per step from the seeded generator and takes one Adam step per network (SPEC sections 3, 6).
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "si/config.hpp"
+#include "si/model.hpp"
+
+namespace si {
+
+struct StepResult {
+  long step = 0;                         // steps taken after this call
+  double lr = 0;                         // learning rate used by the last step
+  std::map<std::string, double> losses;  // per network, mean over the steps of this call
+};
+
+class TrainingSession {
+ public:
+  explicit TrainingSession(TrainingConfig config);
+  explicit TrainingSession(const nlohmann::json& config) : TrainingSession(TrainingConfig::from_json(config)) {}
+
+  // k training steps. If a loss or gradient is NaN or inf, throws NumericalError and leaves the
+  // networks and optimisers as they were before that step.
+  StepResult step(int k = 1);
+  long step_count() const { return steps_; }
+  const TrainingConfig& config() const { return config_; }
+  const Interpolant& interpolant() const { return interp_; }
+  const Distribution& base() const { return *base_; }
+  const Distribution& target() const { return *target_; }
+
+  // A copy of the current networks as a model (training can go on independently).
+  Model model() const;
+  const Mlp<float>& network(const std::string& name) const;
+
+ private:
+  struct Net {
+    std::string name;
+    LossKind loss;
+    Mlp<float> mlp;
+    Adam<float> adam;
+    Vec<float> grad;
+    MlpCache<float> cache;
+  };
+  void draw_batch(Batch<float>& batch, double t_lo, double t_hi);
+
+  TrainingConfig config_;
+  Interpolant interp_;
+  std::unique_ptr<Distribution> base_, target_;
+  std::vector<Net> nets_;
+  Rng rng_;
+  long steps_ = 0;
+};
+
+}  // namespace si

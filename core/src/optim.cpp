@@ -1,0 +1,57 @@
+#include "si/optim.hpp"
+
+#include <cmath>
+
+namespace si {
+
+namespace {
+bool positive(double x) { return std::isfinite(x) && x > 0; }
+std::string num(double x) {
+  std::string s = std::to_string(x);
+  return std::isfinite(x) ? s : (std::isnan(x) ? "NaN" : "inf");
+}
+}  // namespace
+
+void AdamOptions::validate(const std::string& f) const {
+  if (!positive(lr)) throw ConfigError(f + ".lr", "must be a positive number, got " + num(lr));
+  if (!(beta1 >= 0 && beta1 < 1)) throw ConfigError(f + ".beta1", "must be in [0, 1), got " + num(beta1));
+  if (!(beta2 >= 0 && beta2 < 1)) throw ConfigError(f + ".beta2", "must be in [0, 1), got " + num(beta2));
+  if (!positive(eps)) throw ConfigError(f + ".eps", "must be a positive number, got " + num(eps));
+  if (step_size < 0) throw ConfigError(f + ".step_size", "must be >= 0 (0: no decay), got " + std::to_string(step_size));
+  if (!(decay > 0 && decay <= 1)) throw ConfigError(f + ".decay", "must be in (0, 1], got " + num(decay));
+  if (!(clip >= 0 && std::isfinite(clip))) throw ConfigError(f + ".clip", "must be >= 0 (0: no clipping), got " + num(clip));
+}
+
+template <typename S>
+Adam<S>::Adam(AdamOptions options, Eigen::Index n)
+    : opt_(options), m_(Vec<S>::Zero(n)), v_(Vec<S>::Zero(n)) {
+  opt_.validate();
+}
+
+template <typename S>
+double Adam<S>::lr() const {
+  if (opt_.step_size <= 0) return opt_.lr;
+  return opt_.lr * std::pow(opt_.decay, double(t_ / opt_.step_size));
+}
+
+template <typename S>
+double Adam<S>::step(Vec<S>& params, Vec<S>& grad) {
+  const double norm = std::sqrt(double(grad.squaredNorm()));
+  if (opt_.clip > 0 && norm > opt_.clip) grad *= S(opt_.clip / norm);
+  const double lr = this->lr();
+  ++t_;
+  const S b1 = S(opt_.beta1), b2 = S(opt_.beta2);
+  m_ = b1 * m_ + (S(1) - b1) * grad;
+  v_ = b2 * v_ + (S(1) - b2) * grad.cwiseAbs2();
+  // Bias corrections folded into the step size, as PyTorch does.
+  const double c1 = 1 - std::pow(opt_.beta1, double(t_)), c2 = 1 - std::pow(opt_.beta2, double(t_));
+  const S step = S(lr / c1);
+  const S denom_scale = S(1.0 / std::sqrt(c2));
+  params.array() -= step * m_.array() / (v_.array().sqrt() * denom_scale + S(opt_.eps));
+  return norm;
+}
+
+template class Adam<float>;
+template class Adam<double>;
+
+}  // namespace si

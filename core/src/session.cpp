@@ -1,0 +1,85 @@
+#include "si/session.hpp"
+
+#include <cmath>
+
+namespace si {
+
+TrainingSession::TrainingSession(TrainingConfig config)
+    : config_(std::move(config)),
+      interp_(config_.interpolant()),
+      base_(config_.make_base()),
+      target_(config_.make_target()),
+      rng_(config_.seed) {
+  const int d = base_->dim();
+  for (const auto& [name, loss] : config_.networks()) {
+    MlpShape shape;
+    shape.in = d + 1;
+    shape.out = d;
+    shape.hidden = config_.hidden;
+    shape.activation = config_.activation;
+    Net net{name, loss, Mlp<float>(shape), {}, {}, {}};
+    net.mlp.init(rng_);
+    net.adam = Adam<float>(config_.optimizer, net.mlp.num_params());
+    net.grad = VecF::Zero(net.mlp.num_params());
+    nets_.push_back(std::move(net));
+  }
+}
+
+void TrainingSession::draw_batch(Batch<float>& b, double t_lo, double t_hi) {
+  const Eigen::Index n = config_.batch;
+  b.x0 = base_->sample(n, rng_).cast<float>();
+  b.x1 = target_->sample(n, rng_).cast<float>();
+  b.z = rng_.normal_matrix<float>(base_->dim(), n);
+  b.t.resize(n);
+  for (Eigen::Index j = 0; j < n; ++j) b.t(j) = float(t_lo + (1.0 - t_lo - t_hi) * rng_.uniform());
+}
+
+StepResult TrainingSession::step(int k) {
+  if (k < 1) throw ConfigError("steps", "must be >= 1, got " + std::to_string(k));
+  StepResult result;
+  std::map<std::string, double> sums;
+  Batch<float> batch;
+  for (int i = 0; i < k; ++i) {
+    // One draw serves every network; only the time range differs (clipped for singular losses).
+    draw_batch(batch, 0.0, 0.0);
+    const VecF u = batch.t;
+    const double lr = nets_.empty() ? 0.0 : nets_.front().adam.lr();
+    std::vector<float> losses(nets_.size());
+    for (size_t a = 0; a < nets_.size(); ++a) {
+      Net& net = nets_[a];
+      if (loss_needs_clipped_time(net.loss))
+        batch.t = (float(config_.t_lo) + float(1.0 - config_.t_lo - config_.t_hi) * u.array()).matrix();
+      else
+        batch.t = u;
+      const LossPoints<float> lp = loss_points(net.loss, interp_, batch, config_.antithetic);
+      net.grad.setZero();
+      losses[a] = loss_and_grad(net.mlp, lp, &net.grad, net.cache);
+      if (!std::isfinite(losses[a]) || !net.grad.allFinite())
+        throw NumericalError("training step " + std::to_string(steps_ + 1) + ": the " + net.name + " loss (" +
+                             to_name(net.loss) + ") or its gradient is NaN or inf; the networks keep their "
+                             "weights from before this step (lower the learning rate or enable clipping)");
+    }
+    // Update only once every network's step is known to be finite.
+    for (auto& net : nets_) net.adam.step(net.mlp.params(), net.grad);
+    ++steps_;
+    for (size_t a = 0; a < nets_.size(); ++a) sums[nets_[a].name] += losses[a];
+    result.lr = lr;
+  }
+  for (auto& [name, s] : sums) result.losses[name] = s / k;
+  result.step = steps_;
+  return result;
+}
+
+Model TrainingSession::model() const {
+  std::map<std::string, Mlp<float>> nets;
+  for (const auto& n : nets_) nets.emplace(n.name, n.mlp);
+  return Model(config_, std::move(nets));
+}
+
+const Mlp<float>& TrainingSession::network(const std::string& name) const {
+  for (const auto& n : nets_)
+    if (n.name == name) return n.mlp;
+  throw ConfigError("network", "no network named '" + name + "'");
+}
+
+}  // namespace si

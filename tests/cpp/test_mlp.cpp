@@ -1,0 +1,202 @@
+#include <gtest/gtest.h>
+
+#include "si/gradcheck.hpp"
+#include "si/mlp.hpp"
+#include "si/optim.hpp"
+
+namespace si {
+namespace {
+
+std::vector<Activation> all_activations() {
+  std::vector<Activation> out;
+  for (const auto& n : activation_names()) out.push_back(activation_from_name(n));
+  return out;
+}
+
+TEST(Mlp, EveryActivationDerivativeMatchesFiniteDifference) {
+  MatD z(1, 9);
+  z << -3.0, -1.2, -0.4, -0.05, 0.07, 0.3, 0.9, 2.0, 4.5;  // avoids relu's kink at 0
+  const double h = 1e-6;
+  for (Activation a : all_activations()) {
+    SCOPED_TRACE(to_name(a));
+    MatD d, yp, ym;
+    activate_deriv(a, z, d);
+    activate(a, MatD(z.array() + h), yp);
+    activate(a, MatD(z.array() - h), ym);
+    const MatD fd = (yp - ym) / (2 * h);
+    EXPECT_LE((fd - d).cwiseAbs().maxCoeff(), 1e-8);
+  }
+}
+
+TEST(Mlp, SoftplusDoesNotOverflow) {
+  MatD z(1, 2), y;
+  z << -800.0, 800.0;
+  activate(Activation::Softplus, z, y);
+  EXPECT_NEAR(y(0), 0.0, 1e-300);
+  EXPECT_DOUBLE_EQ(y(1), 800.0);
+}
+
+class MlpGradient : public ::testing::TestWithParam<Activation> {};
+
+TEST_P(MlpGradient, BackwardMatchesFiniteDifferencesInParamsAndInputs) {
+  Rng rng(7);
+  MlpShape shape{3, 2, {6, 5, 4}, GetParam()};
+  Mlp<double> net(shape);
+  net.init(rng);
+  const MatD X = rng.normal_matrix<double>(3, 11);
+  const MatD R = rng.normal_matrix<double>(2, 11);  // L = sum(R .* f(X)), so dL/dY = R
+  MlpCache<double> cache;
+  net.forward(X, cache);
+  VecD grad = VecD::Zero(net.num_params());
+  MatD dX;
+  net.backward(cache, R, grad, &dX);
+
+  const VecD p0 = net.params();
+  auto loss_of_params = [&](const VecD& p) {
+    Mlp<double> m = net;
+    m.params() = p;
+    return m.eval(X).cwiseProduct(R).sum();
+  };
+  // floor 1e-3: below it the comparison is absolute, where round-off of the differences dominates.
+  const auto gp = check_gradient(loss_of_params, p0, grad, rng, 1000, 1e-6, 1e-3);
+  EXPECT_LE(gp.max_rel_error, 1e-5) << "parameter " << gp.worst_index;
+
+  const VecD x0 = Eigen::Map<const VecD>(X.data(), X.size());
+  auto loss_of_inputs = [&](const VecD& x) { return net.eval(Eigen::Map<const MatD>(x.data(), 3, 11)).cwiseProduct(R).sum(); };
+  const auto gx = check_gradient(loss_of_inputs, x0, Eigen::Map<const VecD>(dX.data(), dX.size()), rng, 1000,
+                                   1e-6, 1e-3);
+  EXPECT_LE(gx.max_rel_error, 1e-5) << "input " << gx.worst_index;
+}
+
+TEST_P(MlpGradient, GradientsAccumulateUntilZeroed) {
+  Rng rng(3);
+  Mlp<double> net(MlpShape{3, 2, {4}, GetParam()});
+  net.init(rng);
+  const MatD X = rng.normal_matrix<double>(3, 5), R = rng.normal_matrix<double>(2, 5);
+  MlpCache<double> cache;
+  VecD g1 = VecD::Zero(net.num_params()), g2 = VecD::Zero(net.num_params());
+  net.forward(X, cache);
+  net.backward(cache, R, g1);
+  net.forward(X, cache);
+  net.backward(cache, R, g2);
+  net.forward(X, cache);
+  net.backward(cache, R, g2);
+  EXPECT_LE((g2 - 2 * g1).norm(), 1e-12 * (1 + g1.norm()));
+}
+
+TEST_P(MlpGradient, ForwardModeDivergenceMatchesFiniteDifferenceJacobianTrace) {
+  Rng rng(11);
+  const int d = 3;
+  Mlp<double> net(MlpShape{d + 1, d, {8, 7}, GetParam()});
+  net.init(rng);
+  const MatD X = rng.normal_matrix<double>(d + 1, 6);
+  VecD div;
+  const MatD Y = net.eval_with_divergence(X, div, 1);
+  EXPECT_LE((Y - net.eval(X)).norm(), 1e-12);
+  const double h = 1e-6;
+  for (int j = 0; j < X.cols(); ++j) {
+    double trace = 0;
+    for (int k = 0; k < d; ++k) {
+      MatD xp = X.col(j), xm = X.col(j);
+      xp(1 + k) += h;
+      xm(1 + k) -= h;
+      trace += (net.eval(xp)(k) - net.eval(xm)(k)) / (2 * h);
+    }
+    EXPECT_NEAR(div(j), trace, 1e-6 * (1 + std::abs(trace))) << "point " << j;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(AllActivations, MlpGradient, ::testing::ValuesIn(all_activations()),
+                         [](const auto& info) { return to_name(info.param); });
+
+TEST(Mlp, InitialisationIsPyTorchUniformInverseSqrtFanIn) {
+  Rng rng(1);
+  Mlp<float> net(MlpShape{3, 2, {256, 64}, Activation::ReLU});
+  net.init(rng);
+  const double bounds[] = {1 / std::sqrt(3.0), 1 / std::sqrt(256.0), 1 / std::sqrt(64.0)};
+  for (int l = 0; l < net.layers(); ++l) {
+    const double k = bounds[l];
+    EXPECT_LE(net.weight(l).cwiseAbs().maxCoeff(), k);
+    EXPECT_LE(net.bias(l).cwiseAbs().maxCoeff(), k);
+    // Uniform on [-k, k] has mean |w| = k / 2: the bound is really used, not a smaller one.
+    EXPECT_NEAR(net.weight(l).cwiseAbs().mean(), k / 2, 0.1 * k);
+  }
+  EXPECT_EQ(net.num_params(), 3 * 256 + 256 + 256 * 64 + 64 + 64 * 2 + 2);
+}
+
+TEST(Mlp, FloatAndDoubleAgree) {
+  Rng rng(5);
+  Mlp<double> net(MlpShape{3, 2, {32, 32}, Activation::Tanh});
+  net.init(rng);
+  const Mlp<float> f = net.cast<float>();
+  const MatD X = rng.normal_matrix<double>(3, 20);
+  EXPECT_LE((f.eval(X.cast<float>()).cast<double>() - net.eval(X)).cwiseAbs().maxCoeff(), 1e-5);
+}
+
+TEST(Mlp, RejectsZeroWidth) { EXPECT_THROW(Mlp<float>(MlpShape{3, 2, {16, 0}, Activation::ReLU}), ConfigError); }
+
+TEST(Adam, FirstStepMovesEachParameterByTheLearningRate) {
+  AdamOptions o;
+  o.lr = 0.01;
+  Adam<double> adam(o, 3);
+  VecD p = VecD::Zero(3), g(3);
+  g << 2.0, -0.5, 1e-3;
+  adam.step(p, g);
+  // With bias correction, step one is lr * g / (|g| + eps'): magnitude lr for every coordinate.
+  EXPECT_NEAR(p(0), -0.01, 1e-7);
+  EXPECT_NEAR(p(1), 0.01, 1e-7);
+  EXPECT_NEAR(p(2), -0.01, 1e-6);
+}
+
+TEST(Adam, MatchesHandComputedSecondStep) {
+  AdamOptions o;
+  o.lr = 0.1;
+  Adam<double> adam(o, 1);
+  VecD p(1), g(1);
+  p << 1.0;
+  g << 1.0;
+  adam.step(p, g);
+  g << 3.0;
+  adam.step(p, g);
+  const double m = 0.9 * 0.1 * 1 + 0.1 * 3, v = 0.999 * 0.001 * 1 + 0.001 * 9;
+  const double mh = m / (1 - 0.81), vh = v / (1 - 0.999 * 0.999);
+  const double p1 = 1.0 - 0.1 * 1.0 / (1.0 + 1e-8);
+  EXPECT_NEAR(p(0), p1 - 0.1 * mh / (std::sqrt(vh) + 1e-8), 1e-12);
+}
+
+TEST(Adam, StepLrDecaysAndClippingBoundsTheNorm) {
+  AdamOptions o;
+  o.lr = 1.0;
+  o.step_size = 2;
+  o.decay = 0.5;
+  o.clip = 1.0;
+  Adam<double> adam(o, 2);
+  VecD p = VecD::Zero(2), g(2);
+  EXPECT_DOUBLE_EQ(adam.lr(), 1.0);
+  g << 3.0, 4.0;
+  EXPECT_DOUBLE_EQ(adam.step(p, g), 5.0);
+  EXPECT_NEAR(g.norm(), 1.0, 1e-12);
+  g << 3.0, 4.0;
+  adam.step(p, g);
+  EXPECT_DOUBLE_EQ(adam.lr(), 0.5);
+  g << 3.0, 4.0;
+  adam.step(p, g);
+  g << 3.0, 4.0;
+  adam.step(p, g);
+  EXPECT_DOUBLE_EQ(adam.lr(), 0.25);
+}
+
+TEST(Adam, OptionsAreValidated) {
+  AdamOptions o;
+  o.lr = -1;
+  EXPECT_THROW(o.validate(), ConfigError);
+  o = AdamOptions{};
+  o.decay = 0;
+  EXPECT_THROW(o.validate(), ConfigError);
+  o = AdamOptions{};
+  o.clip = -2;
+  EXPECT_THROW(o.validate(), ConfigError);
+}
+
+}  // namespace
+}  // namespace si
