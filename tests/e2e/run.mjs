@@ -1,0 +1,382 @@
+// End-to-end tests of the browser app in Debian's headless Chromium, driven by playwright-core.
+// Serves web/dist (build it first: `npm run build` in web/) from a tiny static server, runs each
+// test in a fresh page (one browser, one page at a time: the machine has 2 cores) and prints
+// "N passed, N failed". Screenshots go to artifacts/e2e/.
+//   node tests/e2e/run.mjs            all tests
+//   E2E_ONLY=eps node tests/e2e/run.mjs   tests whose name contains "eps"
+import { createReadStream, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import http from 'node:http';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '../..');
+const dist = path.join(root, 'web/dist');
+const artifacts = path.join(root, 'artifacts/e2e');
+const require = createRequire(path.join(root, 'web/package.json'));
+const { chromium } = require('playwright-core');
+
+const SUPPORT_GOAL = 0.8;
+const SUPPORT_DEADLINE_S = Number(process.env.E2E_SUPPORT_DEADLINE_S ?? 60);
+
+if (!existsSync(path.join(dist, 'index.html'))) {
+  console.error(`no build at ${dist}: run "npm run build" in web/ first`);
+  process.exit(2);
+}
+mkdirSync(artifacts, { recursive: true });
+
+// ---------------------------------------------------------------- static server (no special headers)
+const MIME = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript', '.css': 'text/css',
+  '.wasm': 'application/wasm', '.json': 'application/json', '.svg': 'image/svg+xml', '.png': 'image/png',
+  '.woff': 'font/woff', '.woff2': 'font/woff2', '.ttf': 'font/ttf',
+};
+const server = http.createServer((req, res) => {
+  const url = new URL(req.url, 'http://x');
+  let file = path.normalize(path.join(dist, decodeURIComponent(url.pathname)));
+  if (!file.startsWith(dist)) {
+    res.writeHead(403).end();
+    return;
+  }
+  if (existsSync(file) && statSync(file).isDirectory()) file = path.join(file, 'index.html');
+  if (!existsSync(file)) {
+    res.writeHead(404).end('not found');
+    return;
+  }
+  res.writeHead(200, { 'content-type': MIME[path.extname(file)] ?? 'application/octet-stream' });
+  createReadStream(file).pipe(res);
+});
+await new Promise((r) => server.listen(0, '127.0.0.1', r));
+// A sub-folder, to prove the build works from any folder of a static server (base './').
+const BASE = `http://127.0.0.1:${server.address().port}/`;
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+
+// ---------------------------------------------------------------- helpers
+async function openPage(query = '') {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 }, acceptDownloads: true });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.addInitScript(() => {
+    window.__longtasks = [];
+    new PerformanceObserver((l) => {
+      for (const e of l.getEntries()) window.__longtasks.push({ start: e.startTime, dur: e.duration });
+    }).observe({ type: 'longtask', buffered: true });
+  });
+  const t0 = Date.now();
+  await page.goto(BASE + (query ? `?${query}` : ''));
+  return { page, errors, t0, close: () => context.close() };
+}
+
+const num = (page, sel) => page.$eval(sel, (el) => Number(el.textContent));
+const data = (page, key) => page.evaluate((k) => document.body.dataset[k], key);
+async function waitData(page, key, pred, timeout = 60000) {
+  await page.waitForFunction(([k, p]) => new Function('v', `return ${p}`)(document.body.dataset[k]), [key, pred],
+    { timeout, polling: 200 });
+}
+function canvasHash(page, sel) {
+  return page.$eval(sel, (c) => {
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let h = 2166136261;
+    for (let i = 0; i < d.length; i += 4) h = Math.imul(h ^ (d[i] + 3 * d[i + 1] + 7 * d[i + 2]), 16777619);
+    return h >>> 0;
+  });
+}
+function inkedPixels(page, sel) {
+  return page.$eval(sel, (c) => {
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) if (d[i] < 200 && Math.abs(d[i] - d[i + 2]) > 30) n++;
+    return n;
+  });
+}
+async function errorMessages(page) {
+  return page.$$eval('#messages .msg.error', (els) => els.map((e) => e.textContent));
+}
+async function setInput(page, sel, value) {
+  await page.$eval(sel, (el, v) => {
+    if (el.type === 'checkbox') el.checked = v;
+    else el.value = String(v);
+    el.dispatchEvent(new Event(el.type === 'range' ? 'input' : 'change', { bubbles: true }));
+  }, value);
+}
+function assert(cond, msg) {
+  if (!cond) throw new Error(msg);
+}
+async function shot(page, sel, name) {
+  const file = path.join(artifacts, `${name}.png`);
+  if (sel) await page.locator(sel).screenshot({ path: file });
+  else await page.screenshot({ path: file, fullPage: true });
+  return file;
+}
+
+// ---------------------------------------------------------------- tests
+const results = [];
+const notes = [];
+async function test(name, fn) {
+  if (process.env.E2E_ONLY && !name.includes(process.env.E2E_ONLY)) return;
+  const t = Date.now();
+  try {
+    await fn();
+    results.push({ name, ok: true });
+    console.log(`ok   ${name} (${((Date.now() - t) / 1000).toFixed(1)} s)`);
+  } catch (e) {
+    results.push({ name, ok: false });
+    console.log(`FAIL ${name} (${((Date.now() - t) / 1000).toFixed(1)} s)\n     ${String(e.message ?? e).split('\n').slice(0, 6).join('\n     ')}`);
+  }
+}
+
+// The default run: load, train, sample, reach the checkerboard; then the eps slider and files.
+let main = null;
+await test('page loads with no console errors', async () => {
+  main = await openPage();
+  await waitData(main.page, 'sampleVersion', 'Number(v) >= 1');
+  await waitData(main.page, 'typeset', 'v === "1"', 20000);
+  const katex = await main.page.$$eval('.katex', (els) => els.length);
+  assert(katex > 10, `formulas not typeset (${katex} KaTeX nodes)`);
+  assert(main.errors.length === 0, `console errors: ${main.errors.join(' | ')}`);
+  const msgs = await errorMessages(main.page);
+  assert(msgs.length === 0, `error messages on the page: ${msgs.join(' | ')}`);
+});
+
+await test('training starts and the step counter rises', async () => {
+  assert(main, 'no page');
+  await main.page.waitForFunction(() => Number(document.getElementById('step-count').textContent) > 0, null, { timeout: 30000 });
+  const s1 = await num(main.page, '#step-count');
+  await main.page.waitForTimeout(3000);
+  const s2 = await num(main.page, '#step-count');
+  assert(s2 > s1, `step counter did not rise: ${s1} -> ${s2}`);
+  notes.push(`steps/s on the default run: ${await main.page.$eval('#sps', (e) => e.textContent)}`);
+});
+
+await test('samples are drawn (canvas pixels change)', async () => {
+  assert(main, 'no page');
+  const v0 = Number(await data(main.page, 'sampleVersion'));
+  const h0 = await canvasHash(main.page, '#cv-ode');
+  await waitData(main.page, 'sampleVersion', `Number(v) >= ${v0 + 2}`, 30000);
+  const h1 = await canvasHash(main.page, '#cv-ode');
+  assert(h0 !== h1, 'ODE canvas did not change between sample sets');
+  const inked = await inkedPixels(main.page, '#cv-ode');
+  assert(inked > 500, `ODE canvas shows too few sample pixels (${inked})`);
+});
+
+await test(`checkerboard default reaches >= ${SUPPORT_GOAL * 100}% of samples on the support within ${SUPPORT_DEADLINE_S} s`, async () => {
+  assert(main, 'no page');
+  const deadline = main.t0 + SUPPORT_DEADLINE_S * 1000;
+  let best = 0;
+  let at = null;
+  const trace = [];
+  while (Date.now() < deadline) {
+    const v = Number(await main.page.$eval('#m-share-ode', (e) => e.dataset.value || '0'));
+    const w = Number(await main.page.$eval('#m-share-sde', (e) => e.dataset.value || '0'));
+    const share = Math.max(v, w);
+    if (share > best) {
+      best = share;
+      trace.push(`${((Date.now() - main.t0) / 1000).toFixed(0)}s:${(100 * v).toFixed(0)}/${(100 * w).toFixed(0)}%`);
+    }
+    if (share >= SUPPORT_GOAL) {
+      at = (Date.now() - main.t0) / 1000;
+      break;
+    }
+    await main.page.waitForTimeout(500);
+  }
+  const step = await num(main.page, '#step-count');
+  notes.push(`support share (ODE/SDE) over time: ${trace.join(' ')}`);
+  notes.push(at === null ? `80% on support NOT reached in ${SUPPORT_DEADLINE_S} s (best ${(100 * best).toFixed(1)}%, step ${step})`
+    : `80% on support reached after ${at.toFixed(1)} s from page load (step ${step})`);
+  assert(at !== null, `best share ${(100 * best).toFixed(1)}% after ${SUPPORT_DEADLINE_S} s`);
+});
+
+await test('no main-thread task over 100 ms while training', async () => {
+  assert(main, 'no page');
+  // Start of the window: the first samples are in (page built, wasm loaded, training running).
+  const tasks = await main.page.evaluate(() => window.__longtasks);
+  const started = await main.page.evaluate(() => performance.now());
+  const long = tasks.filter((t) => t.dur > 100 && t.start > 3000);
+  notes.push(`main-thread long tasks (>50 ms) over ${(started / 1000).toFixed(0)} s: ${tasks.length}, ` +
+    `longest ${Math.max(0, ...tasks.map((t) => t.dur)).toFixed(0)} ms`);
+  assert(long.length === 0, `tasks over 100 ms while training: ${long.map((t) => `${t.dur.toFixed(0)} ms @${(t.start / 1000).toFixed(1)}s`).join(', ')}`);
+});
+
+await test('screenshots of the main views', async () => {
+  assert(main, 'no page');
+  const p = main.page;
+  await shot(p, null, 'page');
+  await shot(p, '#panel-samples', 'samples');
+  await shot(p, '#panel-training', 'training');
+  await setInput(p, '#traj-slider', 10);
+  await shot(p, '#panel-traj', 'trajectories-t0.5');
+  await p.click('#btn-density');
+  await p.waitForFunction(() => document.getElementById('density-info').textContent !== '', null, { timeout: 60000 });
+  await shot(p, '#panel-density', 'density');
+  await shot(p, '#panel-field', 'field');
+  await shot(p, '#panel-path', 'interpolant');
+});
+
+await test('moving the eps slider re-samples the same model', async () => {
+  assert(main, 'no page');
+  const p = main.page;
+  if (await data(p, 'running') === '1') await p.click('#btn-play');
+  await waitData(p, 'running', 'v === "0"', 20000);
+  const v0 = Number(await data(p, 'sampleVersion'));
+  await waitData(p, 'sampleVersion', `Number(v) >= ${v0}`, 20000);
+  await p.waitForTimeout(1500);
+  const v1 = Number(await data(p, 'sampleVersion'));
+  const ode0 = await canvasHash(p, '#cv-ode');
+  const sde0 = await canvasHash(p, '#cv-sde');
+  const t = Date.now();
+  await setInput(p, '#eps-slider', 1.5);
+  await waitData(p, 'sdeEps', 'v === "1.5"', 20000);
+  const ms = Date.now() - t;
+  const v2 = Number(await data(p, 'sampleVersion'));
+  const sde1 = await canvasHash(p, '#cv-sde');
+  const ode1 = await canvasHash(p, '#cv-ode');
+  assert(v2 > v1, 'no new sample set after moving eps');
+  assert(sde1 !== sde0, 'SDE canvas unchanged after moving eps');
+  assert(ode1 === ode0, 'ODE samples changed although only eps moved (should be the same model)');
+  assert(p.url().includes('eps=1.5'), `eps not in the URL: ${p.url()}`);
+  notes.push(`eps 0.5 -> 1.5 re-sampled in ${ms} ms`);
+  await shot(p, '#panel-samples', 'samples-eps1.5');
+  await setInput(p, '#eps-slider', 0);
+  await waitData(p, 'sdeEps', 'v === "0"', 20000);
+  await shot(p, '#panel-samples', 'samples-eps0');
+});
+
+await test('export and import of model JSON, samples CSV and PNG', async () => {
+  assert(main, 'no page');
+  const p = main.page;
+  const [dl] = await Promise.all([p.waitForEvent('download'), p.click('#btn-export-model')]);
+  const file = path.join(artifacts, 'model.json');
+  await dl.saveAs(file);
+  const text = readFileSync(file, 'utf8');
+  JSON.parse(text);
+  const [csv] = await Promise.all([p.waitForEvent('download'), p.click('#btn-export-csv')]);
+  await csv.saveAs(path.join(artifacts, 'samples.csv'));
+  const lines = readFileSync(path.join(artifacts, 'samples.csv'), 'utf8').trim().split('\n');
+  assert(lines[0] === 'kind,x,y' && lines.length > 1000, `bad CSV (${lines.length} lines)`);
+  const [png] = await Promise.all([p.waitForEvent('download'), p.click('#panel-samples .png')]);
+  await png.saveAs(path.join(artifacts, 'download-samples.png'));
+  const head = readFileSync(path.join(artifacts, 'download-samples.png')).subarray(1, 4).toString();
+  assert(head === 'PNG', 'PNG download is not a PNG');
+  const v0 = Number(await data(p, 'sampleVersion'));
+  await p.setInputFiles('#file-import', file);
+  await p.waitForFunction(() => document.getElementById('messages').textContent.includes('model imported'), null, { timeout: 30000 });
+  await waitData(p, 'sampleVersion', `Number(v) > ${v0}`, 30000);
+  const errs = await errorMessages(p);
+  assert(errs.length === 0, `errors after import: ${errs.join(' | ')}`);
+  assert(main.errors.length === 0, `console errors: ${main.errors.join(' | ')}`);
+});
+await main?.close();
+
+await test('the URL round-trips the settings', async () => {
+  const q = 't=moons&lr=0.001&seed=7&width=64&path=one-sided-trig&eps=0.25';
+  const a = await openPage(q);
+  try {
+    await waitData(a.page, 'sampleVersion', 'Number(v) >= 1');
+    const read = (id) => a.page.$eval(id, (el) => el.value);
+    assert(await read('#set-t') === 'moons', 'target not moons');
+    assert(Number(await read('#set-lr')) === 0.001, 'lr not 0.001');
+    assert(await read('#set-seed') === '7', 'seed not 7');
+    assert(await read('#set-width') === '64', 'width not 64');
+    assert(await read('#set-path') === 'one-sided-trig', 'path not restored');
+    assert(await read('#eps-slider') === '0.25', 'eps not restored');
+    await setInput(a.page, '#set-depth', 2);
+    await a.page.waitForFunction(() => location.search.includes('depth=2'), null, { timeout: 5000 });
+    const url = a.page.url();
+    for (const part of q.split('&')) assert(url.includes(part), `URL lost ${part}: ${url}`);
+    const errs = await errorMessages(a.page);
+    assert(errs.length === 0, `errors: ${errs.join(' | ')}`);
+    await a.close();
+    const b = await openPage(url.split('?')[1]);
+    try {
+      await waitData(b.page, 'sampleVersion', 'Number(v) >= 1');
+      assert(await b.page.$eval('#set-depth', (el) => el.value) === '2', 'depth not restored from the link');
+      assert(await b.page.$eval('#set-t', (el) => el.value) === 'moons', 'target not restored from the link');
+      assert(b.page.url() === url, `URL changed on load: ${b.page.url()} vs ${url}`);
+      assert(b.errors.length === 0, `console errors: ${b.errors.join(' | ')}`);
+    } finally {
+      await b.close();
+    }
+  } finally {
+    await a.close().catch(() => {});
+  }
+});
+
+await test('a drawn target trains', async () => {
+  const a = await openPage('t=points');
+  try {
+    const p = a.page;
+    await p.waitForFunction(() => document.getElementById('messages').textContent.includes('draw at least'), null, { timeout: 30000 });
+    assert(await p.isVisible('#panel-draw'), 'drawing pad not shown');
+    await p.locator('#cv-draw').scrollIntoViewIfNeeded();
+    const box = await p.locator('#cv-draw').boundingBox();
+    const cx = box.x + box.width / 2;
+    const cy = box.y + box.height / 2;
+    await p.mouse.move(cx + box.width * 0.3, cy);
+    await p.mouse.down();
+    for (let i = 0; i <= 80; i++) {
+      const a2 = (2 * Math.PI * i) / 80;
+      const r = box.width * 0.3 * (i < 40 ? 1 : 0.5);
+      await p.mouse.move(cx + r * Math.cos(a2 * 2), cy + r * Math.sin(a2 * 2));
+    }
+    await p.mouse.up();
+    const n = await num(p, '#draw-count');
+    assert(n >= 10, `only ${n} points drawn`);
+    assert(p.url().includes('tpts='), 'drawn points not in the URL');
+    await p.waitForFunction(() => !document.getElementById('messages').textContent.includes('draw at least'), null, { timeout: 10000 });
+    await p.waitForFunction(() => Number(document.getElementById('step-count').textContent) > 20, null, { timeout: 60000 });
+    await waitData(p, 'sampleStep', 'Number(v) > 0', 60000);
+    await p.waitForTimeout(4000);
+    const inked = await inkedPixels(p, '#cv-ode');
+    assert(inked > 200, `ODE canvas shows too few sample pixels (${inked})`);
+    await shot(p, '#panel-draw', 'drawn-pad');
+    await shot(p, '#panel-samples', 'drawn-samples');
+    const errs = await errorMessages(p);
+    assert(errs.length === 0, `errors: ${errs.join(' | ')}`);
+    assert(a.errors.length === 0, `console errors: ${a.errors.join(' | ')}`);
+  } finally {
+    await a.close();
+  }
+});
+
+await test('a bad setting shows a message and keeps the model', async () => {
+  const a = await openPage();
+  try {
+    const p = a.page;
+    await p.waitForFunction(() => Number(document.getElementById('step-count').textContent) > 0, null, { timeout: 30000 });
+    await waitData(p, 'sampleVersion', 'Number(v) >= 2', 30000);
+    const gen = await data(p, 'gen');
+    await setInput(p, '#set-lr', -1);
+    await p.waitForFunction(() => /lr/.test(document.querySelector('#messages .msg.error')?.textContent ?? ''), null, { timeout: 15000 });
+    const msg = (await errorMessages(p)).join(' | ');
+    await waitData(p, 'running', 'v === "0"', 10000);
+    const s1 = await num(p, '#step-count');
+    assert(s1 > 0, 'step counter reset: the old model was lost');
+    assert(await data(p, 'gen') === gen, 'a new run replaced the old one despite the bad setting');
+    await shot(p, null, 'bad-setting');
+    // A second kind: a one-sided path needs a standard normal base.
+    await setInput(p, '#set-lr', 0.002);
+    await setInput(p, '#set-b', 'checkerboard');
+    await p.waitForFunction(() => /base/i.test(document.querySelector('#messages .msg.error')?.textContent ?? ''), null, { timeout: 15000 });
+    notes.push(`bad-setting messages: ${msg} | ${(await errorMessages(p)).join(' | ')}`);
+    const pageErrs = a.errors.filter((e) => !/lr|base/i.test(e));
+    assert(pageErrs.length === 0, `console errors: ${pageErrs.join(' | ')}`);
+  } finally {
+    await a.close();
+  }
+});
+
+await browser.close();
+server.close();
+for (const n of notes) console.log(`note: ${n}`);
+const passed = results.filter((r) => r.ok).length;
+const failed = results.length - passed;
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,661 @@
+// The page: builds the controls from the settings list, keeps the URL in step with them, talks to the
+// training worker and renders what it sends. No maths happens here.
+import './style.css';
+import { fmt, LineChart } from './charts';
+import { COLORS, Plot2D } from './plot2d';
+import type { FromWorker, Grid, SampleSet, ToWorker, ViewRequest } from './protocol';
+import {
+  applyPreset, decodePoints, encodePoints, fromQuery, pageProblems, PRESETS, samplerOptions, SETTINGS, settingDef,
+  toQuery, trainingConfig, type SettingDef, type Settings, type Value,
+} from './settings';
+
+const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
+const FIELD_GRID = 21;
+const DENSITY_GRID = 40;
+
+// ---------------------------------------------------------------- state
+interface AppState {
+  settings: Settings;
+  gen: number;
+  running: boolean;
+  step: number;
+  fieldNames: string[];
+  checkerboard: boolean;
+  trueNll?: number;
+  target?: Float32Array;
+  samples?: SampleSet;
+  sampleVersion: number;
+  xt?: { times: Float64Array; frames: Float32Array[] };
+  lastField?: FromWorker & { type: 'field' };
+  lastDensity?: FromWorker & { type: 'density' };
+  trajFrame: number;
+  trajKind: 'ode' | 'sde';
+  trajTimer: number;
+  drawSide: 'b' | 't';
+  lastNll?: number;
+}
+
+const parsed = fromQuery(location.search.slice(1));
+const app: AppState = {
+  settings: parsed.settings, gen: 0, running: false, step: 0, fieldNames: [], checkerboard: false, sampleVersion: 0,
+  trajFrame: 20, trajKind: 'ode', trajTimer: 0, drawSide: 't',
+};
+
+// ---------------------------------------------------------------- messages
+function showMessage(text: string, where = 'page', kind: 'error' | 'info' = 'error'): void {
+  const box = $('messages');
+  for (const el of Array.from(box.children) as HTMLElement[]) {
+    if (el.dataset.text === text) return;
+  }
+  const div = document.createElement('div');
+  div.className = `msg ${kind}`;
+  div.dataset.where = where;
+  div.dataset.text = text;
+  const close = document.createElement('button');
+  close.textContent = '×';
+  close.title = 'dismiss';
+  close.onclick = () => div.remove();
+  const span = document.createElement('span');
+  span.textContent = `${where}: ${text}`;
+  div.append(span, close);
+  box.append(div);
+}
+function clearMessages(where?: string[]): void {
+  for (const el of Array.from($('messages').children) as HTMLElement[]) {
+    if (!where || where.includes(el.dataset.where ?? '')) el.remove();
+  }
+}
+
+// ---------------------------------------------------------------- worker
+const worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
+const send = (m: ToWorker) => worker.postMessage(m);
+worker.onerror = (e) => showMessage(e.message || 'the training worker failed to start', 'worker');
+
+function grid(n: number): Grid {
+  return { n, ext: app.settings.ext as number };
+}
+function viewRequest(): ViewRequest {
+  return {
+    fieldT: Number(($('field-t') as HTMLInputElement).value),
+    field: ($('field-select') as HTMLSelectElement).value || 'b',
+    fieldGrid: grid(FIELD_GRID),
+    densityGrid: grid(DENSITY_GRID),
+  };
+}
+
+let configureTimer = 0;
+function configureSoon(delay = 250): void {
+  clearTimeout(configureTimer);
+  configureTimer = window.setTimeout(configure, delay);
+}
+function configure(): void {
+  const problems = pageProblems(app.settings);
+  clearMessages(['settings', 'training', 'drawing']);
+  if (problems.length) {
+    problems.forEach((p) => showMessage(p, 'settings'));
+    send({ type: 'pause' });
+    return;
+  }
+  $('status').textContent = 'starting…';
+  send({
+    type: 'configure', config: trainingConfig(app.settings), sampler: samplerOptions(app.settings),
+    maxSteps: app.settings.steps as number, play: true, view: viewRequest(),
+  });
+}
+
+worker.onmessage = (ev: MessageEvent<FromWorker>) => {
+  const m = ev.data;
+  if ('gen' in m && m.gen !== app.gen && m.type !== 'configured') return;
+  switch (m.type) {
+    case 'ready':
+      $('version').textContent = `Library ${m.version}.`;
+      configure();
+      return;
+    case 'configured':
+      return onConfigured(m);
+    case 'progress':
+      app.step = m.step;
+      $('step-count').textContent = String(m.step);
+      $('sps').textContent = m.stepsPerSec.toFixed(m.stepsPerSec < 10 ? 1 : 0);
+      $('lr').textContent = m.lr.toExponential(1);
+      lossChart.push(m.step, m.losses);
+      if (m.running !== app.running) setRunning(m.running);
+      return;
+    case 'state':
+      app.step = m.step;
+      $('step-count').textContent = String(m.step);
+      setRunning(m.running, m.reason);
+      return;
+    case 'samples':
+      return onSamples(m);
+    case 'xt':
+      app.xt = { times: m.times, frames: m.frames };
+      return renderTrajectories();
+    case 'field':
+      app.lastField = m;
+      return renderField();
+    case 'density':
+      app.lastDensity = m;
+      return renderDensity();
+    case 'nll':
+      app.lastNll = m.nll;
+      $('m-nll').textContent = `${fmt(m.nll)} (step ${m.step})`;
+      nllChart.push(m.step, { model: m.nll, truth: app.trueNll });
+      return;
+    case 'model':
+      return download(new Blob([m.json], { type: 'application/json' }), `si-model-step${app.step}.json`);
+    case 'imported':
+      app.fieldNames = m.fieldNames;
+      fillFieldSelect();
+      showMessage('model imported: the views show it; training is paused (reset or change a setting to train anew)',
+        'import', 'info');
+      return;
+    case 'error':
+      showMessage(m.message, m.where);
+      if (m.where === 'startup') $('status').textContent = 'failed to load';
+      return;
+  }
+};
+
+function setRunning(r: boolean, reason?: string): void {
+  app.running = r;
+  $('btn-play').textContent = r ? '⏸ pause' : '▶ play';
+  $('status').textContent = r ? 'training' : reason === 'done' ? 'done (step limit)' : reason === 'error' ? 'stopped (error)' : 'paused';
+  document.body.dataset.running = r ? '1' : '0';
+}
+
+function onConfigured(m: FromWorker & { type: 'configured' }): void {
+  app.gen = m.gen;
+  app.step = 0;
+  app.fieldNames = m.fieldNames;
+  app.checkerboard = m.checkerboard;
+  app.trueNll = m.trueNll;
+  app.target = m.target;
+  app.samples = undefined;
+  app.xt = undefined;
+  app.lastField = undefined;
+  app.lastDensity = undefined;
+  app.lastNll = undefined;
+  $('step-count').textContent = '0';
+  document.body.dataset.gen = String(m.gen);
+  document.body.classList.toggle('checker', m.checkerboard);
+  document.body.classList.toggle('exact', m.exact);
+  $('m-nll-true').textContent = m.trueNll === undefined ? 'unknown' : `${fmt(m.trueNll)} (true density)`;
+  $('m-nll').textContent = '–';
+  fillFieldSelect();
+  const lossKeys = lossNames(m.config);
+  lossChart.reset(lossKeys.map((k, i) => ({ label: k, color: ['#1f77b4', '#d62728', '#2ca02c', '#9467bd'][i % 4] })));
+  nllChart.reset([{ label: 'model', color: '#1f77b4' }, { label: 'truth', color: '#555', dash: [4, 4] }]);
+  qualityChart.reset([
+    { label: 'energy ODE', color: '#1f77b4' }, { label: 'energy SDE', color: '#d62728' },
+    ...(m.checkerboard ? [{ label: 'support ODE', color: '#1f77b4', scale: '%', dash: [5, 3] },
+      { label: 'support SDE', color: '#d62728', scale: '%', dash: [5, 3] }] : []),
+  ]);
+  coeffChart.set(m.coeffs.t, [m.coeffs.alpha, m.coeffs.beta, m.coeffs.gamma]);
+  const itp = m.config.interpolant as Record<string, unknown>;
+  $('path-formula').textContent = `Now: path ${itp.path}, γ ${itp.gamma}${itp.gamma === 'a-brownian' ? ` (a = ${itp.gamma_a})` : ''}, fields ${m.config.fields}.`;
+  renderSamples();
+  renderDraw();
+}
+
+function lossNames(config: Record<string, unknown>): string[] {
+  const f = String(config.fields ?? 'b+s');
+  return f.split('+');
+}
+
+function onSamples(m: SampleSet): void {
+  app.samples = m;
+  app.sampleVersion++;
+  const q = m.metrics;
+  const pct = (v?: number) => (v === undefined ? '–' : `${(100 * v).toFixed(1)}%`);
+  const num = (v?: number) => (v === undefined ? '–' : fmt(v));
+  $('m-ed-ode').textContent = num(q.energyOde);
+  $('m-ed-sde').textContent = num(q.energySde);
+  $('m-share-ode').textContent = pct(q.shareOde);
+  $('m-share-sde').textContent = pct(q.shareSde);
+  $('m-share-ode').dataset.value = q.shareOde === undefined ? '' : String(q.shareOde);
+  $('m-share-sde').dataset.value = q.shareSde === undefined ? '' : String(q.shareSde);
+  qualityChart.push(m.step, {
+    'energy ODE': q.energyOde, 'energy SDE': q.energySde, 'support ODE': q.shareOde, 'support SDE': q.shareSde,
+  });
+  renderSamples();
+  renderTrajectories();
+  document.body.dataset.sampleVersion = String(app.sampleVersion);
+  document.body.dataset.sampleStep = String(m.step);
+  document.body.dataset.sdeEps = String(m.eps);
+}
+
+// ---------------------------------------------------------------- views
+const plots = {
+  target: new Plot2D($('cv-target') as HTMLCanvasElement),
+  ode: new Plot2D($('cv-ode') as HTMLCanvasElement),
+  sde: new Plot2D($('cv-sde') as HTMLCanvasElement),
+  traj: new Plot2D($('cv-traj') as HTMLCanvasElement),
+  xt: new Plot2D($('cv-xt') as HTMLCanvasElement),
+  field: new Plot2D($('cv-field') as HTMLCanvasElement),
+  exact: new Plot2D($('cv-exact') as HTMLCanvasElement),
+  error: new Plot2D($('cv-error') as HTMLCanvasElement),
+  density: new Plot2D($('cv-density') as HTMLCanvasElement),
+  densityLog: new Plot2D($('cv-density-log') as HTMLCanvasElement),
+  draw: new Plot2D($('cv-draw') as HTMLCanvasElement, 360),
+};
+
+const lossChart = new LineChart($('chart-loss'), { title: 'loss per field' });
+const nllChart = new LineChart($('chart-nll'), { title: 'held-out NLL (nats)' });
+const qualityChart = new LineChart($('chart-quality'), {
+  title: 'sample quality',
+  scales: { '%': { range: [0, 1] } },
+  axes: [{}, { size: 56, label: 'energy distance' }, { scale: '%', side: 1, size: 48, grid: { show: false },
+    values: (_u, vals) => vals.map((v) => `${Math.round(v * 100)}%`) }],
+});
+const coeffChart = new LineChart($('chart-coeffs'), { title: 'α(t), β(t), γ(t)', xLabel: 't' });
+coeffChart.reset([{ label: 'α', color: '#1f77b4' }, { label: 'β', color: '#d62728' }, { label: 'γ', color: '#2ca02c' }]);
+
+function base(p: Plot2D, checker = app.checkerboard): void {
+  p.ext = app.settings.ext as number;
+  p.clear();
+  if (checker) p.checkerboard();
+  p.axes();
+}
+
+function renderSamples(): void {
+  base(plots.target);
+  if (app.target) plots.target.points(app.target, COLORS.target);
+  const s = app.samples;
+  base(plots.ode);
+  if (s?.ode) plots.ode.points(s.ode, COLORS.ode);
+  else if (s) plots.ode.label('no ODE samples');
+  base(plots.sde);
+  if (s?.sde) plots.sde.points(s.sde, COLORS.sde);
+  else if (s) plots.sde.label('SDE needs a score (fields b only)');
+  if (s) {
+    plots.ode.label(`step ${s.step}`);
+    if (s.sde) plots.sde.label(`ε = ${s.eps}`);
+  }
+}
+
+function renderTrajectories(): void {
+  const s = app.samples;
+  const snaps = app.trajKind === 'ode' ? s?.odeSnaps : s?.sdeSnaps;
+  const last = Math.max(0, (snaps?.length ?? 21) - 1);
+  const slider = $('traj-slider') as HTMLInputElement;
+  slider.max = String(last);
+  const k = Math.min(app.trajFrame, last);
+  const t = s?.times.length ? s.times[Math.min(k, s.times.length - 1)] : k / Math.max(1, last);
+  $('traj-t').textContent = t.toFixed(2);
+  $('traj-kind').textContent = app.trajKind.toUpperCase();
+  base(plots.traj, false);
+  if (snaps && snaps.length) {
+    if (k > 0) plots.traj.trails(snaps[k - 1], snaps[k], app.trajKind === 'ode' ? COLORS.ode : COLORS.sde, 0.25);
+    plots.traj.points(snaps[k], app.trajKind === 'ode' ? COLORS.ode : COLORS.sde);
+  }
+  base(plots.xt, false);
+  if (app.xt) {
+    let j = 0;
+    for (let i = 0; i < app.xt.times.length; i++) {
+      if (Math.abs(app.xt.times[i] - t) < Math.abs(app.xt.times[j] - t)) j = i;
+    }
+    plots.xt.points(app.xt.frames[j], COLORS.xt);
+  }
+}
+
+function renderField(): void {
+  const f = app.lastField;
+  for (const p of [plots.field, plots.exact, plots.error]) base(p, false);
+  document.querySelectorAll('.field-name').forEach((el) => (el.textContent = f?.field ?? 'b'));
+  $('field-note').textContent = f?.note ?? '';
+  if (!f) return;
+  let scale: number | undefined;
+  if (f.exact) scale = plots.exact.arrows(f.grid, f.exact, COLORS.arrow);
+  if (f.learned) plots.field.arrows(f.grid, f.learned, COLORS.ode, scale);
+  plots.field.label(`t = ${f.t.toFixed(2)}, step ${f.step < 0 ? 'imported' : f.step}`);
+  if (f.exact && f.learned) {
+    const n = f.grid.n * f.grid.n;
+    const err = new Float64Array(n);
+    let se = 0;
+    let sx = 0;
+    let hi = 0;
+    for (let i = 0; i < n; i++) {
+      const ex = f.exact[2 * i];
+      const ey = f.exact[2 * i + 1];
+      err[i] = Math.hypot(f.learned[2 * i] - ex, f.learned[2 * i + 1] - ey);
+      if (Number.isFinite(err[i])) hi = Math.max(hi, err[i]);
+      se += err[i] * err[i];
+      sx += ex * ex + ey * ey;
+    }
+    plots.error.heatmap(f.grid, err, 0, hi);
+    plots.error.axes();
+    const rel = Math.sqrt(se / Math.max(sx, 1e-30));
+    $('field-err').textContent = `(relative L² error ${(100 * rel).toFixed(1)}%, max ${fmt(hi)})`;
+    plots.error.label(`max ${fmt(hi)}`);
+  }
+}
+
+function renderDensity(): void {
+  const d = app.lastDensity;
+  base(plots.density, false);
+  base(plots.densityLog, false);
+  if (!d) return;
+  let hi = -Infinity;
+  for (const v of d.logp) if (Number.isFinite(v)) hi = Math.max(hi, v);
+  const dens = d.logp.map((v) => Math.exp(v - hi));
+  plots.density.heatmap(d.grid, dens, 0, 1);
+  plots.densityLog.heatmap(d.grid, d.logp, hi - 12, hi);
+  plots.density.label(`step ${d.step < 0 ? 'imported' : d.step}`);
+  $('density-range').textContent = `(colour range ${fmt(hi - 12)} … ${fmt(hi)})`;
+  $('density-info').textContent = `${d.grid.n}×${d.grid.n} points in ${(d.ms / 1000).toFixed(1)} s`;
+}
+
+function renderDraw(): void {
+  const panel = $('panel-draw');
+  const sides = (['t', 'b'] as const).filter((k) => app.settings[k] === 'points');
+  panel.hidden = sides.length === 0;
+  if (!sides.length) return;
+  if (!sides.includes(app.drawSide)) app.drawSide = sides[0];
+  $('draw-side-label').hidden = sides.length < 2;
+  ($('draw-side') as HTMLSelectElement).value = app.drawSide;
+  $('draw-side-name').textContent = app.drawSide === 't' ? 'target' : 'base';
+  const pts = drawing ?? decodePoints(app.settings[app.drawSide + 'pts'] as string);
+  $('draw-count').textContent = String(pts.length);
+  base(plots.draw, false);
+  plots.draw.points(pts.flat(), COLORS.draw, 0.9);
+}
+
+function renderAll(): void {
+  renderSamples();
+  renderTrajectories();
+  renderField();
+  renderDensity();
+  renderDraw();
+}
+
+// ---------------------------------------------------------------- drawing pad
+let drawing: [number, number][] | null = null;
+const pad = $('cv-draw') as HTMLCanvasElement;
+pad.addEventListener('pointerdown', (e) => {
+  drawing = decodePoints(app.settings[app.drawSide + 'pts'] as string);
+  pad.setPointerCapture(e.pointerId);
+  addDrawn(e);
+});
+pad.addEventListener('pointermove', (e) => {
+  if (drawing) addDrawn(e);
+});
+const endDraw = () => {
+  if (!drawing) return;
+  const pts = drawing;
+  drawing = null;
+  update(app.drawSide + 'pts', encodePoints(pts));
+};
+pad.addEventListener('pointerup', endDraw);
+pad.addEventListener('pointercancel', endDraw);
+function addDrawn(e: PointerEvent): void {
+  const [x, y] = plots.draw.toWorld(e.clientX, e.clientY);
+  const last = drawing![drawing!.length - 1];
+  if (last && Math.hypot(last[0] - x, last[1] - y) < 0.06 * (app.settings.ext as number) / 5) return;
+  if (drawing!.length >= 2000) return;
+  drawing!.push([x, y]);
+  renderDraw();
+}
+$('btn-draw-clear').onclick = () => update(app.drawSide + 'pts', '');
+$('draw-side').onchange = (e) => {
+  app.drawSide = (e.target as HTMLSelectElement).value as 'b' | 't';
+  renderDraw();
+};
+
+// ---------------------------------------------------------------- controls
+const GROUP_TITLES: Record<string, string> = {
+  data: 'data', interpolant: 'interpolant', network: 'network', training: 'optimiser and training',
+  sampler: 'samplers', view: 'view',
+};
+const inputs = new Map<string, HTMLInputElement | HTMLSelectElement>();
+const rows = new Map<string, HTMLElement>();
+
+function buildControls(): void {
+  const box = $('settings');
+  const groups = new Map<string, HTMLFieldSetElement>();
+  for (const d of SETTINGS) {
+    if (d.kind === 'points' || d.key === 'eps') continue;
+    let fs = groups.get(d.group);
+    if (!fs) {
+      fs = document.createElement('fieldset');
+      fs.innerHTML = `<legend>${GROUP_TITLES[d.group]}</legend>`;
+      box.append(fs);
+      groups.set(d.group, fs);
+    }
+    const row = document.createElement('label');
+    row.className = 'setting';
+    row.title = d.help ?? '';
+    const name = document.createElement('span');
+    name.textContent = d.label;
+    const input = makeInput(d);
+    input.id = `set-${d.key}`;
+    input.addEventListener('change', () => {
+      const v = readInput(d, input);
+      if (v === undefined) {
+        showMessage(`${d.label}: "${(input as HTMLInputElement).value}" is not a number`, 'settings');
+        return;
+      }
+      update(d.key, v);
+    });
+    row.append(name, input);
+    fs.append(row);
+    inputs.set(d.key, input);
+    rows.set(d.key, row);
+  }
+  const preset = $('preset') as HTMLSelectElement;
+  preset.add(new Option('— choose a preset —', ''));
+  for (const [k, p] of Object.entries(PRESETS)) preset.add(new Option(p.label, k));
+  preset.value = '';
+  preset.onchange = () => {
+    app.settings = applyPreset(preset.value);
+    syncControls();
+    syncUrl();
+    configureSoon(0);
+  };
+}
+
+function makeInput(d: SettingDef): HTMLInputElement | HTMLSelectElement {
+  if (d.kind === 'enum') {
+    const sel = document.createElement('select');
+    for (const o of d.options!) sel.add(new Option(d.optionLabels?.[o] ?? o, o));
+    return sel;
+  }
+  const input = document.createElement('input');
+  if (d.kind === 'bool') {
+    input.type = 'checkbox';
+    return input;
+  }
+  input.type = 'number';
+  input.step = d.kind === 'int' ? '1' : String(d.step ?? 'any');
+  if (d.min !== undefined && d.key !== 'lr') input.min = String(d.min);
+  if (d.max !== undefined) input.max = String(d.max);
+  return input;
+}
+
+function readInput(d: SettingDef, input: HTMLInputElement | HTMLSelectElement): Value | undefined {
+  if (d.kind === 'bool') return (input as HTMLInputElement).checked;
+  if (d.kind === 'enum') return input.value;
+  const v = Number(input.value);
+  if (input.value.trim() === '' || !Number.isFinite(v)) return undefined;
+  return d.kind === 'int' ? Math.round(v) : v;
+}
+
+function syncControls(): void {
+  for (const [key, input] of inputs) {
+    const d = settingDef(key);
+    const v = app.settings[key];
+    if (d.kind === 'bool') (input as HTMLInputElement).checked = Boolean(v);
+    else input.value = String(v);
+    rows.get(key)!.hidden = d.visible ? !d.visible(app.settings) : false;
+  }
+  const eps = $('eps-slider') as HTMLInputElement;
+  eps.value = String(app.settings.eps);
+  $('eps-value').textContent = String(app.settings.eps);
+}
+
+function syncUrl(): void {
+  const q = toQuery(app.settings);
+  history.replaceState(null, '', q ? `?${q}` : location.pathname);
+}
+
+/** The one way settings change: update, mirror to URL and controls, then do what the setting needs. */
+function update(key: string, value: Value): void {
+  const d = settingDef(key);
+  app.settings[key] = value;
+  // Paths that fix the field set: switch it along so the common case just works.
+  if (key === 'path' && value === 'mirror') app.settings.fields = 's';
+  if (key === 'path' && value !== 'mirror' && app.settings.fields === 's') app.settings.fields = 'b+s';
+  syncControls();
+  syncUrl();
+  if (d.effect === 'train') {
+    renderDraw();
+    configureSoon();
+  } else if (d.effect === 'sample') {
+    if (key === 'eps') send({ type: 'sample', eps: value as number });
+    else send({ type: 'sampler', sampler: samplerOptions(app.settings) });
+  } else {
+    send({ type: 'view', view: viewRequest() });
+    renderAll();
+  }
+}
+
+function fillFieldSelect(): void {
+  const sel = $('field-select') as HTMLSelectElement;
+  const keep = sel.value || 'b';
+  sel.innerHTML = '';
+  for (const f of app.fieldNames) sel.add(new Option(f, f));
+  sel.value = app.fieldNames.includes(keep) ? keep : app.fieldNames[0] ?? '';
+}
+
+// ---------------------------------------------------------------- buttons
+$('btn-play').onclick = () => send({ type: app.running ? 'pause' : 'play' });
+$('btn-step').onclick = () => send({ type: 'step', k: 10 });
+$('btn-reset').onclick = () => configure();
+$('btn-density').onclick = () => send({ type: 'density' });
+$('eps-slider').addEventListener('input', (e) => {
+  const v = Number((e.target as HTMLInputElement).value);
+  update('eps', v);
+});
+$('field-t').addEventListener('input', () => {
+  $('field-t-value').textContent = Number(($('field-t') as HTMLInputElement).value).toFixed(2);
+  send({ type: 'view', view: viewRequest() });
+});
+$('field-select').addEventListener('change', () => send({ type: 'view', view: viewRequest() }));
+$('traj-slider').addEventListener('input', (e) => {
+  app.trajFrame = Number((e.target as HTMLInputElement).value);
+  renderTrajectories();
+});
+for (const r of document.querySelectorAll<HTMLInputElement>('input[name=traj-kind]')) {
+  r.addEventListener('change', () => {
+    app.trajKind = r.value as 'ode' | 'sde';
+    renderTrajectories();
+  });
+}
+$('btn-traj-play').onclick = () => {
+  if (app.trajTimer) {
+    clearInterval(app.trajTimer);
+    app.trajTimer = 0;
+    $('btn-traj-play').textContent = '▶ animate';
+    return;
+  }
+  $('btn-traj-play').textContent = '⏸ stop';
+  const slider = $('traj-slider') as HTMLInputElement;
+  app.trajTimer = window.setInterval(() => {
+    const last = Number(slider.max);
+    app.trajFrame = app.trajFrame >= last ? 0 : app.trajFrame + 1;
+    slider.value = String(app.trajFrame);
+    renderTrajectories();
+  }, 150);
+};
+
+$('btn-export-model').onclick = () => send({ type: 'export' });
+($('file-import') as HTMLInputElement).onchange = async (e) => {
+  const file = (e.target as HTMLInputElement).files?.[0];
+  if (file) send({ type: 'import', json: await file.text() });
+  (e.target as HTMLInputElement).value = '';
+};
+$('btn-export-csv').onclick = () => {
+  const lines = ['kind,x,y'];
+  const add = (kind: string, a?: ArrayLike<number>) => {
+    if (!a) return;
+    for (let i = 0; i + 1 < a.length; i += 2) lines.push(`${kind},${a[i]},${a[i + 1]}`);
+  };
+  add('target', app.target);
+  add('ode', app.samples?.ode);
+  add(`sde_eps${app.samples?.eps ?? ''}`, app.samples?.sde);
+  download(new Blob([lines.join('\n') + '\n'], { type: 'text/csv' }), `si-samples-step${app.samples?.step ?? 0}.csv`);
+};
+$('btn-copy-link').onclick = async () => {
+  try {
+    await navigator.clipboard.writeText(location.href);
+    showMessage('link copied', 'link', 'info');
+  } catch {
+    showMessage(location.href, 'link', 'info');
+  }
+};
+for (const b of document.querySelectorAll<HTMLButtonElement>('button.png')) {
+  b.onclick = () => panelPng(b.dataset.png!);
+}
+
+/** Every canvas of a panel side by side on one white image, with the panel's title. */
+function panelPng(id: string): void {
+  const panel = $(id);
+  const canvases = Array.from(panel.querySelectorAll('canvas')).filter((c) => c.offsetParent !== null && c.width > 0);
+  const pad = 10;
+  const head = 28;
+  const w = canvases.reduce((s, c) => s + c.width + pad, pad);
+  const h = Math.max(...canvases.map((c) => c.height), 10) + head + pad;
+  const out = document.createElement('canvas');
+  out.width = w;
+  out.height = h;
+  const c = out.getContext('2d')!;
+  c.fillStyle = '#fff';
+  c.fillRect(0, 0, w, h);
+  c.fillStyle = '#222';
+  c.font = '16px sans-serif';
+  c.fillText(`${panel.querySelector('h2')?.firstChild?.textContent?.trim() ?? id} — step ${app.step}`, pad, 20);
+  let x = pad;
+  for (const cv of canvases) {
+    c.drawImage(cv, x, head);
+    x += cv.width + pad;
+  }
+  out.toBlob((blob) => blob && download(blob, `si-${id.replace('panel-', '')}-step${app.step}.png`));
+}
+
+function download(blob: Blob, name: string): void {
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(blob);
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+}
+
+// ---------------------------------------------------------------- start
+/** Typesets the formulas; KaTeX loads as its own chunk after the page is up, a few formulas per task. */
+async function typeset(): Promise<void> {
+  const [{ default: katex }] = await Promise.all([import('katex'), import('katex/dist/katex.min.css')]);
+  const all = Array.from(document.querySelectorAll<HTMLElement>('.tex'));
+  for (let i = 0; i < all.length; i += 6) {
+    for (const el of all.slice(i, i + 6)) {
+      katex.render(el.textContent ?? '', el, { displayMode: el.classList.contains('display'), throwOnError: false });
+    }
+    await new Promise((r) => setTimeout(r, 0));
+  }
+  document.body.dataset.typeset = '1';
+}
+
+buildControls();
+syncControls();
+syncUrl();
+parsed.problems.forEach((p) => showMessage(p, 'settings'));
+renderAll();
+void typeset();
+document.addEventListener('keydown', (e) => {
+  const tag = (e.target as HTMLElement).tagName;
+  if (e.code === 'Space' && !['INPUT', 'SELECT', 'TEXTAREA', 'BUTTON'].includes(tag)) {
+    e.preventDefault();
+    send({ type: app.running ? 'pause' : 'play' });
+  }
+});

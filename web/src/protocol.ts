@@ -1,0 +1,87 @@
+// Messages between the page and the training worker. The worker owns the wasm module and every
+// object in it; the page only sends settings and renders what comes back (plain typed arrays).
+import type { SamplerOptions } from './settings';
+
+/** A square grid of n x n points over [-ext, ext]^2, row-major from the top-left (y descending). */
+export interface Grid {
+  n: number;
+  ext: number;
+}
+
+export type ToWorker =
+  | { type: 'configure'; config: Record<string, unknown>; sampler: SamplerOptions; maxSteps: number;
+      play: boolean; view: ViewRequest }
+  | { type: 'play' }
+  | { type: 'pause' }
+  | { type: 'step'; k: number }
+  | { type: 'sampler'; sampler: SamplerOptions }
+  | { type: 'sample'; eps: number }
+  | { type: 'view'; view: ViewRequest }
+  | { type: 'density' }
+  | { type: 'export' }
+  | { type: 'import'; json: string };
+
+/** What the visible views need from the worker besides samples. */
+export interface ViewRequest {
+  fieldT: number;
+  field: string;
+  fieldGrid: Grid;
+  densityGrid: Grid;
+}
+
+export interface Metrics {
+  energyOde?: number;
+  energySde?: number;
+  shareOde?: number;
+  shareSde?: number;
+}
+
+export interface SampleSet {
+  step: number;
+  eps: number;
+  ode?: Float32Array;
+  sde?: Float32Array;
+  odeSnaps: Float32Array[];
+  sdeSnaps: Float32Array[];
+  times: Float64Array;
+  metrics: Metrics;
+  ms: number;
+}
+
+export type FromWorker =
+  | { type: 'ready'; version: string; names: Record<string, string[]> }
+  | { type: 'configured'; gen: number; config: Record<string, unknown>; fieldNames: string[];
+      target: Float32Array; base: Float32Array; coeffs: Coefficients; exact: boolean; trueNll?: number;
+      checkerboard: boolean }
+  | { type: 'progress'; gen: number; step: number; lr: number; losses: Record<string, number>;
+      stepsPerSec: number; running: boolean }
+  | { type: 'state'; gen: number; running: boolean; step: number; reason?: string }
+  | ({ type: 'samples'; gen: number } & SampleSet)
+  | { type: 'xt'; gen: number; times: Float64Array; frames: Float32Array[] }
+  | { type: 'field'; gen: number; step: number; t: number; field: string; grid: Grid; learned?: Float32Array;
+      exact?: Float64Array; note?: string }
+  | { type: 'density'; gen: number; step: number; grid: Grid; logp: Float64Array; ms: number }
+  | { type: 'nll'; gen: number; step: number; nll: number }
+  | { type: 'model'; json: string }
+  | { type: 'imported'; gen: number; fieldNames: string[] }
+  | { type: 'error'; where: string; message: string };
+
+export interface Coefficients {
+  t: Float64Array;
+  alpha: Float64Array;
+  beta: Float64Array;
+  gamma: Float64Array;
+}
+
+/** Points of a grid, flat (n*n*2), row-major from the top-left. */
+export function gridPoints(g: Grid): Float32Array {
+  const p = new Float32Array(g.n * g.n * 2);
+  for (let r = 0; r < g.n; r++) {
+    for (let c = 0; c < g.n; c++) {
+      const i = r * g.n + c;
+      p[2 * i] = -g.ext + (2 * g.ext * (c + 0.5)) / g.n;
+      p[2 * i + 1] = g.ext - (2 * g.ext * (r + 0.5)) / g.n;
+    }
+  }
+  return p;
+}

@@ -1,0 +1,438 @@
+/// <reference lib="webworker" />
+// The training worker: owns the wasm module, the training session and model snapshots. It trains in
+// chunks of ~40 ms so that messages (pause, eps, view changes) are answered between chunks, and every
+// so often draws samples and quality figures from a snapshot of the model.
+import { init } from 'stochastic-interpolants';
+import wasmUrl from 'stochastic-interpolants/si.wasm?url';
+import type { FromWorker, Grid, SampleSet, ToWorker, ViewRequest } from './protocol';
+import { gridPoints } from './protocol';
+import type { SamplerOptions } from './settings';
+
+type SI = Awaited<ReturnType<typeof init>>;
+type Session = InstanceType<SI['TrainingSession']>;
+type Model = InstanceType<SI['TrainingSession']> extends { model(): infer M } ? M : never;
+type Exact = InstanceType<SI['ExactFields']>;
+
+const ctx = self as unknown as DedicatedWorkerGlobalScope;
+const CHUNK_MS = 40;
+const SNAPSHOTS = 21;
+const HELDOUT = 256;
+
+function post(msg: FromWorker, transfer: Transferable[] = []): void {
+  ctx.postMessage(msg, transfer);
+}
+function errorText(e: unknown): string {
+  if (e instanceof Error) return e.message;
+  if (typeof e === 'number') return `internal error (wasm exception ${e})`;
+  return String(e);
+}
+function free(o: { delete(): void } | null | undefined): void {
+  try {
+    o?.delete();
+  } catch {
+    // already deleted
+  }
+}
+
+interface Run {
+  gen: number;
+  config: Record<string, unknown>;
+  session: Session;
+  model: Model;
+  modelStep: number;
+  imported: boolean;
+  exact: Exact | null;
+  sampler: SamplerOptions;
+  maxSteps: number;
+  view: ViewRequest;
+  targetRef: Float32Array;
+  heldout: Float32Array;
+  checkerboard: boolean;
+  canSde: boolean;
+  last?: SampleSet;
+  xtTimes?: Float64Array;
+}
+
+let si: SI | null = null;
+let run: Run | null = null;
+let gen = 0;
+let running = false;
+let chunkK = 1;
+let lastRefresh = 0;
+let refreshMs = 0;
+let refreshCount = 0;
+let lastDensityStep = -1;
+const rate: { t: number; step: number }[] = [];
+const inbox: ToWorker[] = [];
+let pumping = false;
+
+const channel = new MessageChannel();
+channel.port1.onmessage = () => pump();
+function schedule(): void {
+  if (!pumping) {
+    pumping = true;
+    channel.port2.postMessage(0);
+  }
+}
+
+ctx.onmessage = (ev: MessageEvent<ToWorker>) => {
+  inbox.push(ev.data);
+  schedule();
+};
+
+async function start(): Promise<void> {
+  try {
+    si = await init({ wasmUrl });
+    post({
+      type: 'ready',
+      version: si.version,
+      names: {
+        paths: si.pathNames, gammas: si.gammaNames, activations: si.activationNames,
+        distributions: si.distributionTypes, fieldSets: si.fieldSets,
+      },
+    });
+    schedule();
+  } catch (e) {
+    post({ type: 'error', where: 'startup', message: `could not load the wasm module: ${errorText(e)}` });
+  }
+}
+
+function pump(): void {
+  pumping = false;
+  if (!si) return;
+  // Only the newest of a burst of re-sample / view requests matters (e.g. dragging the eps slider).
+  const msgs = inbox.splice(0);
+  const lastIndex = new Map<string, number>();
+  msgs.forEach((m, i) => lastIndex.set(m.type, i));
+  msgs.forEach((m, i) => {
+    const coalesce = m.type === 'sample' || m.type === 'view' || m.type === 'sampler' || m.type === 'density';
+    if (coalesce && lastIndex.get(m.type) !== i) return;
+    try {
+      handle(m);
+    } catch (e) {
+      post({ type: 'error', where: m.type, message: errorText(e) });
+    }
+  });
+  if (running && run) trainChunk();
+  if (running || inbox.length) schedule();
+}
+
+function setRunning(r: boolean, reason?: string): void {
+  running = r;
+  rate.length = 0;
+  if (run) post({ type: 'state', gen: run.gen, running, step: run.session.stepCount, reason });
+}
+
+function handle(m: ToWorker): void {
+  switch (m.type) {
+    case 'configure':
+      return configure(m.config, m.sampler, m.maxSteps, m.view, m.play);
+    case 'play':
+      if (run && run.session.stepCount >= run.maxSteps) {
+        post({ type: 'error', where: 'training', message: `reached the step limit (${run.maxSteps}); raise "stop after" or reset` });
+        return;
+      }
+      if (run) setRunning(true);
+      return;
+    case 'pause':
+      setRunning(false);
+      if (run) {
+        refresh(true);
+      }
+      return;
+    case 'step':
+      if (!run) return;
+      setRunning(false);
+      trainSteps(m.k);
+      refresh(true);
+      return;
+    case 'sampler':
+      if (!run) return;
+      run.sampler = m.sampler;
+      return refresh(true);
+    case 'sample':
+      if (!run) return;
+      run.sampler = { ...run.sampler, sde: { ...run.sampler.sde, eps: m.eps } };
+      return resampleSde();
+    case 'view': {
+      if (!run) return;
+      const old = run.view;
+      run.view = m.view;
+      if (old.fieldT !== m.view.fieldT || old.field !== m.view.field || old.fieldGrid.n !== m.view.fieldGrid.n ||
+          old.fieldGrid.ext !== m.view.fieldGrid.ext) {
+        computeField();
+      }
+      if (old.densityGrid.ext !== m.view.densityGrid.ext || old.densityGrid.n !== m.view.densityGrid.n) {
+        computeDensity(true);
+      }
+      return;
+    }
+    case 'density':
+      return computeDensity(true);
+    case 'export': {
+      if (!run) return;
+      const model = run.imported ? run.model : snapshot();
+      post({ type: 'model', json: model.toJSON() });
+      return;
+    }
+    case 'import': {
+      if (!run) return;
+      const model = si!.Model.fromJSON(m.json);
+      setRunning(false, 'imported');
+      free(run.model);
+      run.model = model;
+      run.imported = true;
+      run.modelStep = -1;
+      post({ type: 'imported', gen: run.gen, fieldNames: model.fieldNames });
+      refresh(true);
+      return;
+    }
+  }
+}
+
+function configure(config: Record<string, unknown>, sampler: SamplerOptions, maxSteps: number, view: ViewRequest,
+  play: boolean): void {
+  const s = si!;
+  let session: Session;
+  try {
+    session = new s.TrainingSession(config);
+  } catch (e) {
+    // The previous run (if any) stays as it was, paused, so nothing learned is lost.
+    setRunning(false, 'bad settings');
+    post({ type: 'error', where: 'settings', message: errorText(e) });
+    return;
+  }
+  setRunning(false);
+  if (run) {
+    free(run.session);
+    free(run.model);
+    free(run.exact);
+  }
+  gen++;
+  const full = session.config as Record<string, unknown>;
+  const seed = Number((full.training as Record<string, unknown> | undefined)?.seed ?? 0);
+  const target = full.target as Record<string, unknown>;
+  const base = full.base as Record<string, unknown>;
+  const model = session.model();
+  let exact: Exact | null = null;
+  try {
+    exact = new s.ExactFields({ base, target, interpolant: full.interpolant as object });
+  } catch {
+    exact = null; // exact fields exist only when both ends are Gaussian mixtures
+  }
+  const targetRef = s.sampleDistribution(target, sampler.n, seed + 101);
+  const baseSamples = s.sampleDistribution(base, sampler.n, seed + 102);
+  const heldout = s.sampleDistribution(target, HELDOUT, seed + 103);
+  let trueNll: number | undefined;
+  try {
+    const lp = s.logDensity(target, heldout);
+    const mean = lp.reduce((a, b) => a + b, 0) / lp.length;
+    if (Number.isFinite(mean)) trueNll = -mean;
+  } catch {
+    trueNll = undefined; // density not known in closed form for this data set
+  }
+  const ts = Float64Array.from({ length: 101 }, (_, i) => i / 100);
+  const c = s.interpolantCoefficients(full.interpolant as object, ts);
+  const fieldNames = model.fieldNames;
+  run = {
+    gen, config: full, session, model, modelStep: 0, imported: false, exact, sampler, maxSteps, view,
+    targetRef, heldout, checkerboard: target.type === 'checkerboard',
+    canSde: fieldNames.includes('s'),
+  };
+  chunkK = 1;
+  refreshCount = 0;
+  lastDensityStep = -1;
+  post({
+    type: 'configured', gen, config: full, fieldNames, target: targetRef.slice(), base: baseSamples, exact: !!exact,
+    trueNll, checkerboard: run.checkerboard,
+    coeffs: { t: ts, alpha: c.alpha, beta: c.beta, gamma: c.gamma },
+  });
+  refresh(true);
+  if (play) setRunning(true);
+}
+
+/** Takes k steps; on a blow-up stops cleanly (the session restored its weights) and says so. */
+function trainSteps(k: number): number {
+  const r = run!;
+  const t0 = performance.now();
+  const left = r.maxSteps - r.session.stepCount;
+  k = Math.max(0, Math.min(k, left));
+  if (k === 0) return 0;
+  try {
+    const res = r.session.step(k);
+    const now = performance.now();
+    rate.push({ t: now, step: res.step });
+    while (rate.length > 2 && now - rate[0].t > 3000) rate.shift();
+    const span = rate.length > 1 ? (rate[rate.length - 1].t - rate[0].t) / 1000 : 0;
+    const sps = span > 0 ? (rate[rate.length - 1].step - rate[0].step) / span : k / ((now - t0) / 1000);
+    post({ type: 'progress', gen: r.gen, step: res.step, lr: res.lr, losses: res.losses, stepsPerSec: sps, running });
+  } catch (e) {
+    setRunning(false, 'error');
+    post({ type: 'error', where: 'training', message: `${errorText(e)} — training stopped; the model from before the failing step is kept.` });
+    refresh(true);
+    return 0;
+  }
+  if (r.session.stepCount >= r.maxSteps) {
+    setRunning(false, 'done');
+    refresh(true);
+    computeDensity();
+  }
+  return performance.now() - t0;
+}
+
+function trainChunk(): void {
+  const ms = trainSteps(chunkK);
+  if (ms > 0) {
+    const perStep = ms / chunkK;
+    chunkK = Math.max(1, Math.min(500, Math.round((0.7 * CHUNK_MS) / perStep + 0.3 * chunkK)));
+  }
+  // Figures take a share of the time that shrinks as they get slower (at most ~1/3).
+  const now = performance.now();
+  if (running && now - lastRefresh > Math.max(1500, 2 * refreshMs)) refresh(false);
+}
+
+function snapshot(): Model {
+  const r = run!;
+  if (!r.imported && r.modelStep !== r.session.stepCount) {
+    free(r.model);
+    r.model = r.session.model();
+    r.modelStep = r.session.stepCount;
+  }
+  return r.model;
+}
+
+/** New samples (ODE and SDE), quality figures, the field view and now and then NLL and density. */
+function refresh(all: boolean): void {
+  const r = run!;
+  const s = si!;
+  const t0 = performance.now();
+  const model = snapshot();
+  const o = r.sampler;
+  const set: SampleSet = { step: r.session.stepCount, eps: o.sde.eps, odeSnaps: [], sdeSnaps: [], times: new Float64Array(0), metrics: {}, ms: 0 };
+  try {
+    const ode = s.sampleODE(model, { n: o.n, seed: o.seed, method: o.ode.method, steps: o.ode.steps, atol: o.ode.atol, rtol: o.ode.rtol, snapshots: SNAPSHOTS });
+    set.ode = ode.samples;
+    set.odeSnaps = ode.snapshots;
+    set.times = ode.times;
+    set.metrics.energyOde = s.energyDistance(ode.samples, r.targetRef, 2);
+    if (r.checkerboard) set.metrics.shareOde = s.checkerboardSupportShare(ode.samples);
+  } catch (e) {
+    post({ type: 'error', where: 'ODE sampler', message: errorText(e) });
+  }
+  sdeInto(set);
+  set.ms = performance.now() - t0;
+  r.last = set;
+  postSamples(set);
+  computeField();
+  if (set.times.length && (!r.xtTimes || r.xtTimes.length !== set.times.length)) computeXt(set.times);
+  refreshCount++;
+  if (all || refreshCount % 2 === 1) computeNll();
+  if (all || refreshCount % 5 === 0) computeDensity();
+  lastRefresh = performance.now();
+  refreshMs = lastRefresh - t0;
+}
+
+function sdeInto(set: SampleSet): void {
+  const r = run!;
+  if (!r.canSde) return;
+  const o = r.sampler;
+  try {
+    const sde = si!.sampleSDE(r.model, { n: o.n, seed: o.seed + 1, eps: o.sde.eps, method: o.sde.method, steps: o.sde.steps, snapshots: SNAPSHOTS });
+    set.sde = sde.samples;
+    set.sdeSnaps = sde.snapshots;
+    if (!set.times.length) set.times = sde.times;
+    set.metrics.energySde = si!.energyDistance(sde.samples, r.targetRef, 2);
+    if (r.checkerboard) set.metrics.shareSde = si!.checkerboardSupportShare(sde.samples);
+  } catch (e) {
+    post({ type: 'error', where: 'SDE sampler', message: errorText(e) });
+  }
+}
+
+function postSamples(set: SampleSet): void {
+  // Copies, because the worker keeps `last` to re-send the ODE half when only eps changes.
+  const copy: SampleSet = {
+    ...set, ode: set.ode?.slice(), sde: set.sde?.slice(), odeSnaps: set.odeSnaps.map((a) => a.slice()),
+    sdeSnaps: set.sdeSnaps.map((a) => a.slice()), times: set.times.slice(), metrics: { ...set.metrics },
+  };
+  const transfer: Transferable[] = [...copy.odeSnaps, ...copy.sdeSnaps].map((a) => a.buffer);
+  if (copy.ode) transfer.push(copy.ode.buffer);
+  if (copy.sde) transfer.push(copy.sde.buffer);
+  post({ type: 'samples', gen: run!.gen, ...copy }, transfer);
+}
+
+/** The eps slider: the same model, the same seed, only the noise level changes. */
+function resampleSde(): void {
+  const r = run!;
+  const t0 = performance.now();
+  snapshot();
+  const prev = r.last;
+  const set: SampleSet = {
+    step: r.modelStep, eps: r.sampler.sde.eps, ode: prev?.ode, odeSnaps: prev?.odeSnaps ?? [],
+    sdeSnaps: [], times: prev?.times ?? new Float64Array(0),
+    metrics: { energyOde: prev?.metrics.energyOde, shareOde: prev?.metrics.shareOde }, ms: 0,
+  };
+  sdeInto(set);
+  set.ms = performance.now() - t0;
+  r.last = set;
+  postSamples(set);
+}
+
+function computeXt(times: Float64Array): void {
+  const r = run!;
+  const frames: Float32Array[] = [];
+  try {
+    for (const t of times) frames.push(Float32Array.from(si!.sampleXt(r.config, t, r.sampler.n, r.sampler.seed + 7)));
+  } catch (e) {
+    post({ type: 'error', where: 'x_t samples', message: errorText(e) });
+    return;
+  }
+  r.xtTimes = times.slice();
+  post({ type: 'xt', gen: r.gen, times: times.slice(), frames }, frames.map((f) => f.buffer));
+}
+
+function computeField(): void {
+  const r = run!;
+  const v = r.view;
+  const grid: Grid = v.fieldGrid;
+  const pts = gridPoints(grid);
+  const msg: FromWorker & { type: 'field' } = { type: 'field', gen: r.gen, step: r.modelStep, t: v.fieldT, field: v.field, grid };
+  const model = snapshot();
+  try {
+    if (model.fieldNames.includes(v.field)) msg.learned = model.evaluate(v.field, v.fieldT, pts);
+    else msg.note = `this model has no field "${v.field}" (it has ${model.fieldNames.join(', ')})`;
+    if (r.exact) msg.exact = r.exact.evaluate(v.field, v.fieldT, pts);
+  } catch (e) {
+    msg.note = errorText(e);
+  }
+  post(msg);
+}
+
+function computeNll(): void {
+  const r = run!;
+  const o = r.sampler.ode;
+  try {
+    const lp = si!.logLikelihoodODE(snapshot(), r.heldout, { method: o.method, steps: o.steps, atol: o.atol, rtol: o.rtol });
+    const nll = -lp.reduce((a, b) => a + b, 0) / lp.length;
+    post({ type: 'nll', gen: r.gen, step: r.modelStep, nll });
+  } catch (e) {
+    post({ type: 'error', where: 'held-out NLL', message: errorText(e) });
+  }
+}
+
+function computeDensity(force = false): void {
+  const r = run!;
+  const model = snapshot();
+  if (!force && lastDensityStep === r.modelStep && !r.imported) return;
+  const t0 = performance.now();
+  const o = r.sampler.ode;
+  try {
+    const grid = r.view.densityGrid;
+    const logp = si!.logLikelihoodODE(model, gridPoints(grid), { method: o.method, steps: o.steps, atol: o.atol, rtol: o.rtol });
+    lastDensityStep = r.modelStep;
+    post({ type: 'density', gen: r.gen, step: r.modelStep, grid, logp, ms: performance.now() - t0 }, [logp.buffer]);
+  } catch (e) {
+    post({ type: 'error', where: 'density', message: errorText(e) });
+  }
+}
+
+start();
