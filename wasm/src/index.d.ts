@@ -1,0 +1,336 @@
+// Types of the npm package `stochastic-interpolants` (the contract is wasm/API.md).
+//
+// Points are flat arrays, row-major (n, d): point i is arr[i*d .. i*d+d). Inputs may be any
+// array-like of numbers (Float32Array, Float64Array, number[]; a nested [[x, y], ...] is flattened).
+// Every array returned is a JS-owned copy, never a view of the wasm heap.
+//
+// Memory: TrainingSession, Model and ExactFields hold wasm memory that the JS garbage collector
+// cannot free. Call delete() (alias dispose()) on each when done; using one afterwards throws.
+//
+// Errors: invalid configs, options or arguments throw a JS Error whose message starts with the
+// field's name, e.g. "optimizer.lr: must be a positive number, got -1"; the module keeps working.
+
+/** Where init() finds the WebAssembly binary. */
+export interface InitOptions {
+  /** URL or path of si.wasm; default: si.wasm next to index.js (new URL('./si.wasm', import.meta.url)).
+   *  In Node a path or file: URL is read with fs; in browsers and workers it is fetched. */
+  wasmUrl?: string | URL;
+  /** The bytes of si.wasm, if the caller already has them (takes precedence over wasmUrl). */
+  wasmBinary?: ArrayBuffer | ArrayBufferView;
+}
+
+/** Loads and instantiates the module. Each call returns an independent instance. */
+export function init(options?: InitOptions): Promise<StochasticInterpolants>;
+
+/** The package version, e.g. "0.1.0". */
+export const version: string;
+
+export type PathName = 'linear' | 'trig' | 'encoding-decoding' | 'one-sided-linear' | 'one-sided-trig' | 'mirror';
+export type GammaName = 'brownian' | 'a-brownian' | 'zero' | 'bsquared' | 'sinesquared' | 'sigmoid';
+export type ActivationName = 'relu' | 'leaky_relu' | 'elu' | 'tanh' | 'sigmoid' | 'softplus' | 'silu';
+export type FieldSetName = 'b+s' | 'b+eta' | 'v+s' | 'v+eta' | 'b' | 's';
+export type FieldName = 'b' | 's' | 'eta' | 'v';
+export type OdeMethod = 'euler' | 'heun' | 'rk4' | 'dopri5';
+export type SdeMethod = 'euler' | 'heun' | 'heun-karras';
+export type DistributionType =
+  | 'gaussian' | 'gmm' | 'random-gmm' | 'checkerboard' | '8gaussians' | 'moons' | 'spirals'
+  | 'rings' | 'pinwheel' | 'swissroll' | 'points';
+
+/** Numbers in: any array-like (typed array or number[]), or nested [[x, y], ...]. */
+export type PointsInput = ArrayLike<number> | ReadonlyArray<ReadonlyArray<number>>;
+
+/** A distribution (configs/SCHEMA.md, core/include/si/distributions.hpp); a bare type name is
+ *  shorthand for {type}. */
+export type DistributionSpec =
+  | DistributionType
+  | { type: 'gaussian'; mean?: number[]; cov?: number[][]; dim?: number }
+  | { type: 'gmm'; weights?: number[]; means: number[][]; covs: number[][][] }
+  | { type: 'random-gmm'; components?: number; seed?: number; dim?: number }
+  | { type: '8gaussians'; radius?: number; noise?: number }
+  | { type: 'checkerboard' }
+  | { type: 'moons' | 'spirals' | 'rings' | 'pinwheel' | 'swissroll'; noise?: number }
+  | { type: 'points'; points: number[][]; bandwidth?: number };
+
+export interface InterpolantSpec {
+  path?: PathName;
+  /** Default: "zero" for one-sided paths, "brownian" otherwise. */
+  gamma?: GammaName;
+  /** a of a-brownian: gamma = sqrt(a t (1 - t)). */
+  gamma_a?: number;
+}
+
+/** The training config of configs/SCHEMA.md; every field is optional. */
+export interface TrainingConfig {
+  base?: DistributionSpec;
+  target?: DistributionSpec;
+  interpolant?: InterpolantSpec;
+  fields?: FieldSetName;
+  network?: { hidden?: number[]; activation?: ActivationName };
+  optimizer?: { lr?: number; beta1?: number; beta2?: number; eps?: number; step_size?: number; decay?: number; clip?: number };
+  training?: { steps?: number; batch?: number; seed?: number; t_lo?: number; t_hi?: number; antithetic?: boolean };
+  sampling?: {
+    ode?: { method?: OdeMethod; atol?: number; rtol?: number; steps?: number };
+    sde?: { method?: SdeMethod; eps?: number; steps?: number };
+  };
+}
+
+/** A config with every default filled in (as returned by TrainingSession#config). */
+export interface FullTrainingConfig {
+  base: Exclude<DistributionSpec, string> | DistributionType;
+  target: Exclude<DistributionSpec, string> | DistributionType;
+  interpolant: { path: PathName; gamma: GammaName; gamma_a: number };
+  fields: FieldSetName;
+  network: { hidden: number[]; activation: ActivationName };
+  optimizer: { lr: number; beta1: number; beta2: number; eps: number; step_size: number; decay: number; clip: number };
+  training: { steps: number; batch: number; seed: number; t_lo: number; t_hi: number; antithetic: boolean };
+  sampling: {
+    ode: { method: OdeMethod; atol: number; rtol: number; steps: number };
+    sde: { method: SdeMethod; eps: number; steps: number };
+  };
+}
+
+export interface StepResult {
+  /** Steps taken so far, after this call. */
+  step: number;
+  /** Learning rate of the last step of this call. */
+  lr: number;
+  /** Loss of each network, mean over the steps of this call, e.g. {b, s}. */
+  losses: Record<string, number>;
+}
+
+/** Options shared by the ODE calls. Defaults: the model's config (sampling.ode), else dopri5,
+ *  atol = rtol = 1e-5, 200 steps. */
+export interface OdeOptions {
+  method?: OdeMethod;
+  /** Steps of the fixed-step methods (euler, heun, rk4). */
+  steps?: number;
+  /** dopri5 tolerances. */
+  atol?: number;
+  rtol?: number;
+  /** dopri5: accepted + rejected steps allowed before an Error (default 100000). */
+  maxSteps?: number;
+  /** Time interval, default [0, 1]. A model whose score is derived (s = -eta/gamma, or b from v and
+   *  s) is singular at the ends: use e.g. t0 = 1e-3, t1 = 1 - 1e-3 for it. */
+  t0?: number;
+  t1?: number;
+}
+
+export interface SampleOdeOptions extends OdeOptions {
+  /** Number of samples (default 1000), drawn from the base with `seed`. */
+  n?: number;
+  seed?: number;
+  /** Frames saved equally spaced in time from t0 to t1, ends included; 0 = none (default). */
+  snapshots?: number;
+  /** Also integrate the log-density along each path (default false). */
+  logDensity?: boolean;
+}
+
+export interface SampleOdeResult {
+  /** n*d, the points at t1. */
+  samples: Float32Array;
+  /** One n*d array per frame. */
+  snapshots: Float32Array[];
+  /** Times of the frames. */
+  times: Float64Array;
+  /** With logDensity: log rho_t1 at each sample (log rho0 of its start plus the integrated change). */
+  logDensity?: Float64Array;
+  /** Right-hand-side evaluations, accepted and rejected steps. */
+  nfe: number;
+  accepted: number;
+  rejected: number;
+}
+
+/** Options shared by the SDE calls. Defaults: the model's config (sampling.sde), else stochastic
+ *  Heun, eps 0.5, 100 steps. */
+export interface SdeOptions {
+  method?: SdeMethod;
+  /** Noise level: dX = (b + eps s) dt + sqrt(2 eps) dW; 0 gives the probability flow. */
+  eps?: number;
+  steps?: number;
+  seed?: number;
+  /** Time interval, default [0, 1] (see OdeOptions.t0). */
+  t0?: number;
+  t1?: number;
+}
+
+export interface SampleSdeOptions extends SdeOptions {
+  /** Number of samples (default 1000). */
+  n?: number;
+  snapshots?: number;
+}
+
+export interface SampleSdeResult {
+  samples: Float32Array;
+  snapshots: Float32Array[];
+  times: Float64Array;
+  nfe: number;
+  accepted: number;
+  rejected: number;
+}
+
+export interface LogLikelihoodSdeOptions extends SdeOptions {
+  /** Backward paths per point (default 100, at least 2). */
+  paths?: number;
+}
+
+export interface LogLikelihoodSdeResult {
+  /** Mean over paths of the estimate of log rho1(x). */
+  mean: Float64Array;
+  /** Its standard error. */
+  stderr: Float64Array;
+}
+
+export interface InterpolantCoefficients {
+  alpha: Float64Array;
+  beta: Float64Array;
+  /** The path's gamma: the latent term's (zero for one-sided paths) or the mirror's. */
+  gamma: Float64Array;
+  dalpha: Float64Array;
+  dbeta: Float64Array;
+  dgamma: Float64Array;
+}
+
+export interface MemoryStats {
+  /** Bytes of wasm linear memory (it grows, never shrinks). */
+  heapSize: number;
+  /** Bytes currently allocated by malloc. */
+  allocated: number;
+}
+
+/**
+ * A training session: networks and optimisers built from a config; one batch per step.
+ * Holds wasm memory: call delete() (or dispose()) when done.
+ */
+export interface TrainingSession {
+  /** Dimension of the data (2 for the 2-D sets). */
+  readonly dim: number;
+  /** Steps taken so far. */
+  readonly stepCount: number;
+  /** The full validated config, defaults filled in. */
+  readonly config: FullTrainingConfig;
+  /** Takes k training steps (default 1). Throws an Error if a loss or gradient is NaN or inf; the
+   *  networks then keep their weights from before that step. */
+  step(k?: number): StepResult;
+  /** A snapshot copy of the current networks (training can go on); delete() it separately. */
+  model(): Model;
+  /** True after delete(). */
+  readonly isDeleted: boolean;
+  /** Frees the wasm memory; the object cannot be used afterwards. Calling it twice is harmless. */
+  delete(): void;
+  /** Alias of delete(). */
+  dispose(): void;
+}
+
+/**
+ * A learned model: its networks, interpolant and base/target. Works with the samplers.
+ * Holds wasm memory: call delete() (or dispose()) when done.
+ */
+export interface Model {
+  readonly dim: number;
+  /** The fields this model can evaluate, among 'b', 's', 'eta', 'v'. */
+  readonly fieldNames: readonly FieldName[];
+  /** The config the model was trained with. */
+  readonly config: FullTrainingConfig;
+  /** One field at time t at every point: n*d values. */
+  evaluate(field: FieldName, t: number, points: PointsInput): Float32Array;
+  /** Exact divergence in x of one field at time t at every point: n values. */
+  divergence(field: FieldName, t: number, points: PointsInput): Float32Array;
+  /** The versioned model file (JSON text), the same format as the command-line tool's. */
+  toJSON(): string;
+  readonly isDeleted: boolean;
+  /** Frees the wasm memory; the object cannot be used afterwards. */
+  delete(): void;
+  /** Alias of delete(). */
+  dispose(): void;
+}
+
+export interface ExactFieldsSpec {
+  /** A Gaussian mixture (gaussian, gmm, random-gmm, 8gaussians, points); default N(0, I). */
+  base?: DistributionSpec;
+  /** A Gaussian mixture; there is no default that works (the schema's default is the checkerboard). */
+  target?: DistributionSpec;
+  interpolant?: InterpolantSpec;
+}
+
+/**
+ * The exact fields between two Gaussian mixtures (SPEC section 5), in double precision.
+ * Works with the samplers. Holds wasm memory: call delete() (or dispose()) when done.
+ */
+export interface ExactFields {
+  readonly dim: number;
+  readonly fieldNames: readonly FieldName[];
+  /** b, s, eta or v at time t at every point: n*d values. */
+  evaluate(field: FieldName, t: number, points: PointsInput): Float64Array;
+  /** Exact divergence of 'b' or 's' at time t at every point: n values. */
+  divergence(field: 'b' | 's', t: number, points: PointsInput): Float64Array;
+  /** log rho_t at every point: n values. */
+  logDensity(t: number, points: PointsInput): Float64Array;
+  /** n samples of x_t itself (n*d values), drawn with the seed (default 0). */
+  sampleXt(t: number, n: number, seed?: number): Float64Array;
+  readonly isDeleted: boolean;
+  /** Frees the wasm memory; the object cannot be used afterwards. */
+  delete(): void;
+  /** Alias of delete(). */
+  dispose(): void;
+}
+
+/** si.TrainingSession: the classes live on each module instance (see init()), not as exports. */
+export interface TrainingSessionConstructor {
+  /** Validates the config (throws an Error naming the field) and initialises the networks. */
+  new (config?: TrainingConfig): TrainingSession;
+}
+
+/** si.Model: models come from session.model() or Model.fromJSON(). */
+export interface ModelConstructor {
+  /** Loads a model saved by toJSON() (or by the command-line tool). */
+  fromJSON(text: string): Model;
+}
+
+/** si.ExactFields */
+export interface ExactFieldsConstructor {
+  /** Validates the spec (both ends must be Gaussian mixtures) and builds the exact fields. */
+  new (spec: ExactFieldsSpec): ExactFields;
+}
+
+/** What the samplers accept: a learned Model or ExactFields. */
+export type Fields = Model | ExactFields;
+
+/** One instance of the module, as returned by init(). */
+export interface StochasticInterpolants {
+  readonly version: string;
+  readonly pathNames: readonly PathName[];
+  readonly gammaNames: readonly GammaName[];
+  readonly activationNames: readonly ActivationName[];
+  readonly distributionTypes: readonly DistributionType[];
+  readonly fieldSets: readonly FieldSetName[];
+  readonly odeMethods: readonly OdeMethod[];
+  readonly sdeMethods: readonly SdeMethod[];
+
+  readonly TrainingSession: TrainingSessionConstructor;
+  readonly Model: ModelConstructor;
+  readonly ExactFields: ExactFieldsConstructor;
+
+  /** Probability-flow samples: n points from the base, integrated from t0 to t1. */
+  sampleODE(fields: Fields, options?: SampleOdeOptions): SampleOdeResult;
+  /** Forward-SDE samples: dX = (b + eps s) dt + sqrt(2 eps) dW from the base; needs a score. */
+  sampleSDE(fields: Fields, options?: SampleSdeOptions): SampleSdeResult;
+  /** Exact model log-likelihood log rho1(x) of each point through the probability flow. */
+  logLikelihoodODE(fields: Fields, points: PointsInput, options?: OdeOptions): Float64Array;
+  /** Log-likelihood through the backward SDE: mean over paths and its standard error. */
+  logLikelihoodSDE(fields: Fields, points: PointsInput, options?: LogLikelihoodSdeOptions): LogLikelihoodSdeResult;
+
+  /** n samples (n*d values) of a distribution, drawn with the seed (default 0). */
+  sampleDistribution(spec: DistributionSpec, n: number, seed?: number): Float32Array;
+  /** Exact log density at each point; throws if it is not known for this type. */
+  logDensity(spec: DistributionSpec, points: PointsInput): Float64Array;
+  /** alpha, beta, gamma and their derivatives at each time. */
+  interpolantCoefficients(interpolant: InterpolantSpec, ts: number | ArrayLike<number>): InterpolantCoefficients;
+  /** n samples (n*d values) of x_t = alpha x0 + beta x1 + gamma z for any base and target. */
+  sampleXt(config: ExactFieldsSpec, t: number, n: number, seed?: number): Float32Array;
+  /** Energy distance between two point sets of dimension d (default 2). */
+  energyDistance(a: PointsInput, b: PointsInput, d?: number): number;
+  /** Share of the 2-D points on the checkerboard's support, in [0, 1]. */
+  checkerboardSupportShare(points: PointsInput): number;
+  /** Wasm heap size and bytes allocated (for diagnostics and leak tests). */
+  memoryStats(): MemoryStats;
+}

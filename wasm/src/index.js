@@ -1,0 +1,244 @@
+// stochastic-interpolants: the JavaScript face of the WebAssembly module (API.md, index.d.ts).
+// A thin layer over the Embind bindings (src/bindings.cpp): JS names and defaults, configs and
+// options as plain objects (sent as JSON text and validated by the C++ core), and results as
+// JS-owned typed arrays. Objects holding wasm memory must be freed with delete() / dispose().
+import createSiCore from './si-core.mjs';
+
+export const version = '0.1.0';
+
+const isNode =
+  typeof process === 'object' && typeof process.versions === 'object' && process.versions.node != null &&
+  typeof window === 'undefined' && typeof importScripts !== 'function';
+
+// Node's fs is imported by a computed name so that bundlers leave it alone in browser builds.
+async function readFileInNode(location) {
+  const fsName = 'node:fs/promises';
+  const urlName = 'node:url';
+  const { readFile } = await import(/* @vite-ignore */ fsName);
+  if (location instanceof URL || /^file:/i.test(location)) {
+    const { fileURLToPath } = await import(/* @vite-ignore */ urlName);
+    return readFile(fileURLToPath(location));
+  }
+  return readFile(location);
+}
+
+async function fetchBytes(url) {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`init: cannot fetch the wasm module at ${url} (HTTP ${response.status})`);
+  return new Uint8Array(await response.arrayBuffer());
+}
+
+/**
+ * Loads and instantiates the WebAssembly module. Each call gives an independent instance.
+ * @param {{wasmUrl?: string | URL, wasmBinary?: ArrayBuffer | ArrayBufferView}} [options]
+ */
+export async function init(options = {}) {
+  const { wasmUrl, wasmBinary } = options;
+  const moduleArgs = {};
+  if (wasmBinary != null) {
+    moduleArgs.wasmBinary = ArrayBuffer.isView(wasmBinary)
+      ? new Uint8Array(wasmBinary.buffer, wasmBinary.byteOffset, wasmBinary.byteLength)
+      : new Uint8Array(wasmBinary);
+  } else {
+    const location = wasmUrl ?? new URL('./si.wasm', import.meta.url);
+    if (isNode) {
+      // Emscripten 3.1.6's Node loader does not work from an ES module: read the bytes here.
+      const text = String(location);
+      moduleArgs.wasmBinary = /^(https?|data|blob):/i.test(text) ? await fetchBytes(text) : await readFileInNode(location);
+    } else {
+      const url = String(location);
+      moduleArgs.locateFile = (path) => (path.endsWith('.wasm') ? url : path);
+    }
+  }
+  const raw = await createSiCore(moduleArgs);
+  return makeApi(raw);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const json = (value, what) => {
+  if (value === undefined) return '{}';
+  const text = JSON.stringify(value);
+  if (text === undefined) throw new TypeError(`${what}: must be a JSON-serialisable value`);
+  return text;
+};
+
+// Points: a flat array-like of numbers (row-major (n, d)); nested [[x, y], ...] is flattened.
+const flat = (points) => (Array.isArray(points) && Array.isArray(points[0]) ? points.flat() : points);
+
+const num = (value, what) => {
+  if (typeof value !== 'number') throw new TypeError(`${what}: must be a number, got ${JSON.stringify(value) ?? String(value)}`);
+  return value;
+};
+
+const useAfterDelete = (cls) => new Error(`${cls}: used after delete()`);
+
+function makeApi(raw) {
+  const names = (kind) => Object.freeze(Array.from(raw.names(kind)));
+
+  class Model {
+    #raw;
+    #fieldNames;
+    #config;
+    /** @internal wraps a raw Embind handle; use TrainingSession#model() or Model.fromJSON(). */
+    constructor(handle) {
+      if (!(handle instanceof raw.Model)) throw new TypeError('Model: use session.model() or Model.fromJSON(text)');
+      this.#raw = handle;
+    }
+    static fromJSON(text) {
+      const s = typeof text === 'string' ? text : JSON.stringify(text);
+      return new Model(raw.Model.fromJSON(s));
+    }
+    get #r() {
+      if (!this.#raw) throw useAfterDelete('Model');
+      return this.#raw;
+    }
+    get dim() {
+      return this.#r.dim;
+    }
+    get fieldNames() {
+      return (this.#fieldNames ??= Object.freeze(Array.from(this.#r.fieldNames())));
+    }
+    get config() {
+      return (this.#config ??= JSON.parse(this.#r.configJSON()));
+    }
+    evaluate(field, t, points) {
+      return this.#r.evaluate(field, num(t, 't'), flat(points));
+    }
+    divergence(field, t, points) {
+      return this.#r.divergence(field, num(t, 't'), flat(points));
+    }
+    toJSON() {
+      return this.#r.toJSON();
+    }
+    /** @internal */ get _raw() {
+      return this.#r;
+    }
+    get isDeleted() {
+      return !this.#raw;
+    }
+    delete() {
+      if (this.#raw) this.#raw.delete();
+      this.#raw = null;
+    }
+    dispose() {
+      this.delete();
+    }
+  }
+
+  class TrainingSession {
+    #raw;
+    #config;
+    constructor(config = {}) {
+      this.#raw = new raw.TrainingSession(json(config, 'config'));
+    }
+    get #r() {
+      if (!this.#raw) throw useAfterDelete('TrainingSession');
+      return this.#raw;
+    }
+    get dim() {
+      return this.#r.dim;
+    }
+    get stepCount() {
+      return this.#r.stepCount();
+    }
+    get config() {
+      return (this.#config ??= JSON.parse(this.#r.configJSON()));
+    }
+    step(k = 1) {
+      return this.#r.step(num(k, 'k'));
+    }
+    model() {
+      return new Model(this.#r.model());
+    }
+    get isDeleted() {
+      return !this.#raw;
+    }
+    delete() {
+      if (this.#raw) this.#raw.delete();
+      this.#raw = null;
+    }
+    dispose() {
+      this.delete();
+    }
+  }
+
+  class ExactFields {
+    #raw;
+    constructor(spec = {}) {
+      this.#raw = new raw.ExactFields(json(spec, 'spec'));
+    }
+    get #r() {
+      if (!this.#raw) throw useAfterDelete('ExactFields');
+      return this.#raw;
+    }
+    get dim() {
+      return this.#r.dim;
+    }
+    get fieldNames() {
+      return Object.freeze(['b', 's', 'eta', 'v']);
+    }
+    evaluate(field, t, points) {
+      return this.#r.evaluate(field, num(t, 't'), flat(points));
+    }
+    divergence(field, t, points) {
+      return this.#r.divergence(field, num(t, 't'), flat(points));
+    }
+    logDensity(t, points) {
+      return this.#r.logDensity(num(t, 't'), flat(points));
+    }
+    sampleXt(t, n, seed = 0) {
+      return this.#r.sampleXt(num(t, 't'), num(n, 'n'), num(seed, 'seed'));
+    }
+    /** @internal */ get _raw() {
+      return this.#r;
+    }
+    get isDeleted() {
+      return !this.#raw;
+    }
+    delete() {
+      if (this.#raw) this.#raw.delete();
+      this.#raw = null;
+    }
+    dispose() {
+      this.delete();
+    }
+  }
+
+  const fieldsOf = (fields, who) => {
+    if (fields instanceof Model || fields instanceof ExactFields) return fields._raw;
+    throw new TypeError(`${who}: fields must be a Model or an ExactFields of this module instance`);
+  };
+  const pointsOf = (points) => flat(points);
+
+  return Object.freeze({
+    version,
+    pathNames: names('path'),
+    gammaNames: names('gamma'),
+    activationNames: names('activation'),
+    distributionTypes: names('distribution'),
+    fieldSets: names('fieldSet'),
+    odeMethods: names('odeMethod'),
+    sdeMethods: names('sdeMethod'),
+
+    TrainingSession,
+    Model,
+    ExactFields,
+
+    sampleODE: (fields, options = {}) => fieldsOf(fields, 'sampleODE').sampleODE(json(options, 'ode')),
+    sampleSDE: (fields, options = {}) => fieldsOf(fields, 'sampleSDE').sampleSDE(json(options, 'sde')),
+    logLikelihoodODE: (fields, points, options = {}) =>
+      fieldsOf(fields, 'logLikelihoodODE').logLikelihoodODE(pointsOf(points), json(options, 'ode')),
+    logLikelihoodSDE: (fields, points, options = {}) =>
+      fieldsOf(fields, 'logLikelihoodSDE').logLikelihoodSDE(pointsOf(points), json(options, 'sde')),
+
+    sampleDistribution: (spec, n, seed = 0) => raw.sampleDistribution(json(spec, 'spec'), num(n, 'n'), num(seed, 'seed')).data,
+    logDensity: (spec, points) => raw.logDensity(json(spec, 'spec'), pointsOf(points)),
+    interpolantCoefficients: (interpolant, ts) =>
+      raw.interpolantCoefficients(json(interpolant, 'interpolant'), typeof ts === 'number' ? [ts] : ts),
+    sampleXt: (config, t, n, seed = 0) => raw.sampleXt(json(config, 'config'), num(t, 't'), num(n, 'n'), num(seed, 'seed')).data,
+    energyDistance: (a, b, d = 2) => raw.energyDistance(pointsOf(a), pointsOf(b), num(d, 'd')),
+    checkerboardSupportShare: (points) => raw.checkerboardSupportShare(pointsOf(points)),
+    memoryStats: () => raw.memoryStats(),
+  });
+}
