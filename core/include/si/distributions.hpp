@@ -39,7 +39,9 @@ class GaussianMixture : public Distribution {
   static GaussianMixture standard_normal(int d);
 
   int dim() const override;
-  std::string name() const override { return components() == 1 ? "gaussian" : "gmm"; }
+  // "gaussian" or "gmm" unless set_name gave the data set's name (e.g. "8gaussians", "points").
+  std::string name() const override;
+  void set_name(std::string name) { name_ = std::move(name); }
   MatD sample(Eigen::Index n, Rng& rng) const override;
   bool has_log_density() const override { return true; }
   VecD log_density(const MatD& x) const override;
@@ -57,7 +59,8 @@ class GaussianMixture : public Distribution {
   std::vector<VecD> means_;
   std::vector<MatD> covs_;
   std::vector<MatD> chol_;  // lower Cholesky factors
-  std::vector<double> log_norm_;
+  std::vector<double> log_norm_;  // log w_k - log det L_k - d/2 log(2 pi)
+  std::string name_;
 };
 
 // Builds a distribution from its JSON description; `field` prefixes error messages. Types:
@@ -67,6 +70,16 @@ class GaussianMixture : public Distribution {
 //   {"type": "checkerboard"}, {"type": "8gaussians"}, {"type": "moons"}, {"type": "spirals"},
 //   {"type": "rings"}, {"type": "pinwheel"}, {"type": "swissroll"}
 //   {"type": "points", "points": [[x, y], ..], "bandwidth": 0.05}  (user points, a mixture)
+// Details and defaults:
+//   gaussian: "mean" sets d; "cov" must be d x d symmetric positive definite.
+//   gmm: "weights" default equal; "means" and "covs" required.
+//   random-gmm: equal weights, means 2 N(0, I), covariances (C^T C + I) / 4, C ~ N(0, 1)^{d x d},
+//     drawn from si::Rng(seed); components 1..10000, dim 1..4096.
+//   8gaussians: {"radius": 2 sqrt(2), "noise": 1 / (2 sqrt(2))} (noise = each component's std > 0).
+//   moons, spirals, rings, pinwheel, swissroll: {"noise": >= 0} (see datasets.hpp for defaults).
+//   points: >= 2 points of one dimension; an equal-weight mixture with covariance bandwidth^2 I.
+// A bare string is shorthand for {"type": string}. Unknown keys, wrong types and out-of-range values
+// throw ConfigError naming the field (e.g. "target.noise").
 std::unique_ptr<Distribution> make_distribution(const nlohmann::json& spec, const std::string& field);
 const std::vector<std::string>& distribution_types();
 

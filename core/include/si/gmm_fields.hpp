@@ -25,12 +25,13 @@ class GmmFields : public Fields<double> {
   // One-sided and mirror paths need rho0 = N(0, I) (throws ConfigError naming "base" otherwise).
   GmmFields(GaussianMixture rho0, GaussianMixture rho1, Interpolant interpolant);
 
+  // Every field at once; the single-field accessors below compute only their own field.
   GmmFieldValues eval(double t, const MatD& x) const;
-  MatD b(double t, const MatD& x) const { return eval(t, x).b; }
-  MatD v(double t, const MatD& x) const { return eval(t, x).v; }
-  MatD s(double t, const MatD& x) const { return eval(t, x).s; }
-  MatD eta(double t, const MatD& x) const { return eval(t, x).eta; }
-  VecD log_density(double t, const MatD& x) const { return eval(t, x).logp; }
+  MatD b(double t, const MatD& x) const { return compute(t, x, kB).b; }
+  MatD v(double t, const MatD& x) const { return compute(t, x, kV).v; }
+  MatD s(double t, const MatD& x) const { return compute(t, x, kS).s; }
+  MatD eta(double t, const MatD& x) const { return compute(t, x, kEta).eta; }
+  VecD log_density(double t, const MatD& x) const { return compute(t, x, 0).logp; }
   // Samples of x_t itself (draws x0, x1, z and interpolates): the truth for rho_t.
   MatD sample_xt(double t, Eigen::Index n, Rng& rng) const;
 
@@ -44,6 +45,10 @@ class GmmFields : public Fields<double> {
   const Interpolant& interpolant() const { return interp_; }
 
  private:
+  // Bits of what compute() fills in; logp is always filled.
+  enum Want : unsigned { kB = 1, kV = 2, kS = 4, kEta = 8, kDivB = 16, kDivS = 32, kAll = 63 };
+  GmmFieldValues compute(double t, const MatD& x, unsigned want) const;
+
   GaussianMixture rho0_, rho1_;
   Interpolant interp_;
 };

@@ -1,0 +1,197 @@
+#include "si/gmm_fields.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+
+namespace si {
+
+namespace {
+
+constexpr double kLog2Pi = 1.8378770664093454836;
+
+// a * v, but exactly zero when v is: a coefficient may be infinite where it multiplies a zero mean
+// (the mirror path's alpha' = gamma' at t = 0 and 1), and 0 * inf would poison the result.
+VecD scaled(double a, const VecD& v) { return v.isZero(0.0) ? VecD::Zero(v.size()) : VecD(a * v); }
+
+// Everything about one pair (i, j) of components at a fixed t, so the loop over points does only
+// matrix-vector work.
+struct Pair {
+  VecD m, mdot, mu0;  // mean, its time derivative, and mu0_i (for E[x0 | x])
+  MatD kinv;          // K^{-1}
+  MatD bmat;          // 1/2 K' K^{-1}: the drift's linear part
+  MatD vmat;          // (alpha alpha' C0 + beta beta' C1) K^{-1}: the velocity's linear part
+  MatD emat;          // alpha C0 K^{-1}: E[x0 | x]'s linear part (one-sided and mirror)
+  double lw;          // log(p0_i p1_j) - 1/2 log det K - d/2 log(2 pi)
+  double tr_b, tr_kinv;
+};
+
+}  // namespace
+
+GmmFields::GmmFields(GaussianMixture rho0, GaussianMixture rho1, Interpolant interpolant)
+    : rho0_(std::move(rho0)), rho1_(std::move(rho1)), interp_(std::move(interpolant)) {
+  if (rho0_.dim() != rho1_.dim())
+    throw ConfigError(
+        "target", "has dimension " + std::to_string(rho1_.dim()) + " but the base has " + std::to_string(rho0_.dim()));
+  if (!interp_.two_sided() && !rho0_.is_standard_normal())
+    throw ConfigError("base", "the " + to_name(interp_.path()) +
+                                  " path uses x0 ~ N(0, I) as its noise: the base must be the standard normal "
+                                  "(type 'gaussian' with the default mean and cov)");
+}
+
+int GmmFields::dim() const { return rho1_.dim(); }
+
+GmmFieldValues GmmFields::eval(double t, const MatD& x) const { return compute(t, x, kAll); }
+
+void GmmFields::drift(double t, const MatD& x, MatD& out, VecD* div) const {
+  GmmFieldValues f = compute(t, x, kB | (div ? kDivB : 0u));
+  out = std::move(f.b);
+  if (div) *div = std::move(f.div_b);
+}
+
+void GmmFields::score(double t, const MatD& x, MatD& out, VecD* div) const {
+  GmmFieldValues f = compute(t, x, kS | (div ? kDivS : 0u));
+  out = std::move(f.s);
+  if (div) *div = std::move(f.div_s);
+}
+
+MatD GmmFields::sample_xt(double t, Eigen::Index n, Rng& rng) const {
+  const Coefficients c = interp_.at(t);
+  const MatD x0 = rho0_.sample(n, rng);
+  const MatD x1 = rho1_.sample(n, rng);
+  const MatD z = rng.normal_matrix<double>(dim(), n);
+  return c.alpha * x0 + c.beta * x1 + c.gamma * z;
+}
+
+GmmFieldValues GmmFields::compute(double t, const MatD& x, unsigned want) const {
+  const int d = dim();
+  if (x.rows() != d)
+    throw ConfigError("x", "expected " + std::to_string(d) + " rows (the dimension), got " + std::to_string(x.rows()));
+  if (want & kDivB) want |= kB | kS;  // div b = sum_k w_k (tr B_k - y_k . f_k) - s . b
+  if (want & kDivS) want |= kS;
+  const bool two_sided = interp_.two_sided();
+  const bool need_f = want & kB, need_v = (want & kV) != 0;
+  const bool need_e = (want & kEta) && !two_sided;  // two-sided eta is -gamma s
+
+  const Coefficients c = interp_.at(t);
+  // alpha alpha' from the gamma's closed-form product on the mirror path, where alpha' = gamma'
+  // is infinite at the ends while the product stays finite.
+  const double aa = interp_.mirror() ? interp_.gamma().product(t) : c.alpha * c.dalpha;
+  const double bb = c.beta * c.dbeta, gg = c.gamma_dgamma;
+  const MatD eye = MatD::Identity(d, d);
+
+  const int n0 = rho0_.components(), n1 = rho1_.components();
+  std::vector<Pair> pairs;
+  pairs.reserve(static_cast<size_t>(n0) * n1);
+  for (int i = 0; i < n0; ++i) {
+    const VecD& mu0 = rho0_.means()[i];
+    const MatD& c0 = rho0_.covs()[i];
+    for (int j = 0; j < n1; ++j) {
+      const VecD& mu1 = rho1_.means()[j];
+      const MatD& c1 = rho1_.covs()[j];
+      Pair p;
+      p.m = scaled(c.alpha, mu0) + scaled(c.beta, mu1);
+      p.mdot = scaled(c.dalpha, mu0) + scaled(c.dbeta, mu1);
+      p.mu0 = mu0;
+      const MatD k = c.alpha * c.alpha * c0 + c.beta * c.beta * c1 + c.gamma * c.gamma * eye;
+      Eigen::LLT<MatD> llt(k);
+      if (llt.info() != Eigen::Success) {
+        std::ostringstream os;
+        os << "GmmFields: the covariance of rho_t is singular at t = " << t << " (x_t is degenerate there)";
+        throw NumericalError(os.str());
+      }
+      p.kinv = llt.solve(eye);
+      const MatD lin = aa * c0 + bb * c1;  // 1/2 K' without the latent term
+      p.vmat = lin * p.kinv;
+      p.bmat = p.vmat + gg * p.kinv;
+      if (need_e) p.emat = c.alpha * c0 * p.kinv;
+      const double logdet = 2.0 * llt.matrixLLT().diagonal().array().log().sum();
+      p.lw = std::log(rho0_.weights()[i]) + std::log(rho1_.weights()[j]) - 0.5 * logdet - 0.5 * d * kLog2Pi;
+      p.tr_b = p.bmat.trace();
+      p.tr_kinv = p.kinv.trace();
+      pairs.push_back(std::move(p));
+    }
+  }
+
+  const Eigen::Index n = x.cols();
+  const Eigen::Index np = static_cast<Eigen::Index>(pairs.size());
+  GmmFieldValues out;
+  out.logp.resize(n);
+  if (want & kS) out.s.resize(d, n);
+  if (want & kB) out.b.resize(d, n);
+  if (want & kV) out.v.resize(d, n);
+  if (want & kEta) out.eta.resize(d, n);
+  if (want & kDivB) out.div_b.resize(n);
+  if (want & kDivS) out.div_s.resize(n);
+
+  // Points go in blocks so the per-pair scratch (np x d x block) stays small for large mixtures.
+  const Eigen::Index block = std::max<Eigen::Index>(16, std::min<Eigen::Index>(n, 65536 / (np * d + 1)));
+  std::vector<MatD> ys(np, MatD(d, block));
+  MatD lw(np, block), r(d, block), f(d, block);
+  for (Eigen::Index c0 = 0; c0 < n; c0 += block) {
+    const Eigen::Index nb = std::min(block, n - c0);
+    const auto xb = x.middleCols(c0, nb);
+    auto lwb = lw.leftCols(nb);
+    auto rb = r.leftCols(nb);
+    auto fb = f.leftCols(nb);
+    // log of p0_i p1_j N(x; m_ij, K_ij) for every pair, then the weights w_ij by log-sum-exp.
+    for (Eigen::Index p = 0; p < np; ++p) {
+      rb = xb.colwise() - pairs[p].m;
+      auto yb = ys[p].leftCols(nb);
+      yb.noalias() = pairs[p].kinv * rb;
+      lwb.row(p) = (pairs[p].lw - 0.5 * rb.cwiseProduct(yb).colwise().sum().array()).matrix();
+    }
+    const RowVec<double> mx = lwb.colwise().maxCoeff();
+    lwb = (lwb.rowwise() - mx).array().exp().matrix();
+    const RowVec<double> total = lwb.colwise().sum();
+    lwb.array().rowwise() /= total.array();
+    out.logp.segment(c0, nb) = (mx.array() + total.array().log()).transpose().matrix();
+
+    // Accumulate sum_k w_k (.) over pairs; y_k = K_k^{-1} r_k, so the score term g_k is -y_k.
+    MatD s = MatD::Zero(d, nb), b, v, e;
+    RowVec<double> db, ds;
+    if (want & kB) b = MatD::Zero(d, nb);
+    if (need_v) v = MatD::Zero(d, nb);
+    if (need_e) e = MatD::Zero(d, nb);
+    if (want & kDivB) db = RowVec<double>::Zero(nb);
+    if (want & kDivS) ds = RowVec<double>::Zero(nb);
+    for (Eigen::Index p = 0; p < np; ++p) {
+      const Pair& pr = pairs[p];
+      const auto w = lwb.row(p).array();
+      const auto yb = ys[p].leftCols(nb);
+      s.array() -= yb.array().rowwise() * w;
+      if (want & kDivS) ds.array() += w * (yb.colwise().squaredNorm().array() - pr.tr_kinv);
+      if (!(need_f || need_v || need_e)) continue;
+      rb = xb.colwise() - pr.m;
+      if (need_f) {
+        fb.noalias() = pr.bmat * rb;
+        fb.colwise() += pr.mdot;
+        b.array() += fb.array().rowwise() * w;
+        if (want & kDivB) db.array() += w * (pr.tr_b - yb.cwiseProduct(fb).colwise().sum().array());
+      }
+      if (need_v) {
+        fb.noalias() = pr.vmat * rb;
+        fb.colwise() += pr.mdot;
+        v.array() += fb.array().rowwise() * w;
+      }
+      if (need_e) {
+        fb.noalias() = pr.emat * rb;
+        fb.colwise() += pr.mu0;
+        e.array() += fb.array().rowwise() * w;
+      }
+    }
+    // grad w_k = w_k (g_k - s) turns the sums above into the divergences.
+    if (want & kDivB) db -= s.cwiseProduct(b).colwise().sum();
+    if (want & kDivS) ds -= s.colwise().squaredNorm();
+
+    if (want & kS) out.s.middleCols(c0, nb) = s;
+    if (want & kB) out.b.middleCols(c0, nb) = b;
+    if (want & kV) out.v.middleCols(c0, nb) = v;
+    if (want & kEta) out.eta.middleCols(c0, nb) = two_sided ? MatD(-c.gamma * s) : e;
+    if (want & kDivB) out.div_b.segment(c0, nb) = db.transpose();
+    if (want & kDivS) out.div_s.segment(c0, nb) = ds.transpose();
+  }
+  return out;
+}
+
+}  // namespace si

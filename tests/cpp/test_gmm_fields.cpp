@@ -1,0 +1,341 @@
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "si/distributions.hpp"
+#include "si/gmm_fields.hpp"
+
+namespace si {
+namespace {
+
+using nlohmann::json;
+
+struct PathGamma {
+  const char* path;
+  const char* gamma;
+};
+
+// Every kind of interpolant: two-sided with several gammas, one-sided and mirror.
+const std::vector<PathGamma>& interpolants() {
+  static const std::vector<PathGamma> all = {
+      {"linear", "brownian"},     {"trig", "brownian"},   {"encoding-decoding", "brownian"},
+      {"linear", "sigmoid"},      {"linear", "bsquared"}, {"one-sided-linear", "zero"},
+      {"one-sided-trig", "zero"}, {"mirror", "brownian"}, {"mirror", "sinesquared"}};
+  return all;
+}
+
+GaussianMixture random_gmm(int components, int seed, int d) {
+  const auto dist =
+      make_distribution(json{{"type", "random-gmm"}, {"components", components}, {"seed", seed}, {"dim", d}}, "test");
+  return *dist->as_mixture();
+}
+
+// Two-sided paths join two random mixtures; one-sided and mirror paths need the N(0, I) base.
+GmmFields make_fields(const PathGamma& pg, int d, int seed) {
+  Interpolant interp = Interpolant::from_names(pg.path, pg.gamma);
+  GaussianMixture rho0 = interp.two_sided() ? random_gmm(2, seed, d) : GaussianMixture::standard_normal(d);
+  return GmmFields(std::move(rho0), random_gmm(3, seed + 100, d), std::move(interp));
+}
+
+// Points where rho_t has mass (samples of x_t) plus a few further out.
+MatD test_points(const GmmFields& f, double t, int n, std::uint64_t seed) {
+  Rng rng(seed);
+  MatD x = f.sample_xt(t, n, rng);
+  for (int j = 0; j < n / 5; ++j) x.col(j) *= 1.5;
+  return x;
+}
+
+double scale(double v) { return std::max(1.0, std::abs(v)); }
+
+MatD to_matrix(const json& rows) {
+  MatD m(rows[0].size(), rows.size());
+  for (size_t j = 0; j < rows.size(); ++j)
+    for (size_t i = 0; i < rows[j].size(); ++i) m(i, j) = rows[j][i].get<double>();
+  return m;
+}
+
+GaussianMixture mixture_from(const json& spec) {
+  json s = spec;
+  s["type"] = "gmm";
+  return *make_distribution(s, "test")->as_mixture();
+}
+
+TEST(GmmFields, MatchesIndependentReferenceValuesForAllSixCases) {
+  std::ifstream in(std::string(SI_TEST_DATA_DIR) + "/gmm_fields.json");
+  ASSERT_TRUE(in.good()) << "missing tests/data/gmm_fields.json";
+  const json data = json::parse(in);
+  ASSERT_EQ(data["cases"].size(), 6u);
+  for (const json& cs : data["cases"]) {
+    const std::string path = cs["path"], gamma = cs["gamma"];
+    SCOPED_TRACE(path + " / " + gamma);
+    const GmmFields f(mixture_from(cs["rho0"]), mixture_from(cs["rho1"]), Interpolant::from_names(path, gamma));
+    for (const json& ev : cs["evals"]) {
+      const double t = ev["t"];
+      const MatD x = to_matrix(ev["x"]), b = to_matrix(ev["b"]), s = to_matrix(ev["s"]);
+      const GmmFieldValues got = f.eval(t, x);
+      for (Eigen::Index j = 0; j < x.cols(); ++j) {
+        const double logp = ev["logp"][j];
+        EXPECT_LE(std::abs(got.logp(j) - logp), 1e-9 * scale(logp)) << "logp at t=" << t << " point " << j;
+        for (Eigen::Index i = 0; i < x.rows(); ++i) {
+          EXPECT_LE(std::abs(got.b(i, j) - b(i, j)), 1e-9 * scale(b(i, j))) << "b at t=" << t << " point " << j;
+          EXPECT_LE(std::abs(got.s(i, j) - s(i, j)), 1e-9 * scale(s(i, j))) << "s at t=" << t << " point " << j;
+        }
+      }
+    }
+  }
+}
+
+TEST(GmmFields, ScoreIsGradientOfLogDensity) {
+  const double h = 1e-5;
+  for (int d : {2, 3}) {
+    for (const auto& pg : interpolants()) {
+      SCOPED_TRACE(std::string(pg.path) + " / " + pg.gamma + " d=" + std::to_string(d));
+      const GmmFields f = make_fields(pg, d, 1);
+      for (double t : {0.1, 0.35, 0.6, 0.9}) {
+        const MatD x = test_points(f, t, 20, 5);
+        const MatD s = f.s(t, x);
+        for (int k = 0; k < d; ++k) {
+          MatD xp = x, xm = x;
+          xp.row(k).array() += h;
+          xm.row(k).array() -= h;
+          const VecD fd = (f.log_density(t, xp) - f.log_density(t, xm)) / (2 * h);
+          for (Eigen::Index j = 0; j < x.cols(); ++j)
+            EXPECT_LE(std::abs(s(k, j) - fd(j)), 1e-6 * scale(fd(j))) << "t=" << t << " point " << j;
+        }
+      }
+    }
+  }
+}
+
+// d rho_t / dt + div(b rho_t) = 0, divided by rho_t: d log rho_t / dt + div b + b . grad log rho_t = 0.
+// Everything except b itself comes from finite differences of log rho_t and b.
+TEST(GmmFields, DriftSatisfiesContinuityEquation) {
+  const double ht = 1e-5, hx = 1e-5;
+  for (const auto& pg : interpolants()) {
+    SCOPED_TRACE(std::string(pg.path) + " / " + pg.gamma);
+    const GmmFields f = make_fields(pg, 2, 2);
+    for (double t : {0.15, 0.4, 0.7, 0.85}) {
+      const MatD x = test_points(f, t, 30, 9);
+      const VecD dlogp_dt = (f.log_density(t + ht, x) - f.log_density(t - ht, x)) / (2 * ht);
+      const MatD b = f.b(t, x);
+      VecD div_b = VecD::Zero(x.cols()), b_dot_grad = VecD::Zero(x.cols());
+      for (int k = 0; k < 2; ++k) {
+        MatD xp = x, xm = x;
+        xp.row(k).array() += hx;
+        xm.row(k).array() -= hx;
+        div_b += ((f.b(t, xp).row(k) - f.b(t, xm).row(k)) / (2 * hx)).transpose();
+        const VecD grad_k = (f.log_density(t, xp) - f.log_density(t, xm)) / (2 * hx);
+        b_dot_grad += b.row(k).transpose().cwiseProduct(grad_k);
+      }
+      for (Eigen::Index j = 0; j < x.cols(); ++j) {
+        const double residual = dlogp_dt(j) + div_b(j) + b_dot_grad(j);
+        const double size = 1.0 + std::abs(dlogp_dt(j)) + std::abs(div_b(j)) + std::abs(b_dot_grad(j));
+        EXPECT_LE(std::abs(residual) / size, 1e-6) << "t=" << t << " point " << j;
+      }
+    }
+  }
+}
+
+TEST(GmmFields, DivergencesEqualFiniteDifferenceJacobianTraces) {
+  const double h = 1e-5;
+  for (int d : {2, 3}) {
+    for (const auto& pg : interpolants()) {
+      SCOPED_TRACE(std::string(pg.path) + " / " + pg.gamma + " d=" + std::to_string(d));
+      const GmmFields f = make_fields(pg, d, 3);
+      for (double t : {0.2, 0.5, 0.8}) {
+        const MatD x = test_points(f, t, 20, 11);
+        const GmmFieldValues e = f.eval(t, x);
+        VecD fd_b = VecD::Zero(x.cols()), fd_s = VecD::Zero(x.cols());
+        for (int k = 0; k < d; ++k) {
+          MatD xp = x, xm = x;
+          xp.row(k).array() += h;
+          xm.row(k).array() -= h;
+          const GmmFieldValues ep = f.eval(t, xp), em = f.eval(t, xm);
+          fd_b += ((ep.b.row(k) - em.b.row(k)) / (2 * h)).transpose();
+          fd_s += ((ep.s.row(k) - em.s.row(k)) / (2 * h)).transpose();
+        }
+        for (Eigen::Index j = 0; j < x.cols(); ++j) {
+          EXPECT_LE(std::abs(e.div_b(j) - fd_b(j)), 1e-6 * scale(fd_b(j))) << "div b, t=" << t << " point " << j;
+          EXPECT_LE(std::abs(e.div_s(j) - fd_s(j)), 1e-6 * scale(fd_s(j))) << "div s, t=" << t << " point " << j;
+        }
+      }
+    }
+  }
+}
+
+// SPEC section 2: two-sided b = v - gamma gamma' s, s = -eta / gamma; one-sided b = v,
+// s = -eta / alpha; mirror b = -gamma gamma' s = v, s = -eta / gamma.
+TEST(GmmFields, VelocityAndDenoiserAgreeWithDriftAndScoreBySpecRelations) {
+  for (const auto& pg : interpolants()) {
+    SCOPED_TRACE(std::string(pg.path) + " / " + pg.gamma);
+    const GmmFields f = make_fields(pg, 2, 4);
+    const Interpolant& I = f.interpolant();
+    for (double t : {0.1, 0.3, 0.55, 0.9}) {
+      const MatD x = test_points(f, t, 25, 13);
+      const GmmFieldValues e = f.eval(t, x);
+      const Coefficients c = I.at(t);
+      const double gg = I.gamma().product(t);
+      MatD b_expected, s_expected;
+      if (I.two_sided()) {
+        b_expected = e.v - gg * e.s;
+        s_expected = -e.eta / c.gamma;
+      } else if (I.one_sided()) {
+        b_expected = e.v;
+        s_expected = -e.eta / c.alpha;
+      } else {
+        b_expected = -gg * e.s;
+        s_expected = -e.eta / I.gamma()(t);
+        EXPECT_LE((e.v - e.b).cwiseAbs().maxCoeff(), 1e-10 * scale(e.b.cwiseAbs().maxCoeff()));
+      }
+      EXPECT_LE((b_expected - e.b).cwiseAbs().maxCoeff(), 1e-10 * scale(e.b.cwiseAbs().maxCoeff())) << "t=" << t;
+      EXPECT_LE((s_expected - e.s).cwiseAbs().maxCoeff(), 1e-10 * scale(e.s.cwiseAbs().maxCoeff())) << "t=" << t;
+    }
+  }
+}
+
+TEST(GmmFields, MirrorDensityAtBothEndsIsTheTarget) {
+  for (const char* gamma : {"brownian", "sinesquared"}) {
+    const GmmFields f = make_fields({"mirror", gamma}, 2, 5);
+    Rng rng(1);
+    const MatD x = f.rho1().sample(200, rng);
+    const VecD target = f.rho1().log_density(x);
+    for (double t : {0.0, 1.0}) {
+      const GmmFieldValues e = f.eval(t, x);
+      for (Eigen::Index j = 0; j < x.cols(); ++j) EXPECT_NEAR(e.logp(j), target(j), 1e-12 * scale(target(j)));
+      EXPECT_TRUE(e.b.allFinite()) << "mirror drift at t=" << t;
+      EXPECT_TRUE(e.div_b.allFinite());
+    }
+  }
+}
+
+TEST(GmmFields, EndpointsReproduceBaseAndTargetWithFiniteFields) {
+  for (const auto& pg : interpolants()) {
+    if (std::string(pg.path) == "mirror") continue;
+    SCOPED_TRACE(std::string(pg.path) + " / " + pg.gamma);
+    const GmmFields f = make_fields(pg, 2, 6);
+    Rng rng(2);
+    const MatD x = f.rho1().sample(50, rng);
+    const GmmFieldValues e0 = f.eval(0.0, x), e1 = f.eval(1.0, x);
+    EXPECT_LE((e0.logp - f.rho0().log_density(x)).cwiseAbs().maxCoeff(), 1e-10);
+    EXPECT_LE((e1.logp - f.rho1().log_density(x)).cwiseAbs().maxCoeff(), 1e-10);
+    for (const auto* e : {&e0, &e1}) {
+      EXPECT_TRUE(e->b.allFinite());
+      EXPECT_TRUE(e->s.allFinite());
+      EXPECT_TRUE(e->v.allFinite());
+      EXPECT_TRUE(e->div_b.allFinite());
+      EXPECT_TRUE(e->div_s.allFinite());
+    }
+  }
+}
+
+TEST(GmmFields, FieldsStayFiniteAndCorrectInFarTails) {
+  const GmmFields f = make_fields({"linear", "brownian"}, 2, 7);
+  MatD x(2, 3);
+  x << 40, -40, 28, 0, 30, -28;
+  const GmmFieldValues e = f.eval(0.5, x);
+  EXPECT_TRUE(e.logp.allFinite());
+  EXPECT_TRUE(e.s.allFinite());
+  EXPECT_TRUE(e.b.allFinite());
+  EXPECT_TRUE(e.div_b.allFinite());
+  const double h = 1e-5;
+  for (int k = 0; k < 2; ++k) {
+    MatD xp = x, xm = x;
+    xp.row(k).array() += h;
+    xm.row(k).array() -= h;
+    const VecD fd = (f.log_density(0.5, xp) - f.log_density(0.5, xm)) / (2 * h);
+    for (int j = 0; j < 3; ++j) EXPECT_LE(std::abs(e.s(k, j) - fd(j)), 1e-6 * scale(fd(j)));
+  }
+}
+
+TEST(GmmFields, DriftAndScoreOverridesMatchEvalWithAndWithoutDivergence) {
+  const GmmFields f = make_fields({"trig", "brownian"}, 2, 8);
+  const Fields<double>& fields = f;
+  const MatD x = test_points(f, 0.4, 40, 3);
+  const GmmFieldValues e = f.eval(0.4, x);
+  MatD out;
+  VecD div;
+  fields.drift(0.4, x, out);
+  EXPECT_EQ(out, e.b);
+  fields.drift(0.4, x, out, &div);
+  EXPECT_EQ(out, e.b);
+  EXPECT_EQ(div, e.div_b);
+  ASSERT_TRUE(fields.has_score());
+  fields.score(0.4, x, out, &div);
+  EXPECT_EQ(out, e.s);
+  EXPECT_EQ(div, e.div_s);
+  EXPECT_EQ(fields.dim(), 2);
+  EXPECT_EQ(f.v(0.4, x), e.v);
+  EXPECT_EQ(f.eta(0.4, x), e.eta);
+  EXPECT_EQ(f.log_density(0.4, x), e.logp);
+}
+
+// Many points and many mixture pairs go through the blocked loop: compare with one point at a time.
+TEST(GmmFields, BlockedEvaluationOfManyPointsMatchesPointByPoint) {
+  const auto pts = make_distribution(json::parse(R"({"type": "points", "points": [[0, 0], [1, 2], [-2, 1],
+      [3, -1], [0.5, 0.5], [-1, -3]], "bandwidth": 0.3})"),
+                                     "target");
+  GmmFields f(random_gmm(4, 9, 2), *pts->as_mixture(), Interpolant::from_names("linear", "brownian"));
+  const MatD x = test_points(f, 0.6, 5000, 4);
+  const GmmFieldValues all = f.eval(0.6, x);
+  for (Eigen::Index j = 0; j < x.cols(); j += 397) {
+    const GmmFieldValues one = f.eval(0.6, x.col(j));
+    EXPECT_NEAR(one.logp(0), all.logp(j), 1e-12 * scale(all.logp(j)));
+    EXPECT_LE((one.b.col(0) - all.b.col(j)).cwiseAbs().maxCoeff(), 1e-12 * scale(all.b.col(j).norm()));
+    EXPECT_NEAR(one.div_s(0), all.div_s(j), 1e-12 * scale(all.div_s(j)));
+  }
+}
+
+TEST(GmmFields, SamplesOfXtHaveTheMomentsOfRhoT) {
+  const GmmFields f = make_fields({"linear", "brownian"}, 2, 10);
+  const double t = 0.4;
+  const Coefficients c = f.interpolant().at(t);
+  // Moments of the mixture rho_t: mean sum w m, second moment sum w (K + m m^T).
+  Eigen::Vector2d mean = Eigen::Vector2d::Zero();
+  Eigen::Matrix2d second = Eigen::Matrix2d::Zero();
+  for (int i = 0; i < f.rho0().components(); ++i)
+    for (int j = 0; j < f.rho1().components(); ++j) {
+      const double w = f.rho0().weights()[i] * f.rho1().weights()[j];
+      const VecD m = c.alpha * f.rho0().means()[i] + c.beta * f.rho1().means()[j];
+      const MatD k = c.alpha * c.alpha * f.rho0().covs()[i] + c.beta * c.beta * f.rho1().covs()[j] +
+                     c.gamma * c.gamma * MatD::Identity(2, 2);
+      mean += w * m;
+      second += w * (k + m * m.transpose());
+    }
+  const Eigen::Matrix2d cov = second - mean * mean.transpose();
+  const int n = 100000;
+  Rng rng(12);
+  const MatD x = f.sample_xt(t, n, rng);
+  const VecD sample_mean = x.rowwise().mean();
+  for (int k = 0; k < 2; ++k) EXPECT_NEAR(sample_mean(k), mean(k), 5.0 * std::sqrt(cov(k, k) / n));
+  const MatD centred = x.colwise() - sample_mean;
+  const MatD sample_cov = centred * centred.transpose() / (n - 1);
+  EXPECT_LE((sample_cov - cov).cwiseAbs().maxCoeff(), 0.03 * cov.cwiseAbs().maxCoeff());
+}
+
+TEST(GmmFields, OneSidedAndMirrorPathsRejectANonStandardBase) {
+  for (const char* path : {"one-sided-linear", "mirror"}) {
+    const char* gamma = std::string(path) == "mirror" ? "brownian" : "zero";
+    try {
+      GmmFields f(random_gmm(2, 1, 2), random_gmm(3, 2, 2), Interpolant::from_names(path, gamma));
+      ADD_FAILURE() << path << " accepted a non-Gaussian base";
+    } catch (const ConfigError& e) {
+      EXPECT_EQ(e.field(), "base");
+      EXPECT_NE(std::string(e.what()).find("N(0, I)"), std::string::npos) << e.what();
+    }
+  }
+  EXPECT_NO_THROW(GmmFields(random_gmm(2, 1, 2), random_gmm(3, 2, 2), Interpolant::from_names("linear", "zero")));
+}
+
+TEST(GmmFields, DimensionMismatchesAreRejected) {
+  EXPECT_THROW(GmmFields(random_gmm(2, 1, 2), random_gmm(3, 2, 3), Interpolant::from_names("linear", "brownian")),
+               ConfigError);
+  const GmmFields f = make_fields({"linear", "brownian"}, 2, 1);
+  EXPECT_THROW(f.eval(0.5, MatD::Zero(3, 4)), ConfigError);
+}
+
+}  // namespace
+}  // namespace si
