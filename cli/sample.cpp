@@ -1,0 +1,120 @@
+// si sample: draws samples from a trained model through the probability-flow ODE or the SDE, to a
+// CSV, optionally with the trajectories (snapshots at equally spaced times) for plots.
+#include <chrono>
+#include <iostream>
+
+#include "common.hpp"
+#include "sampler_args.hpp"
+
+namespace si::cli {
+
+namespace {
+
+struct SampleOptions {
+  std::string model, method = "ode", out, trajectories;
+  OdeArgs ode;
+  SdeArgs sde;
+  long n = 5000, paths = 0;
+  int frames = 50;
+  long long seed = 0;
+  double t0 = -1, t1 = -1;
+  bool quiet = false;
+};
+
+template <typename R>
+void write_trajectories(const SampleOptions& o, const R& r, int d) {
+  std::string text = "path,frame,t";
+  for (const auto& c : coordinate_names(d)) text += "," + c;
+  text += '\n';
+  const long paths = o.paths > 0 ? std::min<long>(o.paths, long(r.x.cols())) : long(r.x.cols());
+  for (long p = 0; p < paths; ++p)
+    for (size_t f = 0; f < r.snapshots.size(); ++f) {
+      const MatF col = r.snapshots[f].col(p);
+      append_points(text, col, std::to_string(p) + "," + std::to_string(f) + "," + format_number(r.times[f]) + ",");
+    }
+  write_text_file(o.trajectories, text, "--trajectories");
+}
+
+int run_sample(const SampleOptions& o) {
+  const Model model = load_model(o.model);
+  check_writable(o.out, "--out");
+  if (!o.trajectories.empty()) check_writable(o.trajectories, "--trajectories");
+  const int frames = o.trajectories.empty() ? 0 : o.frames;
+  Rng rng(std::uint64_t(o.seed));
+  const MatF x0 = start_distribution(model).sample(o.n, rng).cast<float>();
+  Rng noise = rng.split();
+  const auto start = std::chrono::steady_clock::now();
+  SampleResult<float> r;
+  std::string what;
+  if (o.method == "ode") {
+    if (!o.sde.method.empty() || o.sde.eps >= 0)
+      throw ConfigError(o.sde.method.empty() ? "--eps" : "--sde-method", "applies to --method sde only");
+    OdeSamplerOptions opt = ode_options(model, o.ode);
+    if (o.t0 >= 0) opt.t0 = o.t0;
+    if (o.t1 >= 0) opt.t1 = o.t1;
+    opt.n_snapshots = frames;
+    what = describe(opt);
+    r = ode_sample<float>(model, x0, opt);
+  } else {
+    if (!o.ode.method.empty() || o.ode.atol > 0 || o.ode.rtol > 0)
+      throw ConfigError(!o.ode.method.empty() ? "--ode-method" : o.ode.atol > 0 ? "--atol" : "--rtol",
+                        "applies to --method ode only");
+    SdeArgs a = o.sde;
+    a.steps = o.ode.steps;  // --steps is shared: fixed steps of either sampler
+    SdeSamplerOptions opt = sde_options(model, a);
+    if (o.t0 >= 0) opt.t0 = o.t0;
+    if (o.t1 >= 0) opt.t1 = o.t1;
+    opt.n_snapshots = frames;
+    what = describe(opt);
+    r = sde_sample<float>(model, x0, opt, noise);
+  }
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::string text;
+  const auto head = coordinate_names(model.dim());
+  for (size_t i = 0; i < head.size(); ++i) text += (i ? "," : "") + head[i];
+  text += '\n';
+  append_points(text, r.x);
+  write_text_file(o.out, text, "--out");
+  if (frames > 0) write_trajectories(o, r, model.dim());
+  if (!o.quiet)
+    std::cerr << o.n << " samples by " << what << ": " << r.stats.nfe << " evaluations (" << r.stats.accepted
+              << " steps" << (r.stats.rejected ? ", " + std::to_string(r.stats.rejected) + " rejected" : "") << ") in "
+              << format_duration(secs) << " -> " << o.out
+              << (frames ? ", " + std::to_string(frames) + " frames -> " + o.trajectories : "") << "\n";
+  return kOk;
+}
+
+}  // namespace
+
+Command add_sample(CLI::App& root) {
+  auto o = std::make_shared<SampleOptions>();
+  CLI::App* app = root.add_subcommand("sample", "Draw samples from a trained model (probability-flow ODE or SDE) to CSV");
+  app->add_option("--model,-m", o->model, "Model file (from si train)")->required();
+  app->add_option("--method", o->method, "ode or sde")->capture_default_str()->check(CLI::IsMember({"ode", "sde"}));
+  app->add_option("--n,-n", o->n, "Number of samples")->capture_default_str()->check(CLI::PositiveNumber);
+  app->add_option("--out,-o", o->out, "Output CSV (header x,y or x0..x{d-1})")->required();
+  add_ode_args(app, o->ode, "--steps");
+  add_sde_args(app, o->sde, "");
+  app->add_option("--trajectories", o->trajectories, "Also write the paths: CSV path,frame,t,x,y");
+  app->add_option("--frames", o->frames, "Snapshots per path for --trajectories (ends included)")
+      ->capture_default_str()
+      ->check(CLI::Range(2, 100000));
+  app->add_option("--paths", o->paths, "Write only the first P paths to --trajectories (default: all)")
+      ->check(CLI::PositiveNumber);
+  app->add_option("--seed", o->seed, "Seed of the start points and the noise")->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  app->add_option("--t0", o->t0, "Start time (default: 0, or t_lo of training where the learned score is singular)")
+      ->check(CLI::Range(0.0, 1.0));
+  app->add_option("--t1", o->t1, "End time (default: 1, or 1 - t_hi likewise)")->check(CLI::Range(0.0, 1.0));
+  app->add_flag("--quiet,-q", o->quiet, "No summary on stderr");
+  app->footer(
+      "Defaults come from the model's config (sampling.ode / sampling.sde). --steps sets the fixed steps of the\n"
+      "ODE (then rk4 unless --ode-method says otherwise) or of the SDE.\n"
+      "Examples:\n"
+      "  si sample --model model.json --method ode --n 5000 --out ode.csv\n"
+      "  si sample --model model.json --method sde --eps 0.5 --steps 100 --n 5000 --out sde.csv\n"
+      "  si sample --model model.json --method ode --steps 100 --n 500 --out s.csv --trajectories tr.csv --frames 40");
+  return {app, [o] { return run_sample(*o); }};
+}
+
+}  // namespace si::cli
