@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "boundary.hpp"
+#include "sampling.hpp"
 #include "si/config.hpp"
 #include "si/datasets.hpp"
 #include "si/distributions.hpp"
@@ -69,11 +70,6 @@ si::TrainingConfig ends_config(const json& spec, const char* field) {
   return si::TrainingConfig::from_json(cfg);
 }
 
-std::uint64_t to_seed(double seed, const char* field) {
-  if (!(seed >= 0) || seed > 9007199254740991.0 || std::floor(seed) != seed)
-    throw si::ConfigError(field, "must be a non-negative integer (at most 2^53 - 1)");
-  return static_cast<std::uint64_t>(seed);
-}
 
 Eigen::Index to_count(double n, const char* field) {
   if (!(n >= 0) || n > 1e8 || std::floor(n) != n)
@@ -85,129 +81,6 @@ si::Interpolant interpolant_from(const json& spec) {
   json cfg = {{"interpolant", spec}};
   if (spec.is_object() && spec.contains("path") && spec["path"] == "mirror") cfg["fields"] = "s";
   return si::TrainingConfig::from_json(cfg).interpolant();
-}
-
-// Reads a sampler's options object: typed getters with ranges, and unknown keys are errors. Error
-// messages name "<prefix>.<key>" with the JS option names (e.g. "ode.snapshots").
-class Options {
- public:
-  Options(const json& j, std::string prefix) : j_(j), prefix_(std::move(prefix)) {
-    if (!j_.is_object()) throw si::ConfigError(prefix_, "options must be an object");
-  }
-  std::string key(const std::string& k) const { return prefix_ + "." + k; }
-  bool has(const std::string& k) {
-    seen_.push_back(k);
-    return j_.contains(k) && !j_.at(k).is_null();
-  }
-  double number(const std::string& k, double def, double lo, double hi) {
-    if (!has(k)) return def;
-    const json& v = j_.at(k);
-    if (!v.is_number()) throw si::ConfigError(key(k), "must be a number, got " + v.dump());
-    const double x = v.get<double>();
-    if (!(x >= lo && x <= hi))
-      throw si::ConfigError(key(k), "must be in [" + fmt(lo) + ", " + fmt(hi) + "], got " + v.dump());
-    return x;
-  }
-  double positive(const std::string& k, double def) {
-    const double x = number(k, def, 0, 1e300);
-    if (!(x > 0)) throw si::ConfigError(key(k), "must be a positive number, got " + fmt(x));
-    return x;
-  }
-  long integer(const std::string& k, long def, long lo, long hi) {
-    const double x = number(k, static_cast<double>(def), static_cast<double>(lo), static_cast<double>(hi));
-    if (std::floor(x) != x) throw si::ConfigError(key(k), "must be an integer, got " + j_.at(k).dump());
-    return static_cast<long>(x);
-  }
-  std::uint64_t seed(const std::string& k) {
-    if (!has(k)) return 0;
-    const json& v = j_.at(k);
-    if (!v.is_number()) throw si::ConfigError(key(k), "must be a non-negative integer, got " + v.dump());
-    return to_seed(v.get<double>(), key(k).c_str());
-  }
-  bool boolean(const std::string& k, bool def) {
-    if (!has(k)) return def;
-    const json& v = j_.at(k);
-    if (!v.is_boolean()) throw si::ConfigError(key(k), "must be true or false, got " + v.dump());
-    return v.get<bool>();
-  }
-  std::string string(const std::string& k, const std::string& def) {
-    if (!has(k)) return def;
-    const json& v = j_.at(k);
-    if (!v.is_string()) throw si::ConfigError(key(k), "must be a string, got " + v.dump());
-    return v.get<std::string>();
-  }
-  void finish() const {
-    for (auto it = j_.begin(); it != j_.end(); ++it)
-      if (std::find(seen_.begin(), seen_.end(), it.key()) == seen_.end()) {
-        std::string allowed;
-        for (const auto& k : seen_) allowed += (allowed.empty() ? "" : ", ") + k;
-        throw si::ConfigError(key(it.key()), "unknown option; allowed: " + allowed);
-      }
-  }
-
- private:
-  static std::string fmt(double v) {
-    std::ostringstream os;
-    os << v;
-    return os.str();
-  }
-  const json& j_;
-  std::string prefix_;
-  std::vector<std::string> seen_;
-};
-
-// What a sampler call needs besides the fields: its options, the number of points and the seed.
-struct OdeCall {
-  si::OdeSamplerOptions opt;
-  Eigen::Index n = 1000;
-  std::uint64_t seed = 0;
-};
-struct SdeCall {
-  si::SdeSamplerOptions opt;
-  Eigen::Index n = 1000;
-  std::uint64_t seed = 0;
-};
-
-// Sampler defaults: the model's config (sampling.ode / sampling.sde) or the schema's defaults.
-OdeCall read_ode(const val& text, const si::OdeDefaults& d, bool sampling) {
-  const json j = parse_json(text, "ode");
-  Options o(j, "ode");
-  OdeCall c;
-  c.opt.method = si::ode_method_from_name(o.string("method", d.method), o.key("method"));
-  c.opt.steps = static_cast<int>(o.integer("steps", d.steps, 1, 1000000));
-  c.opt.atol = o.positive("atol", d.atol);
-  c.opt.rtol = o.positive("rtol", d.rtol);
-  c.opt.max_steps = o.integer("maxSteps", c.opt.max_steps, 1, 100000000);
-  c.opt.t0 = o.number("t0", 0.0, 0.0, 1.0);
-  c.opt.t1 = o.number("t1", 1.0, 0.0, 1.0);
-  if (sampling) {
-    c.n = o.integer("n", 1000, 0, 100000000);
-    c.seed = o.seed("seed");
-    c.opt.n_snapshots = static_cast<int>(o.integer("snapshots", 0, 0, 100000));
-    c.opt.with_logp = o.boolean("logDensity", false);
-  }
-  o.finish();
-  return c;
-}
-
-SdeCall read_sde(const val& text, const si::SdeDefaults& d, bool sampling) {
-  const json j = parse_json(text, "sde");
-  Options o(j, "sde");
-  SdeCall c;
-  c.opt.method = si::sde_method_from_name(o.string("method", d.method), o.key("method"));
-  c.opt.eps = o.number("eps", d.eps, 0.0, 1e6);
-  c.opt.steps = static_cast<int>(o.integer("steps", d.steps, 1, 1000000));
-  c.opt.t0 = o.number("t0", 0.0, 0.0, 1.0);
-  c.opt.t1 = o.number("t1", 1.0, 0.0, 1.0);
-  c.seed = o.seed("seed");
-  if (sampling) {
-    c.n = o.integer("n", 1000, 0, 100000000);
-    c.opt.n_snapshots = static_cast<int>(o.integer("snapshots", 0, 0, 100000));
-  } else {
-    c.opt.n_paths = static_cast<int>(o.integer("paths", 100, 2, 1000000));
-  }
-  o.finish();
-  return c;
 }
 
 template <typename S>
@@ -228,26 +101,18 @@ val stats_into(val out, const si::IntegratorStats& st) {
 // Rng(seed); the SDE's noise continues that stream.
 template <typename S>
 val sample_ode(const si::Fields<S>& fields, const si::Distribution& base, const OdeCall& c) {
-  si::Rng rng(c.seed);
-  const si::MatD start = base.sample(c.n, rng);
-  const si::SampleResult<S> r = si::ode_sample(fields, si::Mat<S>(start.cast<S>()), c.opt);
+  const Sampled<S> s = run_ode(fields, base, c);
   val out = val::object();
-  out.set("samples", copy_out_as<float>(r.x));
-  out.set("snapshots", snapshots_out(r.snapshots));
-  out.set("times", copy_out(r.times.data(), r.times.size()));
-  if (c.opt.with_logp) {
-    // log rho_t1(X_t1) = log rho_t0(X_t0) + (the integrated change)
-    const si::VecD logp = base.log_density(start) + r.dlogp.template cast<double>();
-    out.set("logDensity", copy_out(logp));
-  }
-  return stats_into(out, r.stats);
+  out.set("samples", copy_out_as<float>(s.result.x));
+  out.set("snapshots", snapshots_out(s.result.snapshots));
+  out.set("times", copy_out(s.result.times.data(), s.result.times.size()));
+  if (c.opt.with_logp) out.set("logDensity", copy_out(s.logp));
+  return stats_into(out, s.result.stats);
 }
 
 template <typename S>
 val sample_sde(const si::Fields<S>& fields, const si::Distribution& base, const SdeCall& c) {
-  si::Rng rng(c.seed);
-  const si::MatD start = base.sample(c.n, rng);
-  const si::SampleResult<S> r = si::sde_sample(fields, si::Mat<S>(start.cast<S>()), c.opt, rng);
+  const si::SampleResult<S> r = run_sde(fields, base, c);
   val out = val::object();
   out.set("samples", copy_out_as<float>(r.x));
   out.set("snapshots", snapshots_out(r.snapshots));
@@ -259,16 +124,14 @@ template <typename S>
 val log_likelihood_ode(const si::Fields<S>& fields, const si::Distribution& base, const val& points,
                        const OdeCall& c) {
   const si::Mat<S> x = to_points<S>(points, fields.dim(), "points");
-  const si::LikelihoodResult<S> r = si::ode_log_likelihood(fields, base, x, c.opt);
-  return copy_out(r.logp);
+  return copy_out(si::ode_log_likelihood(fields, base, x, c.opt).logp);
 }
 
 template <typename S>
 val log_likelihood_sde(const si::Fields<S>& fields, const si::Distribution& base, const val& points,
                        const SdeCall& c) {
   const si::Mat<S> x = to_points<S>(points, fields.dim(), "points");
-  si::Rng rng(c.seed);
-  const si::LikelihoodResult<S> r = si::sde_log_likelihood(fields, base, x, c.opt, rng);
+  const si::LikelihoodResult<S> r = run_log_likelihood_sde(fields, base, x, c);
   val out = val::object();
   out.set("mean", copy_out(r.logp));
   out.set("stderr", copy_out(r.std_error));
@@ -322,25 +185,25 @@ class WasmModel {
   val sampleODE(val options) const {
     return guard([&] {
       const val o = take(options);
-      return sample_ode(model_, model_.base(), read_ode(o, model_.config().ode, true));
+      return sample_ode(model_, model_.base(), read_ode(parse_json(o, "ode"), model_.config().ode, true));
     });
   }
   val sampleSDE(val options) const {
     return guard([&] {
       const val o = take(options);
-      return sample_sde(model_, model_.base(), read_sde(o, model_.config().sde, true));
+      return sample_sde(model_, model_.base(), read_sde(parse_json(o, "sde"), model_.config().sde, true));
     });
   }
   val logLikelihoodODE(val points, val options) const {
     return guard([&] {
       const val p = take(points), o = take(options);
-      return log_likelihood_ode(model_, model_.base(), p, read_ode(o, model_.config().ode, false));
+      return log_likelihood_ode(model_, model_.base(), p, read_ode(parse_json(o, "ode"), model_.config().ode, false));
     });
   }
   val logLikelihoodSDE(val points, val options) const {
     return guard([&] {
       const val p = take(points), o = take(options);
-      return log_likelihood_sde(model_, model_.base(), p, read_sde(o, model_.config().sde, false));
+      return log_likelihood_sde(model_, model_.base(), p, read_sde(parse_json(o, "sde"), model_.config().sde, false));
     });
   }
 
@@ -450,25 +313,25 @@ class WasmExactFields {
   val sampleODE(val options) const {
     return guard([&] {
       const val o = take(options);
-      return sample_ode(fields_, fields_.rho0(), read_ode(o, si::OdeDefaults{}, true));
+      return sample_ode(fields_, fields_.rho0(), read_ode(parse_json(o, "ode"), si::OdeDefaults{}, true));
     });
   }
   val sampleSDE(val options) const {
     return guard([&] {
       const val o = take(options);
-      return sample_sde(fields_, fields_.rho0(), read_sde(o, si::SdeDefaults{}, true));
+      return sample_sde(fields_, fields_.rho0(), read_sde(parse_json(o, "sde"), si::SdeDefaults{}, true));
     });
   }
   val logLikelihoodODE(val points, val options) const {
     return guard([&] {
       const val p = take(points), o = take(options);
-      return log_likelihood_ode(fields_, fields_.rho0(), p, read_ode(o, si::OdeDefaults{}, false));
+      return log_likelihood_ode(fields_, fields_.rho0(), p, read_ode(parse_json(o, "ode"), si::OdeDefaults{}, false));
     });
   }
   val logLikelihoodSDE(val points, val options) const {
     return guard([&] {
       const val p = take(points), o = take(options);
-      return log_likelihood_sde(fields_, fields_.rho0(), p, read_sde(o, si::SdeDefaults{}, false));
+      return log_likelihood_sde(fields_, fields_.rho0(), p, read_sde(parse_json(o, "sde"), si::SdeDefaults{}, false));
     });
   }
 

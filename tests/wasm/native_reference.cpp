@@ -1,0 +1,127 @@
+// The native side of the wasm agreement test (tests/wasm/native.test.mjs) and of the benchmark
+// (tests/wasm/bench.mjs): runs the same calls as the wasm bindings, with the same calling
+// conventions (wasm/src/sampling.hpp), and prints the numbers as JSON.
+//
+//   native_reference run request.json     -> results of the request's parts (see below)
+//   native_reference bench config.json N  -> {"seconds_per_step": ...} over N steps after a warm-up
+//
+// A request: {"train": {"config": {...}, "steps": 50, "ode": {...}, "sde": {...},
+//                       "likelihood": {"points": [...], "ode": {...}}},
+//             "exact": {"spec": {...}, "ode": {...}, "sde": {...}},
+//             "distribution": {"spec": ..., "n": 100, "seed": 3}}
+// Every part is optional; sampler options are the JS ones (API.md).
+#include <chrono>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "sampling.hpp"
+#include "si/config.hpp"
+#include "si/distributions.hpp"
+#include "si/gmm_fields.hpp"
+#include "si/model.hpp"
+#include "si/session.hpp"
+
+using nlohmann::json;
+
+namespace {
+
+json read_json(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("cannot read " + path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return json::parse(ss.str());
+}
+
+template <typename Derived>
+json flat(const Eigen::PlainObjectBase<Derived>& m) {
+  std::vector<double> v(m.data(), m.data() + m.size());
+  return v;
+}
+
+template <typename S>
+json sampled_json(const si_wasm::Sampled<S>& s) {
+  json out = {{"samples", flat(s.result.x)}, {"nfe", s.result.stats.nfe}};
+  if (s.logp.size()) out["logDensity"] = flat(s.logp);
+  return out;
+}
+
+json run(const json& req) {
+  json out = json::object();
+  if (req.contains("train")) {
+    const json& tr = req["train"];
+    si::TrainingSession session(tr.at("config"));
+    json losses = json::array();
+    const int steps = tr.value("steps", 50);
+    for (int i = 0; i < steps; ++i) losses.push_back(session.step(1).losses);
+    out["losses"] = losses;
+    const si::Model model = session.model();
+    if (tr.contains("ode"))
+      out["ode"] = sampled_json(si_wasm::run_ode(model, model.base(), si_wasm::read_ode(tr["ode"], model.config().ode, true)));
+    if (tr.contains("sde"))
+      out["sde"] = flat(
+          si_wasm::run_sde(model, model.base(), si_wasm::read_sde(tr["sde"], model.config().sde, true)).x);
+    if (tr.contains("likelihood")) {
+      const json& lk = tr["likelihood"];
+      const std::vector<float> p = lk.at("points").get<std::vector<float>>();
+      const si::MatF x = Eigen::Map<const si::MatF>(p.data(), model.dim(), p.size() / model.dim());
+      const si_wasm::OdeCall c = si_wasm::read_ode(lk.value("ode", json::object()), model.config().ode, false);
+      out["likelihood"] = flat(si::ode_log_likelihood(model, model.base(), x, c.opt).logp);
+    }
+  }
+  if (req.contains("exact")) {
+    const json& ex = req["exact"];
+    const json& spec = ex.at("spec");
+    json cfg = spec;
+    if (spec.contains("interpolant") && spec["interpolant"].value("path", "") == "mirror") cfg["fields"] = "s";
+    const si::TrainingConfig c = si::TrainingConfig::from_json(cfg);
+    const auto base = c.make_base();
+    const auto target = c.make_target();
+    const si::GmmFields fields(*base->as_mixture(), *target->as_mixture(), c.interpolant());
+    if (ex.contains("ode"))
+      out["exactOde"] = sampled_json(si_wasm::run_ode(fields, fields.rho0(), si_wasm::read_ode(ex["ode"], {}, true)));
+    if (ex.contains("sde"))
+      out["exactSde"] = flat(si_wasm::run_sde(fields, fields.rho0(), si_wasm::read_sde(ex["sde"], {}, true)).x);
+  }
+  if (req.contains("distribution")) {
+    const json& d = req["distribution"];
+    const auto dist = si::make_distribution(d.at("spec"), "spec");
+    si::Rng rng(d.value("seed", std::uint64_t{0}));
+    out["distribution"] = flat(dist->sample(d.at("n").get<Eigen::Index>(), rng));
+  }
+  return out;
+}
+
+json bench(const json& config, int steps) {
+  si::TrainingSession session(config);
+  session.step(2);  // warm-up: caches and allocations
+  const auto t0 = std::chrono::steady_clock::now();
+  session.step(steps);
+  const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return {{"seconds_per_step", s / steps}, {"steps", steps}};
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    const std::string mode = argc > 1 ? argv[1] : "";
+    if (mode == "run" && argc == 3) {
+      std::cout << run(read_json(argv[2])).dump() << "\n";
+      return 0;
+    }
+    if (mode == "bench" && argc == 4) {
+      std::cout << bench(read_json(argv[2]), std::stoi(argv[3])).dump() << "\n";
+      return 0;
+    }
+    std::cerr << "usage: native_reference run request.json | bench config.json steps\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "native_reference: " << e.what() << "\n";
+    return 1;
+  }
+}

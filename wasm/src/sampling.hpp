@@ -1,0 +1,185 @@
+// The samplers' calling conventions, shared by the wasm bindings and the native reference program
+// (tests/wasm/native_reference.cpp) so that both run the same logic: options objects with the JS
+// names (API.md) validated field by field, and the start points x0 ~ base drawn from Rng(seed)
+// (the SDE's noise continues that stream). Plain C++17: no Emscripten here.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "si/config.hpp"
+#include "si/distributions.hpp"
+#include "si/fields.hpp"
+#include "si/integrators.hpp"
+#include "si/rng.hpp"
+#include "si/samplers.hpp"
+#include "si/types.hpp"
+
+namespace si_wasm {
+
+using nlohmann::json;
+
+inline std::uint64_t to_seed(double seed, const char* field) {
+  if (!(seed >= 0) || seed > 9007199254740991.0 || std::floor(seed) != seed)
+    throw si::ConfigError(field, "must be a non-negative integer (at most 2^53 - 1)");
+  return static_cast<std::uint64_t>(seed);
+}
+
+// Reads a sampler's options object: typed getters with ranges, and unknown keys are errors. Error
+// messages name "<prefix>.<key>" with the JS option names (e.g. "ode.snapshots").
+class Options {
+ public:
+  Options(const json& j, std::string prefix) : j_(j), prefix_(std::move(prefix)) {
+    if (!j_.is_object()) throw si::ConfigError(prefix_, "options must be an object");
+  }
+  std::string key(const std::string& k) const { return prefix_ + "." + k; }
+  bool has(const std::string& k) {
+    seen_.push_back(k);
+    return j_.contains(k) && !j_.at(k).is_null();
+  }
+  double number(const std::string& k, double def, double lo, double hi) {
+    if (!has(k)) return def;
+    const json& v = j_.at(k);
+    if (!v.is_number()) throw si::ConfigError(key(k), "must be a number, got " + v.dump());
+    const double x = v.get<double>();
+    if (!(x >= lo && x <= hi))
+      throw si::ConfigError(key(k), "must be in [" + fmt(lo) + ", " + fmt(hi) + "], got " + v.dump());
+    return x;
+  }
+  double positive(const std::string& k, double def) {
+    const double x = number(k, def, 0, 1e300);
+    if (!(x > 0)) throw si::ConfigError(key(k), "must be a positive number, got " + fmt(x));
+    return x;
+  }
+  long integer(const std::string& k, long def, long lo, long hi) {
+    const double x = number(k, static_cast<double>(def), static_cast<double>(lo), static_cast<double>(hi));
+    if (std::floor(x) != x) throw si::ConfigError(key(k), "must be an integer, got " + j_.at(k).dump());
+    return static_cast<long>(x);
+  }
+  std::uint64_t seed(const std::string& k) {
+    if (!has(k)) return 0;
+    const json& v = j_.at(k);
+    if (!v.is_number()) throw si::ConfigError(key(k), "must be a non-negative integer, got " + v.dump());
+    return to_seed(v.get<double>(), key(k).c_str());
+  }
+  bool boolean(const std::string& k, bool def) {
+    if (!has(k)) return def;
+    const json& v = j_.at(k);
+    if (!v.is_boolean()) throw si::ConfigError(key(k), "must be true or false, got " + v.dump());
+    return v.get<bool>();
+  }
+  std::string string(const std::string& k, const std::string& def) {
+    if (!has(k)) return def;
+    const json& v = j_.at(k);
+    if (!v.is_string()) throw si::ConfigError(key(k), "must be a string, got " + v.dump());
+    return v.get<std::string>();
+  }
+  void finish() const {
+    for (auto it = j_.begin(); it != j_.end(); ++it)
+      if (std::find(seen_.begin(), seen_.end(), it.key()) == seen_.end()) {
+        std::string allowed;
+        for (const auto& k : seen_) allowed += (allowed.empty() ? "" : ", ") + k;
+        throw si::ConfigError(key(it.key()), "unknown option; allowed: " + allowed);
+      }
+  }
+
+ private:
+  static std::string fmt(double v) {
+    std::ostringstream os;
+    os << v;
+    return os.str();
+  }
+  const json& j_;
+  std::string prefix_;
+  std::vector<std::string> seen_;
+};
+
+// What a sampler call needs besides the fields: its options, the number of points and the seed.
+struct OdeCall {
+  si::OdeSamplerOptions opt;
+  Eigen::Index n = 1000;
+  std::uint64_t seed = 0;
+};
+struct SdeCall {
+  si::SdeSamplerOptions opt;
+  Eigen::Index n = 1000;
+  std::uint64_t seed = 0;
+};
+
+// Sampler defaults: the model's config (sampling.ode / sampling.sde) or the schema's defaults.
+inline OdeCall read_ode(const json& j, const si::OdeDefaults& d, bool sampling) {
+  Options o(j, "ode");
+  OdeCall c;
+  c.opt.method = si::ode_method_from_name(o.string("method", d.method), o.key("method"));
+  c.opt.steps = static_cast<int>(o.integer("steps", d.steps, 1, 1000000));
+  c.opt.atol = o.positive("atol", d.atol);
+  c.opt.rtol = o.positive("rtol", d.rtol);
+  c.opt.max_steps = o.integer("maxSteps", c.opt.max_steps, 1, 100000000);
+  c.opt.t0 = o.number("t0", 0.0, 0.0, 1.0);
+  c.opt.t1 = o.number("t1", 1.0, 0.0, 1.0);
+  if (sampling) {
+    c.n = o.integer("n", 1000, 0, 100000000);
+    c.seed = o.seed("seed");
+    c.opt.n_snapshots = static_cast<int>(o.integer("snapshots", 0, 0, 100000));
+    c.opt.with_logp = o.boolean("logDensity", false);
+  }
+  o.finish();
+  return c;
+}
+
+inline SdeCall read_sde(const json& j, const si::SdeDefaults& d, bool sampling) {
+  Options o(j, "sde");
+  SdeCall c;
+  c.opt.method = si::sde_method_from_name(o.string("method", d.method), o.key("method"));
+  c.opt.eps = o.number("eps", d.eps, 0.0, 1e6);
+  c.opt.steps = static_cast<int>(o.integer("steps", d.steps, 1, 1000000));
+  c.opt.t0 = o.number("t0", 0.0, 0.0, 1.0);
+  c.opt.t1 = o.number("t1", 1.0, 0.0, 1.0);
+  c.seed = o.seed("seed");
+  if (sampling) {
+    c.n = o.integer("n", 1000, 0, 100000000);
+    c.opt.n_snapshots = static_cast<int>(o.integer("snapshots", 0, 0, 100000));
+  } else {
+    c.opt.n_paths = static_cast<int>(o.integer("paths", 100, 2, 1000000));
+  }
+  o.finish();
+  return c;
+}
+
+// Start points and the probability flow from them; logp (if asked) is log rho_t1 at the samples.
+template <typename S>
+struct Sampled {
+  si::SampleResult<S> result;
+  si::VecD logp;
+};
+
+template <typename S>
+Sampled<S> run_ode(const si::Fields<S>& fields, const si::Distribution& base, const OdeCall& c) {
+  si::Rng rng(c.seed);
+  const si::MatD start = base.sample(c.n, rng);
+  Sampled<S> out{si::ode_sample(fields, si::Mat<S>(start.cast<S>()), c.opt), {}};
+  // log rho_t1(X_t1) = log rho_t0(X_t0) + the integrated change
+  if (c.opt.with_logp) out.logp = base.log_density(start) + out.result.dlogp.template cast<double>();
+  return out;
+}
+
+template <typename S>
+si::SampleResult<S> run_sde(const si::Fields<S>& fields, const si::Distribution& base, const SdeCall& c) {
+  si::Rng rng(c.seed);
+  const si::MatD start = base.sample(c.n, rng);
+  return si::sde_sample(fields, si::Mat<S>(start.cast<S>()), c.opt, rng);
+}
+
+template <typename S>
+si::LikelihoodResult<S> run_log_likelihood_sde(const si::Fields<S>& fields, const si::Distribution& base,
+                                               const si::Mat<S>& x, const SdeCall& c) {
+  si::Rng rng(c.seed);
+  return si::sde_log_likelihood(fields, base, x, c.opt, rng);
+}
+
+}  // namespace si_wasm
