@@ -46,8 +46,7 @@ std::vector<double> normalised_outputs(const std::vector<double>& times, double 
     if (span == 0.0 ? std::abs(t - t0) > slack : (v < -slack / std::abs(span) || v > 1.0 + slack / std::abs(span)))
       throw ConfigError(field, "must lie between t0=" + str(t0) + " and t1=" + str(t1) + ", got " + str(t));
     v = std::clamp(v, 0.0, 1.0);
-    if (v < prev - 1e-12)
-      throw ConfigError(field, "output times must be ordered from t0 towards t1, got " + str(t));
+    if (v < prev - 1e-12) throw ConfigError(field, "output times must be ordered from t0 towards t1, got " + str(t));
     prev = std::max(prev, v);
     u.push_back(v);
   }
@@ -95,8 +94,8 @@ struct Counter {
 };
 
 template <typename S>
-OdeSolution<S> integrate_fixed(const OdeRhs<S>& rhs, const Mat<S>& x0, double t0, double t1,
-                               const OdeOptions& opt, const std::vector<double>& outputs) {
+OdeSolution<S> integrate_fixed(const OdeRhs<S>& rhs, const Mat<S>& x0, double t0, double t1, const OdeOptions& opt,
+                               const std::vector<double>& outputs) {
   OdeSolution<S> sol;
   sol.times = outputs;
   const Grid grid = make_grid(t0, t1, opt.steps, outputs);
@@ -105,8 +104,7 @@ OdeSolution<S> integrate_fixed(const OdeRhs<S>& rhs, const Mat<S>& x0, double t0
   Mat<S> x = x0, k1, k2, k3, k4, tmp;
   std::size_t next_out = 0;
   auto save = [&](std::size_t node) {
-    for (; next_out < grid.out_index.size() && grid.out_index[next_out] == node; ++next_out)
-      sol.snapshots.push_back(x);
+    for (; next_out < grid.out_index.size() && grid.out_index[next_out] == node; ++next_out) sol.snapshots.push_back(x);
   };
   save(0);
   for (std::size_t i = 0; i + 1 < grid.t.size(); ++i) {
@@ -150,14 +148,13 @@ OdeSolution<S> integrate_fixed(const OdeRhs<S>& rhs, const Mat<S>& x0, double t0
 
 // Dormand-Prince 5(4) tableau; the solution uses the 5th-order weights (row 7, FSAL).
 constexpr double kC[7] = {0.0, 1.0 / 5, 3.0 / 10, 4.0 / 5, 8.0 / 9, 1.0, 1.0};
-constexpr double kA[7][6] = {
-    {0, 0, 0, 0, 0, 0},
-    {1.0 / 5, 0, 0, 0, 0, 0},
-    {3.0 / 40, 9.0 / 40, 0, 0, 0, 0},
-    {44.0 / 45, -56.0 / 15, 32.0 / 9, 0, 0, 0},
-    {19372.0 / 6561, -25360.0 / 2187, 64448.0 / 6561, -212.0 / 729, 0, 0},
-    {9017.0 / 3168, -355.0 / 33, 46732.0 / 5247, 49.0 / 176, -5103.0 / 18656, 0},
-    {35.0 / 384, 0, 500.0 / 1113, 125.0 / 192, -2187.0 / 6784, 11.0 / 84}};
+constexpr double kA[7][6] = {{0, 0, 0, 0, 0, 0},
+                             {1.0 / 5, 0, 0, 0, 0, 0},
+                             {3.0 / 40, 9.0 / 40, 0, 0, 0, 0},
+                             {44.0 / 45, -56.0 / 15, 32.0 / 9, 0, 0, 0},
+                             {19372.0 / 6561, -25360.0 / 2187, 64448.0 / 6561, -212.0 / 729, 0, 0},
+                             {9017.0 / 3168, -355.0 / 33, 46732.0 / 5247, 49.0 / 176, -5103.0 / 18656, 0},
+                             {35.0 / 384, 0, 500.0 / 1113, 125.0 / 192, -2187.0 / 6784, 11.0 / 84}};
 // b (5th order) minus bhat (4th order): the local error estimate is h * sum E_i k_i.
 constexpr double kE[7] = {71.0 / 57600, 0, -71.0 / 16695, 71.0 / 1920, -17253.0 / 339200, 22.0 / 525, -1.0 / 40};
 // Continuous extension (Shampine's 4th-order dense output, as in Hairer's DOPRI5 and SciPy):
@@ -190,8 +187,8 @@ double error_norm(const Mat<S>& v, const Mat<S>& a, const Mat<S>& b, double atol
 
 // Hairer, Norsett & Wanner, Solving ODEs I, II.4: a first step whose Euler error is about tol.
 template <typename S>
-double initial_step(const Counter<S>& f, const Mat<S>& x0, const Mat<S>& f0, double t0, double dir,
-                    double span, const OdeOptions& opt) {
+double initial_step(const Counter<S>& f, const Mat<S>& x0, const Mat<S>& f0, double t0, double dir, double span,
+                    const OdeOptions& opt) {
   const double d0 = error_norm<S>(x0, x0, x0, opt.atol, opt.rtol);
   const double d1 = error_norm<S>(f0, x0, x0, opt.atol, opt.rtol);
   double h0 = (d0 < 1e-5 || d1 < 1e-5) ? 1e-6 : 0.01 * d0 / d1;
@@ -207,8 +204,8 @@ double initial_step(const Counter<S>& f, const Mat<S>& x0, const Mat<S>& f0, dou
 }
 
 template <typename S>
-OdeSolution<S> integrate_dopri5(const OdeRhs<S>& rhs, const Mat<S>& x0, double t0, double t1,
-                                const OdeOptions& opt, const std::vector<double>& outputs) {
+OdeSolution<S> integrate_dopri5(const OdeRhs<S>& rhs, const Mat<S>& x0, double t0, double t1, const OdeOptions& opt,
+                                const std::vector<double>& outputs) {
   OdeSolution<S> sol;
   sol.times = outputs;
   const std::vector<double> u = normalised_outputs(outputs, t0, t1);
@@ -228,15 +225,17 @@ OdeSolution<S> integrate_dopri5(const OdeRhs<S>& rhs, const Mat<S>& x0, double t
   if (!k[0].allFinite()) non_finite("dopri5", t0);
   double h = opt.first_step > 0 ? std::min(opt.first_step, span) : initial_step(f, x, k[0], t0, dir, span, opt);
   double t = t0;
-  bool last_rejected = false;
+  bool last_rejected = false, last_non_finite = false;
   while (dir * (t1 - t) > 0) {
     if (sol.stats.accepted + sol.stats.rejected >= opt.max_steps)
-      throw NumericalError("dopri5: exceeded max_steps=" + str(opt.max_steps) + " at t=" + str(t) +
-                           " (step " + str(h) + ")");
+      throw NumericalError("dopri5: exceeded max_steps=" + str(opt.max_steps) + " at t=" + str(t) + " (step " + str(h) +
+                           ")");
     const double h_min = 16 * std::numeric_limits<double>::epsilon() * std::max(std::abs(t), span);
-    if (h < h_min)
-      throw NumericalError("dopri5: step size underflow (" + str(h) + ") at t=" + str(t) +
-                           (x.allFinite() ? "" : ", non-finite state"));
+    if (h < h_min) {
+      // Shrinking never got rid of the NaN/inf: the right-hand side itself produces them here.
+      if (last_non_finite) non_finite("dopri5", t);
+      throw NumericalError("dopri5: step size underflow (" + str(h) + ") at t=" + str(t));
+    }
     const bool final_step = h >= dir * (t1 - t) * (1 - 1e-12);
     if (final_step) h = dir * (t1 - t);
     const double hs = dir * h;
@@ -250,7 +249,8 @@ OdeSolution<S> integrate_dopri5(const OdeRhs<S>& rhs, const Mat<S>& x0, double t
     err = static_cast<S>(hs * kE[0]) * k[0];
     for (int s = 2; s < 7; ++s) err += static_cast<S>(hs * kE[s]) * k[s];
     double en = error_norm<S>(err, x, xn, opt.atol, opt.rtol);
-    if (!std::isfinite(en) || !k[6].allFinite()) en = std::numeric_limits<double>::infinity();
+    last_non_finite = !std::isfinite(en) || !k[6].allFinite();
+    if (last_non_finite) en = std::numeric_limits<double>::infinity();
     if (en > 1.0) {
       ++sol.stats.rejected;
       h *= std::isfinite(en) ? std::max(kMinFactor, kSafety * std::pow(en, -0.2)) : kMinFactor;
@@ -335,8 +335,8 @@ std::vector<double> equally_spaced_times(double t0, double t1, int n) {
 }
 
 template <typename S>
-OdeSolution<S> integrate_ode(const OdeRhs<S>& f, const Mat<S>& x0, double t0, double t1,
-                             const OdeOptions& opt, const std::vector<double>& output_times) {
+OdeSolution<S> integrate_ode(const OdeRhs<S>& f, const Mat<S>& x0, double t0, double t1, const OdeOptions& opt,
+                             const std::vector<double>& output_times) {
   opt.validate();
   if (!std::isfinite(t0) || !std::isfinite(t1))
     throw ConfigError("ode.t0", "t0 and t1 must be finite, got " + str(t0) + ", " + str(t1));
@@ -346,9 +346,9 @@ OdeSolution<S> integrate_ode(const OdeRhs<S>& f, const Mat<S>& x0, double t0, do
 }
 
 template <typename S>
-OdeSolution<S> integrate_sde(const OdeRhs<S>& rhs, const Mat<S>& x0, double t0, double t1,
-                             const SdeOptions& opt, Rng& rng, Eigen::Index noise_rows,
-                             const std::vector<double>& output_times) {
+OdeSolution<S> integrate_sde(const OdeRhs<S>& rhs, const Mat<S>& x0, double t0, double t1, const SdeOptions& opt,
+                             Rng& rng, Eigen::Index noise_rows, const std::vector<double>& output_times,
+                             const NoiseObserver<S>& observer) {
   opt.validate();
   if (!std::isfinite(t0) || !std::isfinite(t1))
     throw ConfigError("sde.t0", "t0 and t1 must be finite, got " + str(t0) + ", " + str(t1));
@@ -363,8 +363,7 @@ OdeSolution<S> integrate_sde(const OdeRhs<S>& rhs, const Mat<S>& x0, double t0, 
   Mat<S> x = x0, k1, k2, xp, noise;
   std::size_t next_out = 0;
   auto save = [&](std::size_t node) {
-    for (; next_out < grid.out_index.size() && grid.out_index[next_out] == node; ++next_out)
-      sol.snapshots.push_back(x);
+    for (; next_out < grid.out_index.size() && grid.out_index[next_out] == node; ++next_out) sol.snapshots.push_back(x);
   };
   save(0);
   const Eigen::Index n = x0.cols();
@@ -377,7 +376,10 @@ OdeSolution<S> integrate_sde(const OdeRhs<S>& rhs, const Mat<S>& x0, double t0, 
     }
     // One Brownian increment per step, N(0, |h| I), shared by both stages of the Heun methods.
     const bool noisy = opt.sigma > 0 && noise_rows > 0;
-    if (noisy) noise = static_cast<S>(opt.sigma * std::sqrt(std::abs(h))) * rng.normal_matrix<S>(noise_rows, n);
+    if (noisy) {
+      noise = static_cast<S>(opt.sigma * std::sqrt(std::abs(h))) * rng.normal_matrix<S>(noise_rows, n);
+      if (observer) observer(t, x, noise);
+    }
     switch (opt.method) {
       case SdeMethod::Euler:
         f(t, x, k1);
@@ -408,12 +410,11 @@ OdeSolution<S> integrate_sde(const OdeRhs<S>& rhs, const Mat<S>& x0, double t0, 
   return sol;
 }
 
-#define SI_INSTANTIATE(S)                                                                          \
-  template OdeSolution<S> integrate_ode<S>(const OdeRhs<S>&, const Mat<S>&, double, double,        \
-                                           const OdeOptions&, const std::vector<double>&);         \
-  template OdeSolution<S> integrate_sde<S>(const OdeRhs<S>&, const Mat<S>&, double, double,        \
-                                           const SdeOptions&, Rng&, Eigen::Index,                  \
-                                           const std::vector<double>&);
+#define SI_INSTANTIATE(S)                                                                                            \
+  template OdeSolution<S> integrate_ode<S>(const OdeRhs<S>&, const Mat<S>&, double, double, const OdeOptions&,       \
+                                           const std::vector<double>&);                                              \
+  template OdeSolution<S> integrate_sde<S>(const OdeRhs<S>&, const Mat<S>&, double, double, const SdeOptions&, Rng&, \
+                                           Eigen::Index, const std::vector<double>&, const NoiseObserver<S>&);
 SI_INSTANTIATE(float)
 SI_INSTANTIATE(double)
 #undef SI_INSTANTIATE

@@ -111,8 +111,7 @@ TEST(Integrators, FixedStepSnapshotsLandExactlyOnRequestedTimes) {
   ASSERT_EQ(sol.snapshots.size(), 5u);
   EXPECT_EQ(sol.stats.accepted, 200);
   EXPECT_EQ(sol2.stats.accepted, 201);
-  for (std::size_t i = 0; i < times.size(); ++i)
-    EXPECT_LE(max_err(sol.snapshots[i], exact(x0, 0.0, times[i])), 1e-9);
+  for (std::size_t i = 0; i < times.size(); ++i) EXPECT_LE(max_err(sol.snapshots[i], exact(x0, 0.0, times[i])), 1e-9);
   EXPECT_LE(max_err(sol2.snapshots[0], exact(x0, 0.0, 0.303)), 1e-9);
 }
 
@@ -172,6 +171,7 @@ TEST(Integrators, NonFiniteStateThrowsNumericalErrorNamingMethodAndTime) {
     } catch (const NumericalError& e) {
       EXPECT_NE(std::string(e.what()).find(to_name(m)), std::string::npos) << e.what();
       EXPECT_NE(std::string(e.what()).find("t="), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find("non-finite"), std::string::npos) << e.what();
     }
   }
 }

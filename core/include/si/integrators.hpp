@@ -40,8 +40,8 @@ struct IntegratorStats {
 
 struct OdeOptions {
   OdeMethod method = OdeMethod::Dopri5;
-  int steps = 100;          // fixed-step methods: uniform steps over [t0, t1]
-  double atol = 1e-6;       // dopri5 tolerances
+  int steps = 100;     // fixed-step methods: uniform steps over [t0, t1]
+  double atol = 1e-6;  // dopri5 tolerances
   double rtol = 1e-6;
   double first_step = 0.0;  // dopri5 initial |h|; 0 picks it by Hairer's heuristic
   long max_steps = 100000;  // dopri5: accepted + rejected steps before NumericalError
@@ -51,9 +51,9 @@ struct OdeOptions {
 
 template <typename S>
 struct OdeSolution {
-  Mat<S> x;                        // state at t1
-  std::vector<double> times;       // the requested output times
-  std::vector<Mat<S>> snapshots;   // state at each output time
+  Mat<S> x;                       // state at t1
+  std::vector<double> times;      // the requested output times
+  std::vector<Mat<S>> snapshots;  // state at each output time
   IntegratorStats stats;
 };
 
@@ -62,8 +62,8 @@ struct OdeSolution {
 // split), dopri5 uses its 4th-order dense output. Throws NumericalError (naming the method and
 // time) on NaN/inf or when dopri5 exceeds max_steps or its step underflows.
 template <typename S>
-OdeSolution<S> integrate_ode(const OdeRhs<S>& f, const Mat<S>& x0, double t0, double t1,
-                             const OdeOptions& opt, const std::vector<double>& output_times = {});
+OdeSolution<S> integrate_ode(const OdeRhs<S>& f, const Mat<S>& x0, double t0, double t1, const OdeOptions& opt,
+                             const std::vector<double>& output_times = {});
 
 // SDE dX = f(t, X) dt + sigma dW on the first noise_rows rows (the rest, e.g. a log-density
 // accumulator, get no noise), from t0 to t1 in `steps` uniform steps; backward when t0 > t1 (the
@@ -76,10 +76,16 @@ struct SdeOptions {
   void validate(const std::string& prefix = "sde") const;
 };
 
+// Sees every step's noise before the step is taken: x is the state at the step's start time t and
+// noise the increment sigma dW (noise_rows x n) that the step adds. Lets a caller accumulate Ito
+// integrals such as sum_k g(t_k, x_k) . dW_k (e.g. a control variate for the SDE likelihood).
 template <typename S>
-OdeSolution<S> integrate_sde(const OdeRhs<S>& f, const Mat<S>& x0, double t0, double t1,
-                             const SdeOptions& opt, Rng& rng, Eigen::Index noise_rows,
-                             const std::vector<double>& output_times = {});
+using NoiseObserver = std::function<void(double t, const Mat<S>& x, const Mat<S>& noise)>;
+
+template <typename S>
+OdeSolution<S> integrate_sde(const OdeRhs<S>& f, const Mat<S>& x0, double t0, double t1, const SdeOptions& opt,
+                             Rng& rng, Eigen::Index noise_rows, const std::vector<double>& output_times = {},
+                             const NoiseObserver<S>& observer = nullptr);
 
 // n equally spaced times from t0 to t1 inclusive (n = 1 gives {t1}; n = 0 gives none).
 std::vector<double> equally_spaced_times(double t0, double t1, int n);

@@ -1,0 +1,286 @@
+#include "si/samplers.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <sstream>
+
+namespace si {
+namespace {
+
+template <typename T>
+std::string str(const T& v) {
+  std::ostringstream os;
+  os << v;
+  return os.str();
+}
+
+void check_time(const std::string& field, double t) {
+  if (!(t >= 0.0 && t <= 1.0)) throw ConfigError(field, "must be in [0, 1], got " + str(t));
+}
+
+template <typename S>
+void check_points(const Fields<S>& fields, const Mat<S>& x) {
+  if (x.rows() != fields.dim())
+    throw ConfigError("x",
+                      "points must have the fields' dimension " + str(fields.dim()) + " as rows, got " + str(x.rows()));
+}
+
+// Runs an integration, prefixing a NumericalError with the sampler that hit it.
+template <typename F>
+auto named(const std::string& who, F&& run) -> decltype(run()) {
+  try {
+    return run();
+  } catch (const NumericalError& e) {
+    throw NumericalError(who + ": " + e.what());
+  }
+}
+
+// dx/dt = b, plus the row d/dt logp = -div b when with_logp.
+template <typename S>
+OdeRhs<S> flow_rhs(const Fields<S>& fields, bool with_logp) {
+  if (!with_logp) return [&fields](double t, const Mat<S>& x, Mat<S>& dx) { fields.drift(t, x, dx); };
+  const Eigen::Index d = fields.dim();
+  return [&fields, d](double t, const Mat<S>& xa, Mat<S>& dx) {
+    const Mat<S> x = xa.topRows(d);
+    Mat<S> b;
+    Vec<S> div;
+    fields.drift(t, x, b, &div);
+    dx.resize(d + 1, xa.cols());
+    dx.topRows(d) = b;
+    dx.row(d) = -div.transpose();
+  };
+}
+
+// b + sign eps s: sign = +1 forward in time (b_F), -1 backward (b_B).
+template <typename S>
+OdeRhs<S> sde_drift(const Fields<S>& fields, double eps, double sign) {
+  if (eps == 0.0) return [&fields](double t, const Mat<S>& x, Mat<S>& dx) { fields.drift(t, x, dx); };
+  const S c = static_cast<S>(sign * eps);
+  return [&fields, c](double t, const Mat<S>& x, Mat<S>& dx) {
+    Mat<S> s;
+    fields.drift(t, x, dx);
+    fields.score(t, x, s);
+    dx += c * s;
+  };
+}
+
+// Backward drift b - eps s on rows 0..d-1 and, on row d, the likelihood integrand
+// div b_F + eps |s|^2 = div b + eps div s + eps |s|^2.
+template <typename S>
+OdeRhs<S> likelihood_rhs(const Fields<S>& fields, double eps) {
+  const Eigen::Index d = fields.dim();
+  const S e = static_cast<S>(eps);
+  return [&fields, d, e](double t, const Mat<S>& xa, Mat<S>& dx) {
+    const Mat<S> x = xa.topRows(d);
+    Mat<S> b, s;
+    Vec<S> div_b, div_s;
+    fields.drift(t, x, b, &div_b);
+    dx.resize(d + 1, xa.cols());
+    if (e == S(0)) {
+      dx.topRows(d) = b;
+      dx.row(d) = div_b.transpose();
+      return;
+    }
+    fields.score(t, x, s, &div_s);
+    dx.topRows(d) = b - e * s;
+    dx.row(d) = (div_b + e * div_s + e * s.colwise().squaredNorm().transpose()).transpose();
+  };
+}
+
+template <typename S>
+VecD base_log_density(const Distribution& base, const Mat<S>& x, const std::string& who) {
+  if (!base.has_log_density())
+    throw ConfigError("base", who + " needs a base distribution with a known density, got \"" + base.name() + "\"");
+  if (base.dim() != x.rows())
+    throw ConfigError("base", "dimension " + str(base.dim()) + " does not match the fields' " + str(x.rows()));
+  return base.log_density(x.template cast<double>());
+}
+
+// -inf is a legitimate answer (a base density that vanishes there); NaN and +inf are not.
+void check_finite(const VecD& v, const std::string& who, double t) {
+  for (Eigen::Index i = 0; i < v.size(); ++i)
+    if (std::isnan(v(i)) || v(i) == std::numeric_limits<double>::infinity())
+      throw NumericalError(who + ": log-likelihood is " + str(v(i)) + " for point " + str(i) + " at t=" + str(t));
+}
+
+}  // namespace
+
+void OdeSamplerOptions::validate(const std::string& prefix) const {
+  integrator().validate(prefix);
+  const std::string p = prefix.empty() ? "" : prefix + ".";
+  check_time(p + "t0", t0);
+  check_time(p + "t1", t1);
+  if (n_snapshots < 0) throw ConfigError(p + "n_snapshots", "must be >= 0, got " + str(n_snapshots));
+}
+
+OdeOptions OdeSamplerOptions::integrator() const {
+  OdeOptions o;
+  o.method = method;
+  o.steps = steps;
+  o.atol = atol;
+  o.rtol = rtol;
+  o.max_steps = max_steps;
+  return o;
+}
+
+void SdeSamplerOptions::validate(const std::string& prefix) const {
+  const std::string p = prefix.empty() ? "" : prefix + ".";
+  SdeOptions o;
+  o.method = method;
+  o.steps = steps;
+  o.validate(prefix);
+  if (!(eps >= 0) || !std::isfinite(eps)) throw ConfigError(p + "eps", "must be >= 0, got " + str(eps));
+  check_time(p + "t0", t0);
+  check_time(p + "t1", t1);
+  if (n_snapshots < 0) throw ConfigError(p + "n_snapshots", "must be >= 0, got " + str(n_snapshots));
+  if (n_paths < 1) throw ConfigError(p + "n_paths", "must be >= 1, got " + str(n_paths));
+}
+
+namespace {
+
+// The probability flow from opt.t0 to opt.t1, naming `who` in errors.
+template <typename S>
+SampleResult<S> run_flow(const Fields<S>& fields, const Mat<S>& x, const OdeSamplerOptions& opt,
+                         const std::string& who) {
+  opt.validate();
+  check_points(fields, x);
+  const Eigen::Index d = x.rows();
+  Mat<S> start = x;
+  if (opt.with_logp) {
+    start.conservativeResize(d + 1, Eigen::NoChange);
+    start.row(d).setZero();
+  }
+  const std::vector<double> times = equally_spaced_times(opt.t0, opt.t1, opt.n_snapshots);
+  OdeSolution<S> sol = named(who, [&] {
+    return integrate_ode<S>(flow_rhs(fields, opt.with_logp), start, opt.t0, opt.t1, opt.integrator(), times);
+  });
+  SampleResult<S> out;
+  out.x = sol.x.topRows(d);
+  if (opt.with_logp) out.dlogp = sol.x.row(d).transpose();
+  out.times = times;
+  for (auto& snap : sol.snapshots) out.snapshots.push_back(snap.topRows(d));
+  out.stats = sol.stats;
+  return out;
+}
+
+}  // namespace
+
+template <typename S>
+SampleResult<S> ode_sample(const Fields<S>& fields, const Mat<S>& x, const OdeSamplerOptions& opt) {
+  return run_flow(fields, x, opt, "ode_sample");
+}
+
+template <typename S>
+LikelihoodResult<S> ode_log_likelihood(const Fields<S>& fields, const Distribution& base, const Mat<S>& x,
+                                       const OdeSamplerOptions& opt) {
+  opt.validate();
+  OdeSamplerOptions back = opt;
+  back.t0 = opt.t1;
+  back.t1 = opt.t0;
+  back.with_logp = true;
+  back.n_snapshots = 0;
+  // Along the flow from t1 back to t0, dlogp = log rho_t0(X_t0) - log rho_t1(x).
+  const SampleResult<S> r = run_flow(fields, x, back, "ode_log_likelihood");
+  LikelihoodResult<S> out;
+  out.logp = base_log_density(base, r.x, "ode_log_likelihood") - r.dlogp.template cast<double>();
+  check_finite(out.logp, "ode_log_likelihood", opt.t0);
+  out.std_error = VecD::Zero(x.cols());
+  out.x0 = r.x;
+  out.stats = r.stats;
+  return out;
+}
+
+template <typename S>
+SampleResult<S> sde_sample(const Fields<S>& fields, const Mat<S>& x, const SdeSamplerOptions& opt, Rng& rng) {
+  opt.validate();
+  check_points(fields, x);
+  if (opt.eps > 0 && !fields.has_score())
+    throw ConfigError("sde.eps", "eps > 0 needs a score, and these fields have none (use eps = 0 or the ODE)");
+  SdeOptions so;
+  so.method = opt.method;
+  so.steps = opt.steps;
+  so.sigma = std::sqrt(2 * opt.eps);
+  const std::vector<double> times = equally_spaced_times(opt.t0, opt.t1, opt.n_snapshots);
+  const double sign = opt.t1 >= opt.t0 ? 1.0 : -1.0;
+  OdeSolution<S> sol = named("sde_sample", [&] {
+    return integrate_sde<S>(sde_drift(fields, opt.eps, sign), x, opt.t0, opt.t1, so, rng, x.rows(), times);
+  });
+  SampleResult<S> out;
+  out.x = std::move(sol.x);
+  out.times = times;
+  out.snapshots = std::move(sol.snapshots);
+  out.stats = sol.stats;
+  return out;
+}
+
+template <typename S>
+LikelihoodResult<S> sde_log_likelihood(const Fields<S>& fields, const Distribution& base, const Mat<S>& x,
+                                       const SdeSamplerOptions& opt, Rng& rng) {
+  opt.validate();
+  check_points(fields, x);
+  if (!(opt.t0 < opt.t1))
+    throw ConfigError("sde.t0", "the likelihood needs t0 < t1, got t0=" + str(opt.t0) + ", t1=" + str(opt.t1));
+  if (opt.n_paths < 2)
+    throw ConfigError("sde.n_paths", "the likelihood needs >= 2 paths per point, got " + str(opt.n_paths));
+  if (opt.eps > 0 && !fields.has_score())
+    throw ConfigError("sde.eps", "eps > 0 needs a score, and these fields have none (use eps = 0 or the ODE)");
+  const std::string who = "sde_log_likelihood";
+  SdeOptions so;
+  so.method = opt.method;
+  so.steps = opt.steps;
+  so.sigma = std::sqrt(2 * opt.eps);
+  const OdeRhs<S> rhs = likelihood_rhs(fields, opt.eps);
+  const Eigen::Index d = x.rows(), n = x.cols(), paths = opt.n_paths;
+  // Bounds memory: points are processed in chunks of about kMaxColumns paths.
+  constexpr Eigen::Index kMaxColumns = 1 << 16;
+  const Eigen::Index chunk = std::max<Eigen::Index>(1, kMaxColumns / paths);
+  LikelihoodResult<S> out;
+  out.logp.resize(n);
+  out.std_error.resize(n);
+  out.x0.resize(d, n);
+  for (Eigen::Index first = 0; first < n; first += chunk) {
+    const Eigen::Index m = std::min(chunk, n - first);
+    // Column j * paths + p is path p of point first + j; the last row accumulates the integral.
+    Mat<S> start = Mat<S>::Zero(d + 1, m * paths);
+    for (Eigen::Index j = 0; j < m; ++j) start.block(0, j * paths, d, paths) = x.col(first + j).replicate(1, paths);
+    VecD martingale = VecD::Zero(m * paths);
+    NoiseObserver<S> observer;
+    if (opt.control_variate && opt.eps > 0)
+      observer = [&](double t, const Mat<S>& xa, const Mat<S>& noise) {
+        Mat<S> s;
+        fields.score(t, Mat<S>(xa.topRows(d)), s);
+        martingale += s.cwiseProduct(noise).colwise().sum().transpose().template cast<double>();
+      };
+    OdeSolution<S> sol =
+        named(who, [&] { return integrate_sde<S>(rhs, start, opt.t1, opt.t0, so, rng, d, {}, observer); });
+    // The accumulator ran from t1 down to t0, so it holds -int_t0^t1 (div b_F + eps |s|^2) dt.
+    const VecD per_path = base_log_density(base, Mat<S>(sol.x.topRows(d)), who) +
+                          sol.x.row(d).transpose().template cast<double>() - martingale;
+    check_finite(per_path, who, opt.t0);
+    for (Eigen::Index j = 0; j < m; ++j) {
+      const auto v = per_path.segment(j * paths, paths);
+      const double mu = v.mean();
+      out.logp(first + j) = mu;
+      out.std_error(first + j) = std::sqrt((v.array() - mu).square().sum() / (paths - 1) / paths);
+      out.x0.col(first + j) = sol.x.block(0, j * paths, d, 1);
+    }
+    out.stats.nfe += sol.stats.nfe;
+    out.stats.accepted += sol.stats.accepted;
+    out.stats.rejected += sol.stats.rejected;
+  }
+  return out;
+}
+
+#define SI_INSTANTIATE(S)                                                                                  \
+  template SampleResult<S> ode_sample<S>(const Fields<S>&, const Mat<S>&, const OdeSamplerOptions&);       \
+  template LikelihoodResult<S> ode_log_likelihood<S>(const Fields<S>&, const Distribution&, const Mat<S>&, \
+                                                     const OdeSamplerOptions&);                            \
+  template SampleResult<S> sde_sample<S>(const Fields<S>&, const Mat<S>&, const SdeSamplerOptions&, Rng&); \
+  template LikelihoodResult<S> sde_log_likelihood<S>(const Fields<S>&, const Distribution&, const Mat<S>&, \
+                                                     const SdeSamplerOptions&, Rng&);
+SI_INSTANTIATE(float)
+SI_INSTANTIATE(double)
+#undef SI_INSTANTIATE
+
+}  // namespace si
