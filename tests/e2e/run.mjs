@@ -276,7 +276,7 @@ await test('export and import of model JSON, samples CSV and PNG', async () => {
 await main?.close();
 
 await test('the URL round-trips the settings', async () => {
-  const q = 't=moons&lr=0.001&seed=7&width=64&path=one-sided-trig&eps=0.25';
+  const q = 't=moons&lr=0.001&seed=7&width=32&path=one-sided-trig&eps=0.25';
   const a = await openPage(q);
   try {
     await waitData(a.page, 'sampleVersion', 'Number(v) >= 1');
@@ -284,7 +284,7 @@ await test('the URL round-trips the settings', async () => {
     assert(await read('#set-t') === 'moons', 'target not moons');
     assert(Number(await read('#set-lr')) === 0.001, 'lr not 0.001');
     assert(await read('#set-seed') === '7', 'seed not 7');
-    assert(await read('#set-width') === '64', 'width not 64');
+    assert(await read('#set-width') === '32', 'width not 32');
     assert(await read('#set-path') === 'one-sided-trig', 'path not restored');
     assert(await read('#eps-slider') === '0.25', 'eps not restored');
     await setInput(a.page, '#set-depth', 2);
@@ -345,6 +345,55 @@ await test('a drawn target trains', async () => {
     await a.close();
   }
 });
+
+// One page per combination: it configures, trains and samples with no message and no console error.
+const SWEEP = [
+  ['b + eta', 'fields=b%2Beta'],
+  ['v + s', 'fields=v%2Bs'],
+  ['v + eta', 'fields=v%2Beta&t=moons'],
+  ['b only (ODE)', 'fields=b&t=8gaussians'],
+  ['mirror', 'path=mirror&fields=s&gamma=brownian'],
+  ['two-sided linear, mixture -> 8 Gaussians (exact fields)', 'b=random-gmm&path=linear&gamma=brownian&t=8gaussians'],
+  ['encoding-decoding (notebook 3, small net)', 'b=random-gmm&path=encoding-decoding&gamma=brownian'],
+  ['trig + sigmoid gamma, silu', 'path=trig&gamma=sigmoid&t=moons&act=silu'],
+  ['one-sided-trig, tanh, spirals', 'path=one-sided-trig&t=spirals&act=tanh'],
+  ['a-brownian, rings, dopri5 + euler SDE', 'path=linear&gamma=a-brownian&ga=0.5&t=rings&sde=euler&ode=dopri5&tol=0.001'],
+  ['bsquared, pinwheel, rk4 + heun-karras', 't=pinwheel&path=linear&gamma=bsquared&sde=heun-karras&ode=rk4'],
+  ['sinesquared, swiss roll, euler, elu/softplus/leaky', 't=swissroll&path=linear&gamma=sinesquared&ode=euler&act=leaky_relu'],
+  ['drawn base and target', `b=points&t=points&path=linear&gamma=brownian&bpts=${pts(-2)}&tpts=${pts(2)}`],
+];
+function pts(cx) {
+  const a = new Int16Array(40);
+  for (let i = 0; i < 20; i++) {
+    a[2 * i] = Math.round((cx + Math.cos(i) ) * 1000);
+    a[2 * i + 1] = Math.round(Math.sin(i) * 1000);
+  }
+  return Buffer.from(a.buffer).toString('base64url');
+}
+for (const [name, q] of SWEEP) {
+  await test(`trains and samples: ${name}`, async () => {
+    const a = await openPage(q);
+    try {
+      const p = a.page;
+      await p.waitForFunction(() => Number(document.body.dataset.sampleStep) > 0 ||
+        document.querySelector('#messages .msg.error'), null, { timeout: 60000, polling: 200 });
+      const errs = await errorMessages(p);
+      assert(errs.length === 0, `messages: ${errs.join(' | ')}`);
+      assert(a.errors.length === 0, `console errors: ${a.errors.join(' | ')}`);
+      assert(await inkedPixels(p, '#cv-ode') > 100, 'no ODE samples drawn');
+      if (name.includes('exact')) {
+        await p.waitForFunction(() => document.getElementById('field-err').textContent !== '', null, { timeout: 20000 });
+        assert(await p.isVisible('#cv-exact'), 'exact field not shown');
+        await shot(p, '#panel-field', 'field-exact');
+        await shot(p, '#panel-samples', 'samples-8gaussians');
+      }
+      if (name === 'mirror') await shot(p, '#panel-samples', 'samples-mirror');
+      if (name.startsWith('encoding')) await shot(p, '#panel-traj', 'trajectories-encoding-decoding');
+    } finally {
+      await a.close();
+    }
+  });
+}
 
 await test('a bad setting shows a message and keeps the model', async () => {
   const a = await openPage();

@@ -159,7 +159,7 @@ worker.onmessage = (ev: MessageEvent<FromWorker>) => {
 
 function setRunning(r: boolean, reason?: string): void {
   app.running = r;
-  $('btn-play').textContent = r ? '⏸ pause' : '▶ play';
+  $('btn-play').textContent = r ? '❚❚ pause' : '▶ play';
   $('status').textContent = r ? 'training' : reason === 'done' ? 'done (step limit)' : reason === 'error' ? 'stopped (error)' : 'paused';
   document.body.dataset.running = r ? '1' : '0';
 }
@@ -192,8 +192,7 @@ function onConfigured(m: FromWorker & { type: 'configured' }): void {
       { label: 'support SDE', color: '#d62728', scale: '%', dash: [5, 3] }] : []),
   ]);
   coeffChart.set(m.coeffs.t, [m.coeffs.alpha, m.coeffs.beta, m.coeffs.gamma]);
-  const itp = m.config.interpolant as Record<string, unknown>;
-  $('path-formula').textContent = `Now: path ${itp.path}, γ ${itp.gamma}${itp.gamma === 'a-brownian' ? ` (a = ${itp.gamma_a})` : ''}, fields ${m.config.fields}.`;
+  showPath(m.config.interpolant as Record<string, unknown>, String(m.config.fields));
   renderSamples();
   renderDraw();
 }
@@ -558,7 +557,7 @@ $('btn-traj-play').onclick = () => {
     $('btn-traj-play').textContent = '▶ animate';
     return;
   }
-  $('btn-traj-play').textContent = '⏸ stop';
+  $('btn-traj-play').textContent = '■ stop';
   const slider = $('traj-slider') as HTMLInputElement;
   app.trajTimer = window.setInterval(() => {
     const last = Number(slider.max);
@@ -633,17 +632,61 @@ function download(blob: Blob, name: string): void {
 }
 
 // ---------------------------------------------------------------- start
+let katexRender: ((tex: string, el: HTMLElement, opts: object) => void) | null = null;
+
 /** Typesets the formulas; KaTeX loads as its own chunk after the page is up, a few formulas per task. */
 async function typeset(): Promise<void> {
   const [{ default: katex }] = await Promise.all([import('katex'), import('katex/dist/katex.min.css')]);
+  katexRender = katex.render;
   const all = Array.from(document.querySelectorAll<HTMLElement>('.tex'));
   for (let i = 0; i < all.length; i += 6) {
-    for (const el of all.slice(i, i + 6)) {
-      katex.render(el.textContent ?? '', el, { displayMode: el.classList.contains('display'), throwOnError: false });
-    }
+    all.slice(i, i + 6).forEach(renderTex);
     await new Promise((r) => setTimeout(r, 0));
   }
   document.body.dataset.typeset = '1';
+}
+
+/** Renders one .tex element now if KaTeX is loaded (else typeset() will). */
+function renderTex(el: HTMLElement): void {
+  if (!katexRender || el.dataset.tex) return;
+  el.dataset.tex = el.textContent ?? '';
+  katexRender(el.dataset.tex, el, { displayMode: el.classList.contains('display'), throwOnError: false });
+}
+
+const PATH_TEX: Record<string, string> = {
+  linear: 'x_t = (1-t)\\,x_0 + t\\,x_1 + \\gamma(t)\\,z',
+  trig: 'x_t = \\sqrt{1-\\gamma^2}\\big(\\cos\\tfrac{\\pi t}{2}\\,x_0 + \\sin\\tfrac{\\pi t}{2}\\,x_1\\big) + \\gamma(t)\\,z',
+  'encoding-decoding': 'x_t = \\cos^2(\\pi t)\\big(1_{t\\le 1/2}\\,x_0 + 1_{t>1/2}\\,x_1\\big) + \\gamma(t)\\,z',
+  'one-sided-linear': 'x_t = (1-t)\\,x_0 + t\\,x_1,\\quad x_0\\sim N(0,I)',
+  'one-sided-trig': 'x_t = \\cos\\tfrac{\\pi t}{2}\\,x_0 + \\sin\\tfrac{\\pi t}{2}\\,x_1,\\quad x_0\\sim N(0,I)',
+  mirror: 'x_t = x_1 + \\gamma(t)\\,x_0,\\quad x_0\\sim N(0,I)',
+};
+const GAMMA_TEX: Record<string, string> = {
+  zero: '\\gamma(t) = 0',
+  brownian: '\\gamma(t) = \\sqrt{t(1-t)}',
+  'a-brownian': '\\gamma(t) = \\sqrt{a\\,t(1-t)}',
+  bsquared: '\\gamma(t) = t(1-t)',
+  sinesquared: '\\gamma(t) = \\sin^2(\\pi t)',
+  sigmoid: '\\gamma(t) = S(f(t-\\tfrac12)+1) - S(f(t-\\tfrac12)-1) - S(1-\\tfrac f2) + S(-1-\\tfrac f2),\\ f = 10',
+};
+
+function showPath(itp: Record<string, unknown>, fields: string): void {
+  const el = $('path-formula');
+  el.innerHTML = '';
+  const tex = (t: string) => {
+    const span = document.createElement('span');
+    span.className = 'tex display';
+    span.textContent = t;
+    el.append(span);
+    renderTex(span);
+  };
+  tex(PATH_TEX[String(itp.path)] ?? String(itp.path));
+  if (itp.path !== 'one-sided-linear' && itp.path !== 'one-sided-trig') {
+    tex((GAMMA_TEX[String(itp.gamma)] ?? String(itp.gamma)) + (itp.gamma === 'a-brownian' ? `,\\ a = ${itp.gamma_a}` : ''));
+  }
+  const note = document.createElement('span');
+  note.textContent = `learned fields: ${fields}`;
+  el.append(note);
 }
 
 buildControls();

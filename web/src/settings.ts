@@ -34,7 +34,7 @@ const DIST_LABELS: Record<string, string> = {
 };
 export const PATHS = ['one-sided-linear', 'one-sided-trig', 'linear', 'trig', 'encoding-decoding', 'mirror'] as const;
 export const GAMMAS = ['auto', 'zero', 'brownian', 'a-brownian', 'bsquared', 'sinesquared', 'sigmoid'] as const;
-export const FIELD_SETS = ['b+s', 'b+eta', 'v+s', 'b', 's'] as const;
+export const FIELD_SETS = ['b+s', 'b+eta', 'v+s', 'v+eta', 'b', 's'] as const;
 export const ACTIVATIONS = ['relu', 'leaky_relu', 'elu', 'tanh', 'sigmoid', 'softplus', 'silu'] as const;
 export const ODE_METHODS = ['heun', 'rk4', 'euler', 'dopri5'] as const;
 export const SDE_METHODS = ['heun', 'euler', 'heun-karras'] as const;
@@ -80,19 +80,19 @@ export const SETTINGS: readonly SettingDef[] = [
     step: 0.1, min: 0.001, max: 100, visible: (s) => s.gamma === 'a-brownian' },
   { key: 'fields', label: 'learned fields', group: 'interpolant', kind: 'enum', default: 'b+s',
     effect: 'train', options: FIELD_SETS,
-    optionLabels: { 'b+s': 'b + s', 'b+eta': 'b + η', 'v+s': 'v + s', b: 'b only (ODE)', s: 's only (mirror)' } },
-  { key: 'width', label: 'width', group: 'network', kind: 'int', default: 128, effect: 'train', min: 1, max: 1024 },
+    optionLabels: { 'b+s': 'b + s', 'b+eta': 'b + η', 'v+s': 'v + s', 'v+eta': 'v + η', b: 'b only (ODE)', s: 's only (mirror)' } },
+  { key: 'width', label: 'width', group: 'network', kind: 'int', default: 64, effect: 'train', min: 1, max: 4096 },
   { key: 'depth', label: 'hidden layers', group: 'network', kind: 'int', default: 3, effect: 'train', min: 1, max: 16 },
   { key: 'act', label: 'activation', group: 'network', kind: 'enum', default: 'relu', effect: 'train',
     options: ACTIVATIONS },
-  { key: 'lr', label: 'learning rate', group: 'training', kind: 'number', default: 2e-3, effect: 'train', step: 1e-4 },
+  { key: 'lr', label: 'learning rate', group: 'training', kind: 'number', default: 5e-3, effect: 'train', step: 1e-4 },
   { key: 'lrstep', label: 'decay every (steps, 0 = never)', group: 'training', kind: 'int', default: 1500,
     effect: 'train', min: 0, max: 1e7 },
   { key: 'decay', label: 'decay factor', group: 'training', kind: 'number', default: 0.5, effect: 'train',
     step: 0.05 },
   { key: 'clip', label: 'gradient clip (0 = off)', group: 'training', kind: 'number', default: 0, effect: 'train',
     step: 0.1, min: 0 },
-  { key: 'batch', label: 'batch', group: 'training', kind: 'int', default: 512, effect: 'train', min: 1, max: 100000 },
+  { key: 'batch', label: 'batch', group: 'training', kind: 'int', default: 256, effect: 'train', min: 1, max: 100000 },
   { key: 'steps', label: 'stop after (steps)', group: 'training', kind: 'int', default: 20000, effect: 'train',
     min: 1, max: 1e7 },
   { key: 'seed', label: 'seed', group: 'training', kind: 'int', default: 0, effect: 'train', min: 0, max: 2 ** 31 - 1 },
@@ -109,6 +109,9 @@ export const SETTINGS: readonly SettingDef[] = [
   { key: 'sde', label: 'SDE method', group: 'sampler', kind: 'enum', default: 'heun', effect: 'sample',
     options: SDE_METHODS, optionLabels: { 'heun-karras': 'heun-karras (1st order)' } },
   { key: 'sdesteps', label: 'SDE steps', group: 'sampler', kind: 'int', default: 50, effect: 'sample', min: 1, max: 5000 },
+  { key: 'sdecut', label: 'SDE time cut δ', group: 'sampler', kind: 'number', default: 1e-3, effect: 'sample',
+    min: 0, max: 0.2, step: 1e-3,
+    help: 'The SDE runs on [δ, 1 − δ]: a score obtained from a denoiser, s = −η/γ (or −η/α), is singular at the ends.' },
   { key: 'eps', label: 'noise ε', group: 'sampler', kind: 'number', default: 0.5, effect: 'sample', min: 0, max: 3,
     step: 0.05 },
   { key: 'ext', label: 'plot half-width', group: 'view', kind: 'number', default: 5, effect: 'view', min: 0.5,
@@ -257,7 +260,7 @@ export interface SamplerOptions {
   n: number;
   seed: number;
   ode: { method: string; steps: number; atol: number; rtol: number };
-  sde: { method: string; steps: number; eps: number };
+  sde: { method: string; steps: number; eps: number; cut: number };
 }
 
 export function samplerOptions(s: Settings): SamplerOptions {
@@ -265,28 +268,33 @@ export function samplerOptions(s: Settings): SamplerOptions {
     n: s.n as number,
     seed: (s.seed as number) + 1000,
     ode: { method: s.ode as string, steps: s.odesteps as number, atol: s.tol as number, rtol: s.tol as number },
-    sde: { method: s.sde as string, steps: s.sdesteps as number, eps: s.eps as number },
+    sde: { method: s.sde as string, steps: s.sdesteps as number, eps: s.eps as number, cut: s.sdecut as number },
   };
 }
 
 /** Settings of the reference notebooks (SPEC section 8), network and batch as published. */
 export const PRESETS: Record<string, { label: string; values: Partial<Settings> }> = {
   browser: { label: 'browser default (fast)', values: {} },
+  'exact-8gaussians': { label: 'N(0, I) → 8 Gaussians (exact fields known)', values: { t: '8gaussians' } },
+  'two-sided-gmm': {
+    label: 'mixture → mixture, trig path (exact fields known)',
+    values: { b: 'random-gmm', t: 'random-gmm', tk: 4, path: 'trig', gamma: 'brownian' },
+  },
   'checker-with-score': {
     label: 'notebook: checker with score',
-    values: { width: 256, depth: 4, batch: 2000, steps: 7000, lrstep: 1500, decay: 0.4, ode: 'dopri5', tol: 1e-5, sde: 'heun', sdesteps: 100 },
+    values: { width: 256, depth: 4, batch: 2000, lr: 2e-3, steps: 7000, lrstep: 1500, decay: 0.4, ode: 'dopri5', tol: 1e-5, sde: 'heun', sdesteps: 100 },
   },
   'checker-with-denoiser': {
     label: 'notebook: checker with denoiser',
-    values: { fields: 'b+eta', width: 256, depth: 4, batch: 2000, steps: 7000, lrstep: 1500, decay: 0.4, ode: 'dopri5', tol: 1e-5, sdesteps: 100 },
+    values: { fields: 'b+eta', width: 256, depth: 4, batch: 2000, lr: 2e-3, steps: 7000, lrstep: 1500, decay: 0.4, ode: 'dopri5', tol: 1e-5, sdesteps: 100 },
   },
   'checker-non-gaussian-base': {
     label: 'notebook: non-Gaussian base',
-    values: { b: 'random-gmm', path: 'encoding-decoding', gamma: 'brownian', width: 256, depth: 4, batch: 2000, steps: 7000, lrstep: 1500, decay: 0.4, ode: 'dopri5', tol: 1e-5, sdesteps: 100 },
+    values: { b: 'random-gmm', path: 'encoding-decoding', gamma: 'brownian', width: 256, depth: 4, batch: 2000, lr: 2e-3, steps: 7000, lrstep: 1500, decay: 0.4, ode: 'dopri5', tol: 1e-5, sdesteps: 100 },
   },
   'checker-mirror': {
     label: 'notebook: mirror',
-    values: { b: 'gaussian', path: 'mirror', gamma: 'brownian', fields: 's', width: 256, depth: 4, batch: 2000, steps: 7000, lrstep: 1500, decay: 0.4, sdesteps: 100 },
+    values: { b: 'gaussian', path: 'mirror', gamma: 'brownian', fields: 's', width: 256, depth: 4, batch: 2000, lr: 2e-3, steps: 7000, lrstep: 1500, decay: 0.4, sdesteps: 100 },
   },
 };
 

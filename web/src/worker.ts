@@ -247,7 +247,8 @@ function configure(config: Record<string, unknown>, sampler: SamplerOptions, max
     trueNll, checkerboard: run.checkerboard,
     coeffs: { t: ts, alpha: c.alpha, beta: c.beta, gamma: c.gamma },
   });
-  refresh(true);
+  // The untrained model's density says nothing: the first heatmap comes after some training.
+  refresh(false);
   if (play) setRunning(true);
 }
 
@@ -327,7 +328,7 @@ function refresh(all: boolean): void {
   if (set.times.length && (!r.xtTimes || r.xtTimes.length !== set.times.length)) computeXt(set.times);
   refreshCount++;
   if (all || refreshCount % 2 === 1) computeNll();
-  if (all || refreshCount % 5 === 0) computeDensity();
+  if (all || refreshCount % 6 === 0) computeDensity();
   lastRefresh = performance.now();
   refreshMs = lastRefresh - t0;
 }
@@ -337,7 +338,11 @@ function sdeInto(set: SampleSet): void {
   if (!r.canSde) return;
   const o = r.sampler;
   try {
-    const sde = si!.sampleSDE(r.model, { n: o.n, seed: o.seed + 1, eps: o.sde.eps, method: o.sde.method, steps: o.sde.steps, snapshots: SNAPSHOTS });
+    // t0/t1 are options of the package beyond API.md (the core's SdeSamplerOptions).
+    const sde = si!.sampleSDE(r.model, {
+      n: o.n, seed: o.seed + 1, eps: o.sde.eps, method: o.sde.method, steps: o.sde.steps, snapshots: SNAPSHOTS,
+      t0: o.sde.cut, t1: 1 - o.sde.cut,
+    } as Parameters<SI['sampleSDE']>[1]);
     set.sde = sde.samples;
     set.sdeSnaps = sde.snapshots;
     if (!set.times.length) set.times = sde.times;
@@ -381,7 +386,8 @@ function computeXt(times: Float64Array): void {
   const r = run!;
   const frames: Float32Array[] = [];
   try {
-    for (const t of times) frames.push(Float32Array.from(si!.sampleXt(r.config, t, r.sampler.n, r.sampler.seed + 7)));
+    const { base, target, interpolant } = r.config;
+    for (const t of times) frames.push(Float32Array.from(si!.sampleXt({ base, target, interpolant }, t, r.sampler.n, r.sampler.seed + 7)));
   } catch (e) {
     post({ type: 'error', where: 'x_t samples', message: errorText(e) });
     return;
