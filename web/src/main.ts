@@ -144,12 +144,6 @@ worker.onmessage = (ev: MessageEvent<FromWorker>) => {
       return;
     case 'model':
       return download(new Blob([m.json], { type: 'application/json' }), `si-model-step${app.step}.json`);
-    case 'imported':
-      app.fieldNames = m.fieldNames;
-      fillFieldSelect();
-      showMessage('model imported: the views show it; training is paused (reset or change a setting to train anew)',
-        'import', 'info');
-      return;
     case 'error':
       showMessage(m.message, m.where);
       if (m.where === 'startup') $('status').textContent = 'failed to load';
@@ -166,6 +160,10 @@ function setRunning(r: boolean, reason?: string): void {
 
 function onConfigured(m: FromWorker & { type: 'configured' }): void {
   app.gen = m.gen;
+  if (m.imported) {
+    showMessage('model imported: every view shows it; training is paused (press reset or change a setting to train anew)',
+      'import', 'info');
+  }
   app.step = 0;
   app.fieldNames = m.fieldNames;
   app.checkerboard = m.checkerboard;
@@ -309,24 +307,32 @@ function renderField(): void {
   if (f.learned) plots.field.arrows(f.grid, f.learned, COLORS.ode, scale);
   plots.field.label(`t = ${f.t.toFixed(2)}, step ${f.step < 0 ? 'imported' : f.step}`);
   if (f.exact && f.learned) {
+    // Where rho_t is negligible no sample ever goes and the loss does not constrain the network:
+    // the error map and its summary count only where rho_t >= 1e-3 of its maximum.
     const n = f.grid.n * f.grid.n;
     const err = new Float64Array(n);
+    let top = -Infinity;
+    for (let i = 0; i < n; i++) top = Math.max(top, f.logRho?.[i] ?? 0);
     let se = 0;
     let sx = 0;
     let hi = 0;
     for (let i = 0; i < n; i++) {
+      const w = f.logRho ? Math.exp(f.logRho[i] - top) : 1;
       const ex = f.exact[2 * i];
       const ey = f.exact[2 * i + 1];
-      err[i] = Math.hypot(f.learned[2 * i] - ex, f.learned[2 * i + 1] - ey);
+      const e = Math.hypot(f.learned[2 * i] - ex, f.learned[2 * i + 1] - ey);
+      err[i] = w >= 1e-3 && Number.isFinite(e) ? e : NaN;
       if (Number.isFinite(err[i])) hi = Math.max(hi, err[i]);
-      se += err[i] * err[i];
-      sx += ex * ex + ey * ey;
+      if (Number.isFinite(e)) {
+        se += w * e * e;
+        sx += w * (ex * ex + ey * ey);
+      }
     }
     plots.error.heatmap(f.grid, err, 0, hi);
     plots.error.axes();
     const rel = Math.sqrt(se / Math.max(sx, 1e-30));
-    $('field-err').textContent = `(relative L² error ${(100 * rel).toFixed(1)}%, max ${fmt(hi)})`;
-    plots.error.label(`max ${fmt(hi)}`);
+    $('field-err').textContent = `(ρ_t-weighted relative error ${(100 * rel).toFixed(1)}%)`;
+    plots.error.label(`max ${fmt(hi)} where ρ_t ≥ 0.001·max`);
   }
 }
 

@@ -50,7 +50,7 @@ export interface SampleSet {
 
 export type FromWorker =
   | { type: 'ready'; version: string; names: Record<string, string[]> }
-  | { type: 'configured'; gen: number; config: Record<string, unknown>; fieldNames: string[];
+  | { type: 'configured'; gen: number; config: Record<string, unknown>; fieldNames: string[]; imported: boolean;
       target: Float32Array; base: Float32Array; coeffs: Coefficients; exact: boolean; trueNll?: number;
       checkerboard: boolean }
   | { type: 'progress'; gen: number; step: number; lr: number; losses: Record<string, number>;
@@ -59,11 +59,10 @@ export type FromWorker =
   | ({ type: 'samples'; gen: number } & SampleSet)
   | { type: 'xt'; gen: number; times: Float64Array; frames: Float32Array[] }
   | { type: 'field'; gen: number; step: number; t: number; field: string; grid: Grid; learned?: Float32Array;
-      exact?: Float64Array; note?: string }
+      exact?: Float64Array; logRho?: Float64Array; note?: string }
   | { type: 'density'; gen: number; step: number; grid: Grid; logp: Float64Array; ms: number }
   | { type: 'nll'; gen: number; step: number; nll: number }
   | { type: 'model'; json: string }
-  | { type: 'imported'; gen: number; fieldNames: string[] }
   | { type: 'error'; where: string; message: string };
 
 export interface Coefficients {

@@ -3,15 +3,18 @@
 // chunks of ~40 ms so that messages (pause, eps, view changes) are answered between chunks, and every
 // so often draws samples and quality figures from a snapshot of the model.
 import { init } from 'stochastic-interpolants';
+import type {
+  ExactFields, FieldName, FullTrainingConfig, Model, OdeMethod, OdeOptions, SdeMethod, StochasticInterpolants, TrainingConfig,
+  TrainingSession,
+} from 'stochastic-interpolants';
 import wasmUrl from 'stochastic-interpolants/si.wasm?url';
 import type { FromWorker, Grid, SampleSet, ToWorker, ViewRequest } from './protocol';
 import { gridPoints } from './protocol';
 import type { SamplerOptions } from './settings';
 
-type SI = Awaited<ReturnType<typeof init>>;
-type Session = InstanceType<SI['TrainingSession']>;
-type Model = InstanceType<SI['TrainingSession']> extends { model(): infer M } ? M : never;
-type Exact = InstanceType<SI['ExactFields']>;
+type SI = StochasticInterpolants;
+type Session = TrainingSession;
+type Exact = ExactFields;
 
 const ctx = self as unknown as DedicatedWorkerGlobalScope;
 const CHUNK_MS = 40;
@@ -36,7 +39,7 @@ function free(o: { delete(): void } | null | undefined): void {
 
 interface Run {
   gen: number;
-  config: Record<string, unknown>;
+  config: FullTrainingConfig;
   session: Session;
   model: Model;
   modelStep: number;
@@ -87,8 +90,8 @@ async function start(): Promise<void> {
       type: 'ready',
       version: si.version,
       names: {
-        paths: si.pathNames, gammas: si.gammaNames, activations: si.activationNames,
-        distributions: si.distributionTypes, fieldSets: si.fieldSets,
+        paths: [...si.pathNames], gammas: [...si.gammaNames], activations: [...si.activationNames],
+        distributions: [...si.distributionTypes], fieldSets: [...si.fieldSets],
       },
     });
     schedule();
@@ -128,23 +131,23 @@ function handle(m: ToWorker): void {
     case 'configure':
       return configure(m.config, m.sampler, m.maxSteps, m.view, m.play);
     case 'play':
-      if (run && run.session.stepCount >= run.maxSteps) {
+    case 'step':
+      if (!run) return;
+      if (run.imported) {
+        post({ type: 'error', where: 'training', message: 'an imported model is for viewing; press reset (or change a setting) to train a new one' });
+        return;
+      }
+      if (run.session.stepCount >= run.maxSteps) {
         post({ type: 'error', where: 'training', message: `reached the step limit (${run.maxSteps}); raise "stop after" or reset` });
         return;
       }
-      if (run) setRunning(true);
-      return;
-    case 'pause':
-      setRunning(false);
-      if (run) {
-        refresh(true);
-      }
-      return;
-    case 'step':
-      if (!run) return;
+      if (m.type === 'play') return setRunning(true);
       setRunning(false);
       trainSteps(m.k);
-      refresh(true);
+      return refresh(true);
+    case 'pause':
+      setRunning(false);
+      if (run) refresh(true);
       return;
     case 'sampler':
       if (!run) return;
@@ -169,21 +172,18 @@ function handle(m: ToWorker): void {
     }
     case 'density':
       return computeDensity(true);
-    case 'export': {
-      if (!run) return;
-      const model = run.imported ? run.model : snapshot();
-      post({ type: 'model', json: model.toJSON() });
+    case 'export':
+      if (run) post({ type: 'model', json: snapshot().toJSON() });
       return;
-    }
     case 'import': {
       if (!run) return;
       const model = si!.Model.fromJSON(m.json);
       setRunning(false, 'imported');
+      // The session stays alive (and paused) until the next configure; the views show the model.
+      const { session, sampler, maxSteps, view } = run;
       free(run.model);
-      run.model = model;
-      run.imported = true;
-      run.modelStep = -1;
-      post({ type: 'imported', gen: run.gen, fieldNames: model.fieldNames });
+      free(run.exact);
+      install(session, model, true, sampler, maxSteps, view);
       refresh(true);
       return;
     }
@@ -192,10 +192,9 @@ function handle(m: ToWorker): void {
 
 function configure(config: Record<string, unknown>, sampler: SamplerOptions, maxSteps: number, view: ViewRequest,
   play: boolean): void {
-  const s = si!;
   let session: Session;
   try {
-    session = new s.TrainingSession(config);
+    session = new si!.TrainingSession(config as TrainingConfig);
   } catch (e) {
     // The previous run (if any) stays as it was, paused, so nothing learned is lost.
     setRunning(false, 'bad settings');
@@ -208,15 +207,23 @@ function configure(config: Record<string, unknown>, sampler: SamplerOptions, max
     free(run.model);
     free(run.exact);
   }
+  install(session, session.model(), false, sampler, maxSteps, view);
+  // The untrained model's density says nothing: the first heatmap comes after some training.
+  refresh(false);
+  if (play) setRunning(true);
+}
+
+/** Makes (session, model) the current run and sends the page what does not depend on training. */
+function install(session: Session, model: Model, imported: boolean, sampler: SamplerOptions, maxSteps: number,
+  view: ViewRequest): void {
+  const s = si!;
   gen++;
-  const full = session.config as Record<string, unknown>;
-  const seed = Number((full.training as Record<string, unknown> | undefined)?.seed ?? 0);
-  const target = full.target as Record<string, unknown>;
-  const base = full.base as Record<string, unknown>;
-  const model = session.model();
+  const full = model.config;
+  const seed = full.training.seed;
+  const { target, base } = full;
   let exact: Exact | null = null;
   try {
-    exact = new s.ExactFields({ base, target, interpolant: full.interpolant as object });
+    exact = new s.ExactFields({ base, target, interpolant: full.interpolant });
   } catch {
     exact = null; // exact fields exist only when both ends are Gaussian mixtures
   }
@@ -232,24 +239,22 @@ function configure(config: Record<string, unknown>, sampler: SamplerOptions, max
     trueNll = undefined; // density not known in closed form for this data set
   }
   const ts = Float64Array.from({ length: 101 }, (_, i) => i / 100);
-  const c = s.interpolantCoefficients(full.interpolant as object, ts);
-  const fieldNames = model.fieldNames;
+  const c = s.interpolantCoefficients(full.interpolant, ts);
+  const fieldNames: string[] = [...model.fieldNames];
   run = {
-    gen, config: full, session, model, modelStep: 0, imported: false, exact, sampler, maxSteps, view,
-    targetRef, heldout, checkerboard: target.type === 'checkerboard',
+    gen, config: full, session, model, modelStep: imported ? -1 : session.stepCount, imported, exact, sampler,
+    maxSteps, view, targetRef, heldout,
+    checkerboard: (typeof target === 'string' ? target : target.type) === 'checkerboard',
     canSde: fieldNames.includes('s'),
   };
   chunkK = 1;
   refreshCount = 0;
   lastDensityStep = -1;
   post({
-    type: 'configured', gen, config: full, fieldNames, target: targetRef.slice(), base: baseSamples, exact: !!exact,
-    trueNll, checkerboard: run.checkerboard,
+    type: 'configured', gen, config: full as unknown as Record<string, unknown>, fieldNames, imported,
+    target: targetRef.slice(), base: baseSamples, exact: !!exact, trueNll, checkerboard: run.checkerboard,
     coeffs: { t: ts, alpha: c.alpha, beta: c.beta, gamma: c.gamma },
   });
-  // The untrained model's density says nothing: the first heatmap comes after some training.
-  refresh(false);
-  if (play) setRunning(true);
 }
 
 /** Takes k steps; on a blow-up stops cleanly (the session restored its weights) and says so. */
@@ -311,7 +316,7 @@ function refresh(all: boolean): void {
   const o = r.sampler;
   const set: SampleSet = { step: r.session.stepCount, eps: o.sde.eps, odeSnaps: [], sdeSnaps: [], times: new Float64Array(0), metrics: {}, ms: 0 };
   try {
-    const ode = s.sampleODE(model, { n: o.n, seed: o.seed, method: o.ode.method, steps: o.ode.steps, atol: o.ode.atol, rtol: o.ode.rtol, snapshots: SNAPSHOTS });
+    const ode = s.sampleODE(model, { ...odeOptions(), n: o.n, seed: o.seed, snapshots: SNAPSHOTS });
     set.ode = ode.samples;
     set.odeSnaps = ode.snapshots;
     set.times = ode.times;
@@ -338,11 +343,11 @@ function sdeInto(set: SampleSet): void {
   if (!r.canSde) return;
   const o = r.sampler;
   try {
-    // t0/t1 are options of the package beyond API.md (the core's SdeSamplerOptions).
+    // A score derived from a denoiser (s = -eta/gamma or -eta/alpha) is singular at the ends.
     const sde = si!.sampleSDE(r.model, {
-      n: o.n, seed: o.seed + 1, eps: o.sde.eps, method: o.sde.method, steps: o.sde.steps, snapshots: SNAPSHOTS,
-      t0: o.sde.cut, t1: 1 - o.sde.cut,
-    } as Parameters<SI['sampleSDE']>[1]);
+      n: o.n, seed: o.seed + 1, eps: o.sde.eps, method: o.sde.method as SdeMethod, steps: o.sde.steps,
+      snapshots: SNAPSHOTS, t0: o.sde.cut, t1: 1 - o.sde.cut,
+    });
     set.sde = sde.samples;
     set.sdeSnaps = sde.snapshots;
     if (!set.times.length) set.times = sde.times;
@@ -401,23 +406,36 @@ function computeField(): void {
   const v = r.view;
   const grid: Grid = v.fieldGrid;
   const pts = gridPoints(grid);
-  const msg: FromWorker & { type: 'field' } = { type: 'field', gen: r.gen, step: r.modelStep, t: v.fieldT, field: v.field, grid };
+  const field = v.field as FieldName;
+  const msg: FromWorker & { type: 'field' } = { type: 'field', gen: r.gen, step: r.modelStep, t: v.fieldT, field, grid };
   const model = snapshot();
   try {
-    if (model.fieldNames.includes(v.field)) msg.learned = model.evaluate(v.field, v.fieldT, pts);
-    else msg.note = `this model has no field "${v.field}" (it has ${model.fieldNames.join(', ')})`;
-    if (r.exact) msg.exact = r.exact.evaluate(v.field, v.fieldT, pts);
+    if (model.fieldNames.includes(field)) msg.learned = model.evaluate(field, v.fieldT, pts);
+    else msg.note = `this model has no field "${field}" (it has ${model.fieldNames.join(', ')})`;
+    if (r.exact) {
+      msg.exact = r.exact.evaluate(field, v.fieldT, pts);
+      msg.logRho = r.exact.logDensity(v.fieldT, pts);
+    }
   } catch (e) {
     msg.note = errorText(e);
   }
   post(msg);
 }
 
-function computeNll(): void {
+/** ODE options for sampling and likelihoods. A drift built from v and a derived score is singular at
+ * the ends, so those models integrate over [cut, 1 - cut] (the SDE's cut). */
+function odeOptions(): OdeOptions {
   const r = run!;
   const o = r.sampler.ode;
+  const fields = r.model.config.fields;
+  const cut = fields === 'v+s' || fields === 'v+eta' ? r.sampler.sde.cut : 0;
+  return { method: o.method as OdeMethod, steps: o.steps, atol: o.atol, rtol: o.rtol, t0: cut, t1: 1 - cut };
+}
+
+function computeNll(): void {
+  const r = run!;
   try {
-    const lp = si!.logLikelihoodODE(snapshot(), r.heldout, { method: o.method, steps: o.steps, atol: o.atol, rtol: o.rtol });
+    const lp = si!.logLikelihoodODE(snapshot(), r.heldout, odeOptions());
     const nll = -lp.reduce((a, b) => a + b, 0) / lp.length;
     post({ type: 'nll', gen: r.gen, step: r.modelStep, nll });
   } catch (e) {
@@ -430,10 +448,9 @@ function computeDensity(force = false): void {
   const model = snapshot();
   if (!force && lastDensityStep === r.modelStep && !r.imported) return;
   const t0 = performance.now();
-  const o = r.sampler.ode;
   try {
     const grid = r.view.densityGrid;
-    const logp = si!.logLikelihoodODE(model, gridPoints(grid), { method: o.method, steps: o.steps, atol: o.atol, rtol: o.rtol });
+    const logp = si!.logLikelihoodODE(model, gridPoints(grid), odeOptions());
     lastDensityStep = r.modelStep;
     post({ type: 'density', gen: r.gen, step: r.modelStep, grid, logp, ms: performance.now() - t0 }, [logp.buffer]);
   } catch (e) {
