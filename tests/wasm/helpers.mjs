@@ -35,3 +35,59 @@ export function allFinite(arr) {
   for (const x of arr) if (!Number.isFinite(x)) return false;
   return true;
 }
+
+// A static file server for browser tests (correct MIME types, application/wasm included).
+export async function serveStatic(dir) {
+  const http = await import('node:http');
+  const { readFile, stat } = await import('node:fs/promises');
+  const { extname, normalize } = await import('node:path');
+  const types = {
+    '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm',
+    '.json': 'application/json', '.css': 'text/css', '.map': 'application/json',
+  };
+  const server = http.createServer(async (req, res) => {
+    try {
+      let path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
+      let file = join(dir, path);
+      if ((await stat(file)).isDirectory()) file = join(file, 'index.html');
+      const body = await readFile(file);
+      res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' });
+      res.end(body);
+    } catch {
+      res.writeHead(404).end('not found');
+    }
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${server.address().port}/`, close: () => new Promise((r) => server.close(r)) };
+}
+
+// Headless Chromium (Debian's) through playwright-core, with the flags this machine needs.
+export async function launchChromium(userDataDir) {
+  const { chromium } = await import('playwright-core');
+  return chromium.launchPersistentContext(userDataDir, {
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync',
+    ],
+  });
+}
+
+// Opens url and waits for the page to set window.__result.
+export async function pageResult(context, url, timeout = 60000) {
+  const page = await context.newPage();
+  const logs = [];
+  page.on('console', (m) => logs.push(`${m.type()}: ${m.text()}`));
+  page.on('pageerror', (e) => logs.push(`pageerror: ${e.message}`));
+  try {
+    await page.goto(url);
+    await page.waitForFunction(() => window.__result !== undefined, null, { timeout });
+    const result = await page.evaluate(() => window.__result);
+    return { ...result, logs };
+  } catch (e) {
+    return { ok: false, error: String(e), logs };
+  } finally {
+    await page.close();
+  }
+}

@@ -1,0 +1,104 @@
+// Compiled (not run) by types.test.mjs with tsc --strict: every call of the public API, typed as a
+// user would write it, plus calls the types must reject (@ts-expect-error).
+import {
+  init,
+  version,
+  type ExactFields,
+  type FullTrainingConfig,
+  type Model,
+  type SampleOdeResult,
+  type StepResult,
+  type StochasticInterpolants,
+  type TrainingConfig,
+  type TrainingSession,
+} from 'stochastic-interpolants';
+
+export async function usage(): Promise<void> {
+  const v: string = version;
+  const si: StochasticInterpolants = await init();
+  await init({ wasmUrl: new URL('./si.wasm', 'https://example.org/') });
+  await init({ wasmUrl: '/assets/si.wasm' });
+  await init({ wasmBinary: new Uint8Array(8) });
+  await init({ wasmBinary: new ArrayBuffer(8) });
+  const names: string[] = [v, si.version, ...si.pathNames, ...si.gammaNames, ...si.activationNames, ...si.distributionTypes, ...si.fieldSets, ...si.odeMethods, ...si.sdeMethods];
+
+  const config: TrainingConfig = {
+    base: { type: 'gaussian' },
+    target: 'checkerboard',
+    interpolant: { path: 'one-sided-linear', gamma: 'zero' },
+    fields: 'b+s',
+    network: { hidden: [128, 128, 128], activation: 'relu' },
+    optimizer: { lr: 2e-3, step_size: 1500, decay: 0.4, clip: 0 },
+    training: { steps: 7000, batch: 512, seed: 0, t_lo: 1e-4, t_hi: 1e-4, antithetic: true },
+    sampling: { ode: { method: 'dopri5', atol: 1e-5, rtol: 1e-5, steps: 200 }, sde: { method: 'heun', eps: 0.5, steps: 100 } },
+  };
+  const session: TrainingSession = new si.TrainingSession(config);
+  const r: StepResult = session.step(10);
+  const loss: number | undefined = r.losses.b;
+  const n: number = session.stepCount + session.dim + r.step + r.lr + (loss ?? 0);
+  const full: FullTrainingConfig = session.config;
+  const lr: number = full.optimizer.lr;
+  const model: Model = session.model();
+  const b: Float32Array = model.evaluate('b', 0.5, new Float32Array([0, 0]));
+  const div: Float32Array = model.divergence('s', 0.5, [[0, 0], [1, 1]]);
+  const fields: readonly string[] = model.fieldNames;
+  const text: string = model.toJSON();
+  const again: Model = si.Model.fromJSON(text);
+  const hidden: number[] = again.config.network.hidden;
+
+  const ode: SampleOdeResult = si.sampleODE(model, { n: 1000, seed: 1, method: 'rk4', steps: 50, snapshots: 10, logDensity: true, t0: 0, t1: 1 });
+  const frames: Float32Array[] = ode.snapshots;
+  const times: Float64Array = ode.times;
+  const logp: Float64Array | undefined = ode.logDensity;
+  const stats: number = ode.nfe + ode.accepted + ode.rejected;
+  const sde = si.sampleSDE(model, { n: 1000, seed: 2, eps: 0.5, method: 'heun-karras', steps: 100, snapshots: 0 });
+  const sdeSamples: Float32Array = sde.samples;
+  const ll: Float64Array = si.logLikelihoodODE(model, ode.samples, { method: 'dopri5', atol: 1e-5, rtol: 1e-5 });
+  const lls = si.logLikelihoodSDE(model, ode.samples, { eps: 0.5, steps: 100, paths: 20, seed: 3 });
+  const mean: Float64Array = lls.mean;
+  const stderr: Float64Array = lls.stderr;
+
+  const ex: ExactFields = new si.ExactFields({
+    base: 'gaussian',
+    target: { type: 'gmm', weights: [0.5, 0.5], means: [[-1, 0], [1, 0]], covs: [[[1, 0], [0, 1]], [[1, 0], [0, 1]]] },
+    interpolant: { path: 'linear', gamma: 'a-brownian', gamma_a: 2 },
+  });
+  const eb: Float64Array = ex.evaluate('eta', 0.3, [0, 0]);
+  const ed: Float64Array = ex.divergence('b', 0.3, [0, 0]);
+  const elp: Float64Array = ex.logDensity(0.3, [0, 0]);
+  const ext: Float64Array = ex.sampleXt(0.3, 100, 4);
+  si.sampleODE(ex);
+  si.sampleSDE(ex, { n: 10 });
+
+  const pts: Float32Array = si.sampleDistribution({ type: 'moons', noise: 0.1 }, 100, 5);
+  const dens: Float64Array = si.logDensity('checkerboard', pts);
+  const c = si.interpolantCoefficients({ path: 'trig', gamma: 'sinesquared' }, [0, 0.5, 1]);
+  const alpha: Float64Array = c.alpha;
+  const one = si.interpolantCoefficients({ path: 'mirror' }, 0.5);
+  const xt: Float32Array = si.sampleXt({ base: 'gaussian', target: 'checkerboard', interpolant: { path: 'linear' } }, 0.5, 100, 6);
+  const ed2: number = si.energyDistance(pts, xt) + si.energyDistance(pts, xt, 2);
+  const share: number = si.checkerboardSupportShare(pts);
+  const mem: number = si.memoryStats().heapSize + si.memoryStats().allocated;
+  const deleted: boolean = model.isDeleted;
+
+  // @ts-expect-error: unknown field name
+  model.evaluate('w', 0.5, [0, 0]);
+  // @ts-expect-error: time must be a number
+  model.evaluate('b', '0.5', [0, 0]);
+  // @ts-expect-error: k must be a number
+  session.step('10');
+  // @ts-expect-error: unknown activation
+  new si.TrainingSession({ network: { activation: 'gelu' } });
+  // @ts-expect-error: unknown ODE method
+  si.sampleODE(model, { method: 'rk45' });
+  // @ts-expect-error: models come from session.model() or Model.fromJSON()
+  new si.Model();
+  // @ts-expect-error: only b and s have exact divergences
+  ex.divergence('v', 0.5, [0, 0]);
+
+  model.delete();
+  again.dispose();
+  session.delete();
+  ex.delete();
+  void [names, n, lr, b, div, fields, hidden, frames, times, logp, stats, sdeSamples, ll, mean, stderr, eb, ed, elp, ext, dens, alpha, one, ed2, share, mem, deleted];
+}
