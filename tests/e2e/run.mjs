@@ -3,7 +3,7 @@
 // test in a fresh page (one browser, one page at a time: the machine has 2 cores) and prints
 // "N passed, N failed". Screenshots go to artifacts/e2e/.
 //   node tests/e2e/run.mjs            all tests
-//   E2E_ONLY=eps node tests/e2e/run.mjs   tests whose name contains "eps"
+//   E2E_ONLY='eps|URL' node tests/e2e/run.mjs   tests whose name matches the regular expression
 import { createReadStream, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import http from 'node:http';
 import { createRequire } from 'node:module';
@@ -121,7 +121,7 @@ async function shot(page, sel, name) {
 const results = [];
 const notes = [];
 async function test(name, fn) {
-  if (process.env.E2E_ONLY && !name.includes(process.env.E2E_ONLY)) return;
+  if (process.env.E2E_ONLY && !new RegExp(process.env.E2E_ONLY).test(name)) return;
   const t = Date.now();
   try {
     await fn();
@@ -196,7 +196,10 @@ await test(`checkerboard default reaches >= ${SUPPORT_GOAL * 100}% of samples on
 
 await test('no main-thread task over 100 ms while training', async () => {
   assert(main, 'no page');
-  // Start of the window: the first samples are in (page built, wasm loaded, training running).
+  // Watch at least 20 s of the page's life, training all along; the window starts once the
+  // first samples are in (page built, wasm loaded, training running).
+  await main.page.waitForFunction(() => performance.now() > 20000, null, { timeout: 30000, polling: 500 });
+  assert(await data(main.page, 'running') === '1', 'training stopped before the end of the window');
   const tasks = await main.page.evaluate(() => window.__longtasks);
   const started = await main.page.evaluate(() => performance.now());
   const long = tasks.filter((t) => t.dur > 100 && t.start > 3000);
@@ -394,6 +397,24 @@ for (const [name, q] of SWEEP) {
     }
   });
 }
+
+await test('a run that blows up to NaN stops cleanly with a message', async () => {
+  const a = await openPage('lr=1000000');
+  try {
+    const p = a.page;
+    await p.waitForFunction(() => /NaN/.test(document.getElementById('messages').textContent), null, { timeout: 30000 });
+    await waitData(p, 'running', 'v === "0"', 10000);
+    await waitData(p, 'sampleVersion', 'Number(v) >= 1', 20000);
+    const step = await num(p, '#step-count');
+    assert(step >= 1, 'the steps before the blow-up were lost');
+    assert(/error/.test(await p.$eval('#status', (e) => e.textContent)), 'status does not say it stopped on an error');
+    notes.push(`NaN message: ${(await errorMessages(p)).join(' | ')}`);
+    await shot(p, '#messages', 'nan-message');
+    assert(a.errors.length === 0, `console errors: ${a.errors.join(' | ')}`);
+  } finally {
+    await a.close();
+  }
+});
 
 await test('a bad setting shows a message and keeps the model', async () => {
   const a = await openPage();

@@ -38,7 +38,7 @@ export class LineChart {
     this.plot = new uPlot(
       {
         title: this.opts.title,
-        width: this.opts.width ?? 380,
+        width: this.opts.width ?? 330,
         height: this.opts.height ?? 200,
         series,
         scales: { x: { time: false }, ...(this.opts.scales ?? {}) },

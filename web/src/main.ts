@@ -340,7 +340,10 @@ function renderDensity(): void {
   const d = app.lastDensity;
   base(plots.density, false);
   base(plots.densityLog, false);
-  if (!d) return;
+  if (!d) {
+    plots.density.label('first heatmap after a few seconds of training');
+    return;
+  }
   let hi = -Infinity;
   for (const v of d.logp) if (Number.isFinite(v)) hi = Math.max(hi, v);
   const dens = d.logp.map((v) => Math.exp(v - hi));

@@ -333,7 +333,7 @@ function refresh(all: boolean): void {
   if (set.times.length && (!r.xtTimes || r.xtTimes.length !== set.times.length)) computeXt(set.times);
   refreshCount++;
   if (all || refreshCount % 2 === 1) computeNll();
-  if (all || refreshCount % 6 === 0) computeDensity();
+  if (all || refreshCount === 3 || refreshCount % 6 === 0) computeDensity();
   lastRefresh = performance.now();
   refreshMs = lastRefresh - t0;
 }
