@@ -179,7 +179,9 @@ function onConfigured(m: FromWorker & { type: 'configured' }): void {
   document.body.classList.toggle('checker', m.checkerboard);
   document.body.classList.toggle('exact', m.exact);
   $('m-nll-true').textContent = m.trueNll === undefined ? 'unknown' : `${fmt(m.trueNll)} (true density)`;
-  $('m-nll').textContent = '–';
+  const mirror = (m.config.interpolant as Record<string, unknown>).path === 'mirror';
+  $('m-nll').textContent = mirror ? 'n/a: the mirror\'s ρ₀ is the data itself' : '–';
+  $('density-info').textContent = mirror ? 'no likelihood for the mirror: its ρ₀ is the data, whose density is unknown' : '';
   fillFieldSelect();
   const lossKeys = lossNames(m.config);
   lossChart.reset(lossKeys.map((k, i) => ({ label: k, color: ['#1f77b4', '#d62728', '#2ca02c', '#9467bd'][i % 4] })));
@@ -266,7 +268,7 @@ function renderSamples(): void {
   if (s?.sde) plots.sde.points(s.sde, COLORS.sde);
   else if (s) plots.sde.label('SDE needs a score (fields b only)');
   if (s) {
-    plots.ode.label(`step ${s.step}`);
+    plots.ode.label(s.step < 0 ? 'imported model' : `step ${s.step}`);
     if (s.sde) plots.sde.label(`ε = ${s.eps}`);
   }
 }

@@ -199,6 +199,7 @@ function configure(config: Record<string, unknown>, sampler: SamplerOptions, max
     // The previous run (if any) stays as it was, paused, so nothing learned is lost.
     setRunning(false, 'bad settings');
     post({ type: 'error', where: 'settings', message: errorText(e) });
+    if (run) refresh(true);
     return;
   }
   setRunning(false);
@@ -314,7 +315,7 @@ function refresh(all: boolean): void {
   const t0 = performance.now();
   const model = snapshot();
   const o = r.sampler;
-  const set: SampleSet = { step: r.session.stepCount, eps: o.sde.eps, odeSnaps: [], sdeSnaps: [], times: new Float64Array(0), metrics: {}, ms: 0 };
+  const set: SampleSet = { step: r.modelStep, eps: o.sde.eps, odeSnaps: [], sdeSnaps: [], times: new Float64Array(0), metrics: {}, ms: 0 };
   try {
     const ode = s.sampleODE(model, { ...odeOptions(), n: o.n, seed: o.seed, snapshots: SNAPSHOTS });
     set.ode = ode.samples;
@@ -332,7 +333,7 @@ function refresh(all: boolean): void {
   computeField();
   if (set.times.length && (!r.xtTimes || r.xtTimes.length !== set.times.length)) computeXt(set.times);
   refreshCount++;
-  if (all || refreshCount % 2 === 1) computeNll();
+  computeNll();
   if (all || refreshCount === 3 || refreshCount % 6 === 0) computeDensity();
   lastRefresh = performance.now();
   refreshMs = lastRefresh - t0;
@@ -432,8 +433,14 @@ function odeOptions(): OdeOptions {
   return { method: o.method as OdeMethod, steps: o.steps, atol: o.atol, rtol: o.rtol, t0: cut, t1: 1 - cut };
 }
 
+/** The exact likelihood needs log rho0; the mirror's rho0 is the data itself, whose density is unknown. */
+function likelihoodDefined(): boolean {
+  return run!.model.config.interpolant.path !== 'mirror';
+}
+
 function computeNll(): void {
   const r = run!;
+  if (!likelihoodDefined()) return;
   try {
     const lp = si!.logLikelihoodODE(snapshot(), r.heldout, odeOptions());
     const nll = -lp.reduce((a, b) => a + b, 0) / lp.length;
@@ -445,6 +452,7 @@ function computeNll(): void {
 
 function computeDensity(force = false): void {
   const r = run!;
+  if (!likelihoodDefined()) return;
   const model = snapshot();
   if (!force && lastDensityStep === r.modelStep && !r.imported) return;
   const t0 = performance.now();
