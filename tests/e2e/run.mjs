@@ -204,7 +204,8 @@ await test('no main-thread task over 100 ms while training', async () => {
   const started = await main.page.evaluate(() => performance.now());
   const long = tasks.filter((t) => t.dur > 100 && t.start > 3000);
   notes.push(`main-thread long tasks (>50 ms) over ${(started / 1000).toFixed(0)} s: ${tasks.length}, ` +
-    `longest ${Math.max(0, ...tasks.map((t) => t.dur)).toFixed(0)} ms`);
+    `longest ${Math.max(0, ...tasks.map((t) => t.dur)).toFixed(0)} ms ` +
+    `(${tasks.map((t) => `${t.dur.toFixed(0)} ms @${(t.start / 1000).toFixed(1)}s`).join(', ')})`);
   assert(long.length === 0, `tasks over 100 ms while training: ${long.map((t) => `${t.dur.toFixed(0)} ms @${(t.start / 1000).toFixed(1)}s`).join(', ')}`);
 });
 
@@ -431,11 +432,17 @@ await test('a bad setting shows a message and keeps the model', async () => {
     assert(s1 > 0, 'step counter reset: the old model was lost');
     assert(await data(p, 'gen') === gen, 'a new run replaced the old one despite the bad setting');
     await shot(p, null, 'bad-setting');
-    // A second kind: a one-sided path needs a standard normal base.
+    // A second kind: a one-sided path needs a standard normal base (a non-standard Gaussian here).
     await setInput(p, '#set-lr', 0.002);
-    await setInput(p, '#set-b', 'checkerboard');
+    await setInput(p, '#set-bsd', 2);
     await p.waitForFunction(() => /base/i.test(document.querySelector('#messages .msg.error')?.textContent ?? ''), null, { timeout: 15000 });
     notes.push(`bad-setting messages: ${msg} | ${(await errorMessages(p)).join(' | ')}`);
+    // Choosing a non-Gaussian base switches a one-sided path to a two-sided one, and says so.
+    await setInput(p, '#set-bsd', 1);
+    await setInput(p, '#set-b', 'moons');
+    await p.waitForFunction(() => document.getElementById('set-path').value === 'linear', null, { timeout: 5000 });
+    await p.waitForFunction(() => /switched the path/.test(document.getElementById('messages').textContent), null, { timeout: 5000 });
+    await waitData(p, 'running', 'v === "1"', 20000);
     const pageErrs = a.errors.filter((e) => !/lr|base/i.test(e));
     assert(pageErrs.length === 0, `console errors: ${pageErrs.join(' | ')}`);
   } finally {

@@ -515,6 +515,12 @@ function update(key: string, value: Value): void {
   // Paths that fix the field set: switch it along so the common case just works.
   if (key === 'path' && value === 'mirror') app.settings.fields = 's';
   if (key === 'path' && value !== 'mirror' && app.settings.fields === 's') app.settings.fields = 'b+s';
+  const oneSided = (p: Value) => p === 'one-sided-linear' || p === 'one-sided-trig' || p === 'mirror';
+  if (key === 'b' && value !== 'gaussian' && oneSided(app.settings.path)) {
+    showMessage(`${app.settings.path} needs the base N(0, I): switched the path to linear (two-sided)`, 'path', 'info');
+    app.settings.path = 'linear';
+    if (app.settings.fields === 's') app.settings.fields = 'b+s';
+  }
   syncControls();
   syncUrl();
   if (d.effect === 'train') {
