@@ -206,12 +206,25 @@ static void append_points_impl(std::string& out, const Mat<S>& x, const std::str
   }
 }
 
-void append_points(std::string& out, const MatD& x, const std::string& prefix) {
-  append_points_impl(out, x, prefix);
+void append_points(std::string& out, const MatD& x, const std::string& prefix) { append_points_impl(out, x, prefix); }
+void append_points(std::string& out, const MatF& x, const std::string& prefix) { append_points_impl(out, x, prefix); }
+
+namespace {
+CLI::Validator number_check(bool strict) {
+  return CLI::Validator(
+      [strict](std::string& in) -> std::string {
+        double v;
+        if (!parse_double(in, v) || !std::isfinite(v)) return "must be a number, got '" + in + "'";
+        if (strict ? !(v > 0) : !(v >= 0))
+          return std::string("must be ") + (strict ? "positive" : "non-negative") + ", got " + in;
+        return "";
+      },
+      strict ? "POSITIVE" : "NON-NEGATIVE");
 }
-void append_points(std::string& out, const MatF& x, const std::string& prefix) {
-  append_points_impl(out, x, prefix);
-}
+}  // namespace
+
+const CLI::Validator kPositive = number_check(true);
+const CLI::Validator kNonNegative = number_check(false);
 
 bool stderr_is_tty() { return isatty(STDERR_FILENO) == 1; }
 

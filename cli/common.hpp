@@ -63,6 +63,10 @@ void write_output(const std::string& path, const std::string& text, const std::s
 void append_points(std::string& out, const MatD& x, const std::string& prefix = "");
 void append_points(std::string& out, const MatF& x, const std::string& prefix = "");
 
+// Option validators with plain messages ("--n: must be a positive number, got 0").
+extern const CLI::Validator kPositive;
+extern const CLI::Validator kNonNegative;
+
 bool stderr_is_tty();
 // Seconds as "1m 05s" / "12.3 s".
 std::string format_duration(double seconds);

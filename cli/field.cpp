@@ -122,9 +122,10 @@ Command add_field(CLI::App& root) {
   app->add_option("--points,-p", o->points, "CSV of points, one per row (a header line is allowed)")->required();
   app->add_option("--out,-o", o->out, "Output CSV (default: stdout)");
   app->add_flag("--div", o->div, "Also output the exact divergence (b and s)");
-  app->add_option("--ode-method", o->ode_method, "Learned logp: ODE method")->capture_default_str()
+  app->add_option("--ode-method", o->ode_method, "Learned logp: ODE method")
+      ->capture_default_str()
       ->check(CLI::IsMember({"euler", "heun", "rk4", "dopri5"}));
-  app->add_option("--steps", o->steps, "Learned logp: ODE steps")->capture_default_str()->check(CLI::PositiveNumber);
+  app->add_option("--steps", o->steps, "Learned logp: ODE steps")->capture_default_str()->check(kPositive);
   app->footer(
       "Output: CSV with the point's coordinates then the field (x,y,bx,by / x,y,logp; x0..x{d-1} for d != 2).\n"
       "Example:\n  si field --config gmm.json --field logp --t 0 --points pts.csv");

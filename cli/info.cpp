@@ -16,9 +16,8 @@ int run_info(const InfoOptions& o) {
   nlohmann::json nets = nlohmann::json::object();
   long total = 0;
   for (const auto& [name, m] : model.networks()) {
-    nets[name] = {{"hidden", m.shape().hidden},
-                  {"activation", to_name(m.shape().activation)},
-                  {"parameters", m.num_params()}};
+    nets[name] = {
+        {"hidden", m.shape().hidden}, {"activation", to_name(m.shape().activation)}, {"parameters", m.num_params()}};
     total += long(m.num_params());
   }
   const nlohmann::json info{{"format", "stochastic-interpolants-model"},

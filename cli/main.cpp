@@ -20,7 +20,7 @@ int main(int argc, char** argv) {
   } catch (const CLI::Success& e) {
     return app.exit(e);  // --help
   } catch (const CLI::ParseError& e) {
-    app.exit(e);
+    std::cerr << "si: error: " << e.what() << "\nRun with --help for more information.\n";
     return kUsageError;
   }
   try {

@@ -57,7 +57,9 @@ int run_sample(const SampleOptions& o) {
     r = ode_sample<float>(model, x0, opt);
   } else {
     if (!o.ode.method.empty() || o.ode.atol > 0 || o.ode.rtol > 0)
-      throw ConfigError(!o.ode.method.empty() ? "--ode-method" : o.ode.atol > 0 ? "--atol" : "--rtol",
+      throw ConfigError(!o.ode.method.empty() ? "--ode-method"
+                        : o.ode.atol > 0      ? "--atol"
+                                              : "--rtol",
                         "applies to --method ode only");
     SdeArgs a = o.sde;
     a.steps = o.ode.steps;  // --steps is shared: fixed steps of either sampler
@@ -88,21 +90,24 @@ int run_sample(const SampleOptions& o) {
 
 Command add_sample(CLI::App& root) {
   auto o = std::make_shared<SampleOptions>();
-  CLI::App* app = root.add_subcommand("sample", "Draw samples from a trained model (probability-flow ODE or SDE) to CSV");
+  CLI::App* app =
+      root.add_subcommand("sample", "Draw samples from a trained model (probability-flow ODE or SDE) to CSV");
   app->add_option("--model,-m", o->model, "Model file (from si train)")->required();
   app->add_option("--method", o->method, "ode or sde")->capture_default_str()->check(CLI::IsMember({"ode", "sde"}));
-  app->add_option("--n,-n", o->n, "Number of samples")->capture_default_str()->check(CLI::PositiveNumber);
+  app->add_option("--n,-n", o->n, "Number of samples")->capture_default_str()->check(kPositive);
   app->add_option("--out,-o", o->out, "Output CSV (header x,y or x0..x{d-1})")->required();
   add_ode_args(app, o->ode, "--steps");
+  o->ode.steps_opt->description("Fixed steps of the ODE (rk4, heun, euler) or of the SDE");
   add_sde_args(app, o->sde, "");
   app->add_option("--trajectories", o->trajectories, "Also write the paths: CSV path,frame,t,x,y");
   app->add_option("--frames", o->frames, "Snapshots per path for --trajectories (ends included)")
       ->capture_default_str()
       ->check(CLI::Range(2, 100000));
   app->add_option("--paths", o->paths, "Write only the first P paths to --trajectories (default: all)")
-      ->check(CLI::PositiveNumber);
-  app->add_option("--seed", o->seed, "Seed of the start points and the noise")->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(kPositive);
+  app->add_option("--seed", o->seed, "Seed of the start points and the noise")
+      ->capture_default_str()
+      ->check(kNonNegative);
   app->add_option("--t0", o->t0, "Start time (default: 0, or t_lo of training where the learned score is singular)")
       ->check(CLI::Range(0.0, 1.0));
   app->add_option("--t1", o->t1, "End time (default: 1, or 1 - t_hi likewise)")->check(CLI::Range(0.0, 1.0));

@@ -3,22 +3,20 @@
 namespace si::cli {
 
 void add_ode_args(CLI::App* app, OdeArgs& a, const std::string& steps_name, const std::string& default_note) {
-  app->add_option("--ode-method", a.method,
-                  "ODE integrator: dopri5 | rk4 | heun | euler (default: " + default_note +
-                      "; rk4 when only steps are given)")
+  app->add_option(
+         "--ode-method", a.method,
+         "ODE integrator: dopri5 | rk4 | heun | euler (default: " + default_note + "; rk4 when only steps are given)")
       ->check(CLI::IsMember({"dopri5", "rk4", "heun", "euler"}));
-  a.steps_opt = app->add_option(steps_name, a.steps, "Fixed ODE steps (rk4, heun, euler)")->check(CLI::PositiveNumber);
-  a.atol_opt = app->add_option("--atol", a.atol, "dopri5 absolute tolerance")->check(CLI::PositiveNumber);
-  a.rtol_opt = app->add_option("--rtol", a.rtol, "dopri5 relative tolerance")->check(CLI::PositiveNumber);
+  a.steps_opt = app->add_option(steps_name, a.steps, "Fixed ODE steps (rk4, heun, euler)")->check(kPositive);
+  a.atol_opt = app->add_option("--atol", a.atol, "dopri5 absolute tolerance")->check(kPositive);
+  a.rtol_opt = app->add_option("--rtol", a.rtol, "dopri5 relative tolerance")->check(kPositive);
 }
 
 void add_sde_args(CLI::App* app, SdeArgs& a, const std::string& steps_name) {
   app->add_option("--sde-method", a.method, "SDE integrator: heun | euler | heun-karras (default: the config's)")
       ->check(CLI::IsMember({"heun", "euler", "heun-karras"}));
-  app->add_option("--eps", a.eps, "SDE noise level eps >= 0 (default: the config's)")
-      ->check(CLI::NonNegativeNumber);
-  if (!steps_name.empty())
-    app->add_option(steps_name, a.steps, "SDE steps (default: the config's)")->check(CLI::PositiveNumber);
+  app->add_option("--eps", a.eps, "SDE noise level eps >= 0 (default: the config's)")->check(kNonNegative);
+  if (!steps_name.empty()) app->add_option(steps_name, a.steps, "SDE steps (default: the config's)")->check(kPositive);
 }
 
 OdeSamplerOptions ode_options(const Model& model, const OdeArgs& a, const std::string& fallback_method,

@@ -40,8 +40,8 @@ int run_train(const TrainOptions& o) {
   if (!o.quiet) {
     std::cerr << "training " << to_name(cfg.fields) << " on " << session.base().name() << " -> "
               << session.target().name() << " (" << cfg.path << (cfg.gamma.empty() ? "" : ", gamma " + cfg.gamma)
-              << "), " << names.size() << " network(s), " << params << " parameters, " << cfg.steps
-              << " steps x batch " << cfg.batch << "\n";
+              << "), " << names.size() << " network(s), " << params << " parameters, " << cfg.steps << " steps x batch "
+              << cfg.batch << "\n";
   }
   std::ostringstream log;
   if (!o.log.empty()) {
@@ -93,9 +93,9 @@ int run_train(const TrainOptions& o) {
   write_text_file(o.out, model_file_text(model), "--out");
   if (!o.log.empty()) write_text_file(o.log, log.str(), "--log");
   if (!o.quiet) {
-    std::cerr << (g_interrupted ? "interrupted at step " + std::to_string(done) + "; " : std::string())
-              << "saved " << o.out << " after " << done << " steps in " << format_duration(progress.elapsed())
-              << " (" << format_number(double(long(progress.rate(done) * 100)) / 100) << " steps/s)"
+    std::cerr << (g_interrupted ? "interrupted at step " + std::to_string(done) + "; " : std::string()) << "saved "
+              << o.out << " after " << done << " steps in " << format_duration(progress.elapsed()) << " ("
+              << format_number(double(long(progress.rate(done) * 100)) / 100) << " steps/s)"
               << (o.log.empty() ? "" : ", losses in " + o.log) << "\n";
   }
   return g_interrupted ? 130 : kOk;
@@ -105,17 +105,17 @@ int run_train(const TrainOptions& o) {
 
 Command add_train(CLI::App& root) {
   auto o = std::make_shared<TrainOptions>();
-  CLI::App* app = root.add_subcommand("train", "Train a model from a config file (configs/SCHEMA.md) and save it as JSON");
+  CLI::App* app =
+      root.add_subcommand("train", "Train a model from a config file (configs/SCHEMA.md) and save it as JSON");
   app->add_option("--config,-c", o->config, "Training config (JSON)")->required();
-  app->add_option("--steps", o->steps, "Training steps (default: the config's training.steps)")
-      ->check(CLI::PositiveNumber);
-  app->add_option("--batch", o->batch, "Batch size (default: the config's training.batch)")
-      ->check(CLI::PositiveNumber);
-  app->add_option("--seed", o->seed, "Seed (default: the config's training.seed)")->check(CLI::NonNegativeNumber);
+  app->add_option("--steps", o->steps, "Training steps (default: the config's training.steps)")->check(kPositive);
+  app->add_option("--batch", o->batch, "Batch size (default: the config's training.batch)")->check(kPositive);
+  app->add_option("--seed", o->seed, "Seed (default: the config's training.seed)")->check(kNonNegative);
   app->add_option("--out,-o", o->out, "Where to save the model")->capture_default_str();
   app->add_option("--log", o->log, "Write the losses to this CSV (step, lr, loss per network, seconds)");
-  app->add_option("--log-every", o->log_every, "Steps per row of the loss log (losses are averaged)")->capture_default_str()
-      ->check(CLI::PositiveNumber);
+  app->add_option("--log-every", o->log_every, "Steps per row of the loss log (losses are averaged)")
+      ->capture_default_str()
+      ->check(kPositive);
   app->add_flag("--quiet,-q", o->quiet, "No progress output");
   app->footer(
       "Example:\n  si train --config configs/checker-with-score.json --steps 2000 --out model.json --log losses.csv\n"
