@@ -32,9 +32,15 @@ const MIME = {
   '.wasm': 'application/wasm', '.json': 'application/json', '.svg': 'image/svg+xml', '.png': 'image/png',
   '.woff': 'font/woff', '.woff2': 'font/woff2', '.ttf': 'font/ttf',
 };
+// The app is served from a sub-folder, to prove the build works from any folder (base './').
+const MOUNT = '/some/folder/';
 const server = http.createServer((req, res) => {
   const url = new URL(req.url, 'http://x');
-  let file = path.normalize(path.join(dist, decodeURIComponent(url.pathname)));
+  if (!url.pathname.startsWith(MOUNT)) {
+    res.writeHead(404).end('outside the app folder');
+    return;
+  }
+  let file = path.normalize(path.join(dist, decodeURIComponent(url.pathname.slice(MOUNT.length))));
   if (!file.startsWith(dist)) {
     res.writeHead(403).end();
     return;
@@ -48,8 +54,7 @@ const server = http.createServer((req, res) => {
   createReadStream(file).pipe(res);
 });
 await new Promise((r) => server.listen(0, '127.0.0.1', r));
-// A sub-folder, to prove the build works from any folder of a static server (base './').
-const BASE = `http://127.0.0.1:${server.address().port}/`;
+const BASE = `http://127.0.0.1:${server.address().port}${MOUNT}`;
 
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',

@@ -39,7 +39,7 @@ export class Plot2D {
     canvas.height = this.px;
     canvas.style.width = `${cssSize}px`;
     canvas.style.height = `${cssSize}px`;
-    this.ctx = canvas.getContext('2d')!;
+    this.ctx = canvas.getContext('2d', { willReadFrequently: true })!;
   }
 
   toPx(x: number, y: number): [number, number] {
