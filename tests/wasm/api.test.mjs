@@ -1,11 +1,11 @@
 // Every class and function of the package, called through its public API (wasm/dist/index.js).
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { before, describe, test } from 'node:test';
-import { pathToFileURL } from 'node:url';
+import {readFileSync} from 'node:fs';
+import {join} from 'node:path';
+import {before, describe, test} from 'node:test';
+import {pathToFileURL} from 'node:url';
 
-import { allFinite, dist, gaussianEnds, loadPackage, loadSi, smallConfig } from './helpers.mjs';
+import {allFinite, dist, gaussianEnds, loadPackage, loadSi, smallConfig} from './helpers.mjs';
 
 let si;
 before(async () => {
@@ -17,10 +17,11 @@ const close = (a, b, tol, what) => assert.ok(Math.abs(a - b) <= tol, `${what}: $
 describe('init', () => {
   test('exposes the version of package.json and the name lists', async () => {
     const pkg = JSON.parse(readFileSync(join(dist, 'package.json'), 'utf8'));
-    const { version } = await loadPackage();
+    const {version} = await loadPackage();
     assert.equal(si.version, pkg.version);
     assert.equal(version, pkg.version);
-    assert.deepEqual([...si.pathNames], ['linear', 'trig', 'encoding-decoding', 'one-sided-linear', 'one-sided-trig', 'mirror']);
+    assert.deepEqual(
+        [...si.pathNames], ['linear', 'trig', 'encoding-decoding', 'one-sided-linear', 'one-sided-trig', 'mirror']);
     assert.deepEqual([...si.gammaNames], ['brownian', 'a-brownian', 'zero', 'bsquared', 'sinesquared', 'sigmoid']);
     assert.deepEqual([...si.activationNames], ['relu', 'leaky_relu', 'elu', 'tanh', 'sigmoid', 'softplus', 'silu']);
     assert.ok(si.distributionTypes.includes('checkerboard') && si.distributionTypes.includes('points'));
@@ -30,11 +31,11 @@ describe('init', () => {
   });
 
   test('loads from wasmBinary, a path and a file: URL, each an independent instance', async () => {
-    const { init } = await loadPackage();
+    const {init} = await loadPackage();
     const wasmPath = join(dist, 'si.wasm');
-    const fromBytes = await init({ wasmBinary: readFileSync(wasmPath) });
-    const fromPath = await init({ wasmUrl: wasmPath });
-    const fromUrl = await init({ wasmUrl: pathToFileURL(wasmPath) });
+    const fromBytes = await init({wasmBinary: readFileSync(wasmPath)});
+    const fromPath = await init({wasmUrl: wasmPath});
+    const fromUrl = await init({wasmUrl: pathToFileURL(wasmPath)});
     for (const m of [fromBytes, fromPath, fromUrl]) {
       assert.equal(m.sampleDistribution('checkerboard', 4, 1).length, 8);
       assert.notEqual(m.TrainingSession, si.TrainingSession);
@@ -42,8 +43,8 @@ describe('init', () => {
   });
 
   test('reports a missing wasm file clearly', async () => {
-    const { init } = await loadPackage();
-    await assert.rejects(init({ wasmUrl: join(dist, 'missing.wasm') }), /ENOENT|missing\.wasm/);
+    const {init} = await loadPackage();
+    await assert.rejects(init({wasmUrl: join(dist, 'missing.wasm')}), /ENOENT|missing\.wasm/);
   });
 });
 
@@ -75,7 +76,7 @@ describe('TrainingSession', () => {
 
   test('the same seed gives the same losses; another seed does not', () => {
     const run = (seed) => {
-      const s = new si.TrainingSession({ ...smallConfig, training: { batch: 64, seed } });
+      const s = new si.TrainingSession({...smallConfig, training: {batch: 64, seed}});
       const r = s.step(3);
       s.delete();
       return r.losses;
@@ -86,14 +87,19 @@ describe('TrainingSession', () => {
 
   test('every field set trains', () => {
     for (const [fields, path, gamma, base, target] of [
-      ['b+eta', 'one-sided-linear', undefined, 'gaussian', 'moons'],
-      ['v+s', 'linear', 'brownian', '8gaussians', 'checkerboard'],
-      ['v+eta', 'trig', 'bsquared', 'gaussian', 'rings'],
-      ['b', 'encoding-decoding', 'brownian', 'gaussian', 'spirals'],
-      ['s', 'mirror', 'brownian', 'gaussian', 'pinwheel'],
+             ['b+eta', 'one-sided-linear', undefined, 'gaussian', 'moons'],
+             ['v+s', 'linear', 'brownian', '8gaussians', 'checkerboard'],
+             ['v+eta', 'trig', 'bsquared', 'gaussian', 'rings'],
+             ['b', 'encoding-decoding', 'brownian', 'gaussian', 'spirals'],
+             ['s', 'mirror', 'brownian', 'gaussian', 'pinwheel'],
     ]) {
       const s = new si.TrainingSession({
-        base, target, fields, interpolant: { path, gamma }, network: { hidden: [8] }, training: { batch: 16 },
+        base,
+        target,
+        fields,
+        interpolant: {path, gamma},
+        network: {hidden: [8]},
+        training: {batch: 16},
       });
       const r = s.step(2);
       assert.ok(Object.values(r.losses).every(Number.isFinite), `${fields}: ${JSON.stringify(r.losses)}`);
@@ -129,8 +135,8 @@ describe('Model', () => {
       const h = 1e-2;
       const x = [0.4, -0.3];
       const b = (p) => model.evaluate('b', 0.5, p);
-      const fd =
-        (b([x[0] + h, x[1]])[0] - b([x[0] - h, x[1]])[0]) / (2 * h) + (b([x[0], x[1] + h])[1] - b([x[0], x[1] - h])[1]) / (2 * h);
+      const fd = (b([x[0] + h, x[1]])[0] - b([x[0] - h, x[1]])[0]) / (2 * h) +
+          (b([x[0], x[1] + h])[1] - b([x[0], x[1] - h])[1]) / (2 * h);
       close(model.divergence('b', 0.5, x)[0], fd, 1e-2 * (1 + Math.abs(fd)), 'div b');
       // Nested points are accepted.
       assert.deepEqual(model.evaluate('b', 0.3, [[0, 0], [1, -1], [2.5, 0.5]]), model.evaluate('b', 0.3, pts));
@@ -154,11 +160,12 @@ describe('Model', () => {
   });
 
   test('a model without a score offers b and v only', () => {
-    const s = new si.TrainingSession({ fields: 'b', interpolant: { path: 'linear' }, network: { hidden: [8] }, training: { batch: 8 } });
+    const s = new si.TrainingSession(
+        {fields: 'b', interpolant: {path: 'linear'}, network: {hidden: [8]}, training: {batch: 8}});
     const m = s.model();
     assert.deepEqual([...m.fieldNames], ['b']);
     assert.throws(() => m.evaluate('s', 0.5, [0, 0]), /^Error: field: .*cannot evaluate 's'/);
-    assert.throws(() => si.sampleSDE(m, { n: 4 }), Error);
+    assert.throws(() => si.sampleSDE(m, {n: 4}), Error);
     m.delete();
     s.delete();
   });
@@ -179,7 +186,7 @@ describe('ExactFields', () => {
       close(s[0], (lp([x[0] + h, x[1]]) - lp([x[0] - h, x[1]])) / (2 * h), 1e-6, 'ds/dx0');
       close(s[1], (lp([x[0], x[1] + h]) - lp([x[0], x[1] - h])) / (2 * h), 1e-6, 'ds/dx1');
       // b = v - gamma gamma' s and s = -eta / gamma (linear path, brownian gamma).
-      const { gamma, dgamma } = si.interpolantCoefficients(gaussianEnds.interpolant, [t]);
+      const {gamma, dgamma} = si.interpolantCoefficients(gaussianEnds.interpolant, [t]);
       const b = ex.evaluate('b', t, x);
       const v = ex.evaluate('v', t, x);
       const eta = ex.evaluate('eta', t, x);
@@ -188,7 +195,8 @@ describe('ExactFields', () => {
         close(s[i], -eta[i] / gamma[0], 1e-10, 's = -eta/gamma');
       }
       const fb = (p) => ex.evaluate('b', t, p);
-      const fd = (fb([x[0] + h, x[1]])[0] - fb([x[0] - h, x[1]])[0]) / (2 * h) + (fb([x[0], x[1] + h])[1] - fb([x[0], x[1] - h])[1]) / (2 * h);
+      const fd = (fb([x[0] + h, x[1]])[0] - fb([x[0] - h, x[1]])[0]) / (2 * h) +
+          (fb([x[0], x[1] + h])[1] - fb([x[0], x[1] - h])[1]) / (2 * h);
       close(ex.divergence('b', t, x)[0], fd, 1e-6, 'div b');
       assert.equal(ex.divergence('s', t, [x, x]).length, 2);
       const xt = ex.sampleXt(t, 50, 3);
@@ -204,7 +212,8 @@ describe('ExactFields', () => {
 describe('samplers', () => {
   test('sampleODE on exact fields lands on the target, with its log density', () => {
     const ex = new si.ExactFields(gaussianEnds);
-    const r = si.sampleODE(ex, { n: 200, seed: 5, method: 'dopri5', atol: 1e-8, rtol: 1e-8, snapshots: 5, logDensity: true });
+    const r =
+        si.sampleODE(ex, {n: 200, seed: 5, method: 'dopri5', atol: 1e-8, rtol: 1e-8, snapshots: 5, logDensity: true});
     ex.delete();
     assert.ok(r.samples instanceof Float32Array);
     assert.equal(r.samples.length, 400);
@@ -222,18 +231,18 @@ describe('samplers', () => {
     const ex = new si.ExactFields(gaussianEnds);
     const target = si.sampleDistribution(gaussianEnds.target, 2000, 11);
     for (const method of ['euler', 'heun', 'rk4']) {
-      const r = si.sampleODE(ex, { n: 2000, seed: 1, method, steps: 100 });
+      const r = si.sampleODE(ex, {n: 2000, seed: 1, method, steps: 100});
       assert.ok(si.energyDistance(r.samples, target) < 0.02, method);
     }
     for (const method of ['euler', 'heun', 'heun-karras']) {
-      const r = si.sampleSDE(ex, { n: 2000, seed: 2, method, eps: 0.5, steps: 200, snapshots: 3 });
+      const r = si.sampleSDE(ex, {n: 2000, seed: 2, method, eps: 0.5, steps: 200, snapshots: 3});
       assert.equal(r.samples.length, 4000);
       assert.equal(r.snapshots.length, 3);
       assert.equal(r.times.length, 3);
       assert.ok(si.energyDistance(r.samples, target) < 0.03, `${method}: ${si.energyDistance(r.samples, target)}`);
     }
     // Same seed, same samples.
-    assert.deepEqual(si.sampleSDE(ex, { n: 10, seed: 4 }).samples, si.sampleSDE(ex, { n: 10, seed: 4 }).samples);
+    assert.deepEqual(si.sampleSDE(ex, {n: 10, seed: 4}).samples, si.sampleSDE(ex, {n: 10, seed: 4}).samples);
     ex.delete();
   });
 
@@ -241,10 +250,10 @@ describe('samplers', () => {
     const ex = new si.ExactFields(gaussianEnds);
     const pts = new Float64Array([-2, 0, 2, 1, 0, 0.5]);
     const exact = si.logDensity(gaussianEnds.target, pts);
-    const ode = si.logLikelihoodODE(ex, pts, { atol: 1e-9, rtol: 1e-9 });
+    const ode = si.logLikelihoodODE(ex, pts, {atol: 1e-9, rtol: 1e-9});
     assert.ok(ode instanceof Float64Array);
     for (let i = 0; i < 3; ++i) close(ode[i], exact[i], 1e-5, `ODE log-likelihood ${i}`);
-    const sde = si.logLikelihoodSDE(ex, pts, { eps: 0.5, steps: 200, paths: 400, seed: 3 });
+    const sde = si.logLikelihoodSDE(ex, pts, {eps: 0.5, steps: 200, paths: 400, seed: 3});
     assert.equal(sde.mean.length, 3);
     assert.equal(sde.stderr.length, 3);
     for (let i = 0; i < 3; ++i) close(sde.mean[i], exact[i], 5 * sde.stderr[i] + 0.05, `SDE log-likelihood ${i}`);
@@ -256,17 +265,17 @@ describe('samplers', () => {
     session.step(5);
     const model = session.model();
     session.delete();
-    const r = si.sampleODE(model, { n: 50, seed: 1, method: 'rk4', steps: 10, snapshots: 2, logDensity: true });
+    const r = si.sampleODE(model, {n: 50, seed: 1, method: 'rk4', steps: 10, snapshots: 2, logDensity: true});
     assert.equal(r.samples.length, 100);
     assert.equal(r.logDensity.length, 50);
     assert.ok(allFinite(r.samples) && allFinite(r.logDensity));
-    const d = si.sampleODE(model, { n: 20 }); // the model's defaults: dopri5
+    const d = si.sampleODE(model, {n: 20});  // the model's defaults: dopri5
     assert.equal(d.samples.length, 40);
-    const s = si.sampleSDE(model, { n: 30, seed: 2, steps: 20, t1: 0.999 });
+    const s = si.sampleSDE(model, {n: 30, seed: 2, steps: 20, t1: 0.999});
     assert.equal(s.samples.length, 60);
-    const ll = si.logLikelihoodODE(model, r.samples.subarray(0, 10), { method: 'rk4', steps: 10 });
+    const ll = si.logLikelihoodODE(model, r.samples.subarray(0, 10), {method: 'rk4', steps: 10});
     assert.equal(ll.length, 5);
-    const lls = si.logLikelihoodSDE(model, [0, 0, 1, 1], { steps: 10, paths: 4 });
+    const lls = si.logLikelihoodSDE(model, [0, 0, 1, 1], {steps: 10, paths: 4});
     assert.equal(lls.mean.length, 2);
     model.delete();
   });
@@ -275,7 +284,9 @@ describe('samplers', () => {
 describe('functions', () => {
   test('sampleDistribution draws every type, reproducibly', () => {
     for (const type of si.distributionTypes) {
-      const spec = type === 'points' ? { type, points: [[0, 0], [1, 1], [2, 0]] } : type === 'gmm' ? gaussianEnds.target : type;
+      const spec = type === 'points' ? {type, points: [[0, 0], [1, 1], [2, 0]]} :
+          type === 'gmm'             ? gaussianEnds.target :
+                                       type;
       const a = si.sampleDistribution(spec, 100, 3);
       assert.ok(a instanceof Float32Array, type);
       assert.equal(a.length, 200, type);
@@ -283,7 +294,7 @@ describe('functions', () => {
       assert.deepEqual(si.sampleDistribution(spec, 100, 3), a, type);
       assert.notDeepEqual(si.sampleDistribution(spec, 100, 4), a, type);
     }
-    assert.equal(si.sampleDistribution({ type: 'gaussian', dim: 3 }, 5).length, 15);
+    assert.equal(si.sampleDistribution({type: 'gaussian', dim: 3}, 5).length, 15);
   });
 
   test('logDensity: the checkerboard is uniform on its support; unknown densities throw', () => {
@@ -297,22 +308,23 @@ describe('functions', () => {
 
   test('interpolantCoefficients of the linear path with the brownian gamma', () => {
     const ts = [0, 0.25, 1];
-    const c = si.interpolantCoefficients({ path: 'linear', gamma: 'brownian' }, ts);
-    for (const k of ['alpha', 'beta', 'gamma', 'dalpha', 'dbeta', 'dgamma']) assert.ok(c[k] instanceof Float64Array && c[k].length === 3, k);
+    const c = si.interpolantCoefficients({path: 'linear', gamma: 'brownian'}, ts);
+    for (const k of ['alpha', 'beta', 'gamma', 'dalpha', 'dbeta', 'dgamma'])
+      assert.ok(c[k] instanceof Float64Array && c[k].length === 3, k);
     assert.deepEqual([...c.alpha], [1, 0.75, 0]);
     assert.deepEqual([...c.beta], [0, 0.25, 1]);
     close(c.gamma[1], Math.sqrt(0.25 * 0.75), 1e-15, 'gamma');
     assert.deepEqual([...c.dalpha], [-1, -1, -1]);
-    const one = si.interpolantCoefficients({ path: 'one-sided-trig' }, 0.5);
+    const one = si.interpolantCoefficients({path: 'one-sided-trig'}, 0.5);
     close(one.alpha[0], Math.cos(Math.PI / 4), 1e-15, 'one-sided-trig alpha');
     assert.equal(one.gamma[0], 0);
-    const mirror = si.interpolantCoefficients({ path: 'mirror', gamma: 'brownian' }, [0.5]);
+    const mirror = si.interpolantCoefficients({path: 'mirror', gamma: 'brownian'}, [0.5]);
     assert.equal(mirror.beta[0], 1);
     close(mirror.gamma[0], 0.5, 1e-15, 'mirror gamma');
   });
 
   test('sampleXt interpolates between any base and target', () => {
-    const cfg = { base: 'gaussian', target: 'checkerboard', interpolant: { path: 'linear', gamma: 'brownian' } };
+    const cfg = {base: 'gaussian', target: 'checkerboard', interpolant: {path: 'linear', gamma: 'brownian'}};
     const x1 = si.sampleXt(cfg, 1, 500, 2);
     assert.ok(x1 instanceof Float32Array);
     assert.equal(x1.length, 1000);
@@ -337,7 +349,7 @@ describe('functions', () => {
     const copy = Float32Array.from(a);
     assert.ok(!(a.buffer instanceof SharedArrayBuffer));
     const before = si.memoryStats();
-    const big = si.sampleDistribution('gaussian', 3_000_000, 1); // grows the heap
+    const big = si.sampleDistribution('gaussian', 3_000_000, 1);  // grows the heap
     assert.ok(si.memoryStats().heapSize > before.heapSize);
     assert.deepEqual(a, copy);
     assert.equal(big.length, 6_000_000);

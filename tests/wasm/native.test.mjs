@@ -3,13 +3,13 @@
 // differ (FMA, vector widths, libm), the logic may not. The native numbers come from
 // tests/wasm/native_reference.cpp, built by the native CMake build (target si_wasm_native_reference).
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import {execFileSync} from 'node:child_process';
+import {existsSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {after, before, test} from 'node:test';
 
-import { gaussianEnds, loadSi, root } from './helpers.mjs';
+import {gaussianEnds, loadSi, root} from './helpers.mjs';
 
 const RTOL = 1e-4;
 
@@ -22,8 +22,8 @@ function findNativeReference() {
   const found = candidates.find((p) => existsSync(p));
   if (!found)
     throw new Error(
-      `native_reference not found (tried ${candidates.join(', ')}): build it with ` +
-        '`cmake -S . -B build && cmake --build build --target si_wasm_native_reference` or set SI_NATIVE_REFERENCE',
+        `native_reference not found (tried ${candidates.join(', ')}): build it with ` +
+            '`cmake -S . -B build && cmake --build build --target si_wasm_native_reference` or set SI_NATIVE_REFERENCE',
     );
   return found;
 }
@@ -39,18 +39,22 @@ function relativeError(a, b, floor = 1) {
 const trainings = [
   {
     name: 'one-sided-linear b+s relu (the reference setup, small)',
-    config: { network: { hidden: [64, 64] }, training: { batch: 256, seed: 3 } },
-    ode: { n: 200, seed: 4, method: 'rk4', steps: 20, logDensity: true },
-    sde: { n: 200, seed: 5, method: 'heun', eps: 0.5, steps: 20, t1: 0.99 },
+    config: {network: {hidden: [64, 64]}, training: {batch: 256, seed: 3}},
+    ode: {n: 200, seed: 4, method: 'rk4', steps: 20, logDensity: true},
+    sde: {n: 200, seed: 5, method: 'heun', eps: 0.5, steps: 20, t1: 0.99},
   },
   {
     name: 'linear/brownian v+eta tanh from 8 gaussians to moons, dopri5',
     config: {
-      base: '8gaussians', target: 'moons', fields: 'v+eta', interpolant: { path: 'linear', gamma: 'brownian' },
-      network: { hidden: [48, 48, 48], activation: 'tanh' }, optimizer: { lr: 1e-3, step_size: 20, decay: 0.5, clip: 1 },
-      training: { batch: 200, seed: 11 },
+      base: '8gaussians',
+      target: 'moons',
+      fields: 'v+eta',
+      interpolant: {path: 'linear', gamma: 'brownian'},
+      network: {hidden: [48, 48, 48], activation: 'tanh'},
+      optimizer: {lr: 1e-3, step_size: 20, decay: 0.5, clip: 1},
+      training: {batch: 200, seed: 11},
     },
-    ode: { n: 100, seed: 6, method: 'dopri5', atol: 1e-5, rtol: 1e-5, t0: 0.01, t1: 0.99 },
+    ode: {n: 100, seed: 6, method: 'dopri5', atol: 1e-5, rtol: 1e-5, t0: 0.01, t1: 0.99},
   },
 ];
 
@@ -64,14 +68,14 @@ before(async () => {
   native = (request) => {
     const file = join(work, 'request.json');
     writeFileSync(file, JSON.stringify(request));
-    return JSON.parse(execFileSync(exe, ['run', file], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }));
+    return JSON.parse(execFileSync(exe, ['run', file], {encoding: 'utf8', maxBuffer: 64 * 1024 * 1024}));
   };
 });
-after(() => work && rmSync(work, { recursive: true, force: true }));
+after(() => work && rmSync(work, {recursive: true, force: true}));
 
 for (const tr of trainings) {
   test(`50 training steps and the samples agree: ${tr.name}`, (t) => {
-    const ref = native({ train: { config: tr.config, steps: 50, ode: tr.ode, ...(tr.sde ? { sde: tr.sde } : {}) } });
+    const ref = native({train: {config: tr.config, steps: 50, ode: tr.ode, ...(tr.sde ? {sde: tr.sde} : {})}});
     const session = new si.TrainingSession(tr.config);
     const losses = [];
     for (let i = 0; i < 50; ++i) losses.push(session.step().losses);
@@ -86,10 +90,14 @@ for (const tr of trainings) {
     }
     const last = losses[49];
     const lastRef = ref.losses[49];
-    for (const k of names) assert.ok(Math.abs(last[k] - lastRef[k]) <= RTOL * Math.abs(lastRef[k]), `loss ${k} after 50 steps: wasm ${last[k]}, native ${lastRef[k]}`);
+    for (const k of names)
+      assert.ok(
+          Math.abs(last[k] - lastRef[k]) <= RTOL * Math.abs(lastRef[k]),
+          `loss ${k} after 50 steps: wasm ${last[k]}, native ${lastRef[k]}`);
     const ode = si.sampleODE(model, tr.ode);
     const odeErr = relativeError(ode.samples, ref.ode.samples);
-    t.diagnostic(`max relative difference: losses over 50 steps ${worstLoss.toExponential(2)}, ODE samples ${odeErr.toExponential(2)}`);
+    t.diagnostic(`max relative difference: losses over 50 steps ${worstLoss.toExponential(2)}, ODE samples ${
+        odeErr.toExponential(2)}`);
     assert.ok(worstLoss <= RTOL, `losses differ by ${worstLoss}`);
     assert.ok(odeErr <= RTOL, `ODE samples differ by ${odeErr}`);
     if (tr.ode.logDensity) assert.ok(relativeError(ode.logDensity, ref.ode.logDensity) <= RTOL, 'ODE log densities');
@@ -103,9 +111,9 @@ for (const tr of trainings) {
 }
 
 test('exact-field samplers and data sets agree', (t) => {
-  const ode = { n: 300, seed: 7, method: 'dopri5', atol: 1e-7, rtol: 1e-7, logDensity: true };
-  const sde = { n: 300, seed: 8, method: 'heun', eps: 0.3, steps: 50 };
-  const ref = native({ exact: { spec: gaussianEnds, ode, sde }, distribution: { spec: 'checkerboard', n: 500, seed: 9 } });
+  const ode = {n: 300, seed: 7, method: 'dopri5', atol: 1e-7, rtol: 1e-7, logDensity: true};
+  const sde = {n: 300, seed: 8, method: 'heun', eps: 0.3, steps: 50};
+  const ref = native({exact: {spec: gaussianEnds, ode, sde}, distribution: {spec: 'checkerboard', n: 500, seed: 9}});
   const ex = new si.ExactFields(gaussianEnds);
   const o = si.sampleODE(ex, ode);
   const s = si.sampleSDE(ex, sde);

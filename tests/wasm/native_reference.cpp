@@ -61,10 +61,11 @@ json run(const json& req) {
     out["losses"] = losses;
     const si::Model model = session.model();
     if (tr.contains("ode"))
-      out["ode"] = sampled_json(si_wasm::run_ode(model, model.base(), si_wasm::read_ode(tr["ode"], model.config().ode, true)));
+      out["ode"] =
+          sampled_json(si_wasm::run_ode(model, model.base(), si_wasm::read_ode(tr["ode"], model.config().ode, true)));
     if (tr.contains("sde"))
-      out["sde"] = flat(
-          si_wasm::run_sde(model, model.base(), si_wasm::read_sde(tr["sde"], model.config().sde, true)).x);
+      out["sde"] =
+          flat(si_wasm::run_sde(model, model.base(), si_wasm::read_sde(tr["sde"], model.config().sde, true)).x);
     if (tr.contains("likelihood")) {
       const json& lk = tr["likelihood"];
       const std::vector<float> p = lk.at("points").get<std::vector<float>>();

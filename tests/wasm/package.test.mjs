@@ -2,20 +2,20 @@
 // use it from Node, from a plain <script type="module"> page (and a module Web Worker) and from a
 // Vite app (build and dev server), the browser runs in headless Chromium.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import {execFileSync} from 'node:child_process';
+import {cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {after, before, describe, test} from 'node:test';
 
-import { dist, here, launchChromium, pageResult, serveStatic } from './helpers.mjs';
+import {dist, here, launchChromium, pageResult, serveStatic} from './helpers.mjs';
 
-const npm = (args, cwd) => execFileSync('npm', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+const npm = (args, cwd) => execFileSync('npm', args, {cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe']});
 
-let work; // temp folder: the tarball and the user's app
-let app; // the app folder with the package installed from the tarball
-let packed; // npm pack's report
-let browser; // a persistent Chromium context, started on first use
+let work;     // temp folder: the tarball and the user's app
+let app;      // the app folder with the package installed from the tarball
+let packed;   // npm pack's report
+let browser;  // a persistent Chromium context, started on first use
 
 async function chromium() {
   browser ??= await launchChromium(join(work, 'chromium-profile'));
@@ -28,13 +28,13 @@ before(() => {
   [packed] = JSON.parse(npm(['pack', dist, '--json', '--pack-destination', work], work));
   app = join(work, 'app');
   mkdirSync(app);
-  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'user-app', private: true, type: 'module' }));
+  writeFileSync(join(app, 'package.json'), JSON.stringify({name: 'user-app', private: true, type: 'module'}));
   npm(['install', '--no-audit', '--no-fund', '--prefer-offline', join(work, packed.filename)], app);
 });
 
 after(async () => {
   await browser?.close();
-  if (work) rmSync(work, { recursive: true, force: true });
+  if (work) rmSync(work, {recursive: true, force: true});
 });
 
 describe('npm package', () => {
@@ -45,14 +45,14 @@ describe('npm package', () => {
     assert.deepEqual(files, ['README.md', 'index.d.ts', 'index.js', 'package.json', 'si-core.mjs', 'si.wasm']);
     const pkg = JSON.parse(readFileSync(join(app, 'node_modules', 'stochastic-interpolants', 'package.json'), 'utf8'));
     assert.equal(pkg.type, 'module');
-    assert.deepEqual(pkg.exports['.'], { types: './index.d.ts', import: './index.js' });
+    assert.deepEqual(pkg.exports['.'], {types: './index.d.ts', import: './index.js'});
     assert.equal(pkg.exports['./si.wasm'], './si.wasm');
   });
 
   test('installed from the tarball, it imports in Node, trains a step and samples', () => {
     writeFileSync(
-      join(app, 'main.mjs'),
-      `import { init } from 'stochastic-interpolants';
+        join(app, 'main.mjs'),
+        `import { init } from 'stochastic-interpolants';
 import { createRequire } from 'node:module';
 const si = await init();
 const session = new si.TrainingSession({ network: { hidden: [16] }, training: { batch: 32 } });
@@ -65,7 +65,7 @@ model.delete();
 session.delete();
 `,
     );
-    const out = JSON.parse(execFileSync(process.execPath, ['main.mjs'], { cwd: app, encoding: 'utf8' }));
+    const out = JSON.parse(execFileSync(process.execPath, ['main.mjs'], {cwd: app, encoding: 'utf8'}));
     assert.equal(out.version, '0.1.0');
     assert.equal(out.step, 1);
     assert.ok(Number.isFinite(out.losses.b) && Number.isFinite(out.losses.s));
@@ -76,14 +76,15 @@ session.delete();
 
 describe('in the browser (headless Chromium)', () => {
   test('a plain <script type="module"> page and a module worker load it unchanged', async () => {
-    cpSync(join(here, 'plain-page'), app, { recursive: true });
+    cpSync(join(here, 'plain-page'), app, {recursive: true});
     const server = await serveStatic(app);
     try {
       const r = await pageResult(await chromium(), server.url);
       assert.ok(r.ok, `${r.error}\n${r.logs.join('\n')}`);
       assert.equal(r.page.step, 2);
       assert.equal(r.page.samples, 20);
-      assert.deepEqual(r.page.error, { isError: true, message: 'optimizer.lr: must be a positive number, got -1.000000' });
+      assert.deepEqual(
+          r.page.error, {isError: true, message: 'optimizer.lr: must be a positive number, got -1.000000'});
       assert.equal(r.worker.step, 3);
       assert.equal(r.worker.samples, 16);
     } finally {
@@ -92,11 +93,11 @@ describe('in the browser (headless Chromium)', () => {
   });
 
   test('a Vite build resolves the .wasm and runs', async () => {
-    const { build } = await import('vite');
-    cpSync(join(here, 'vite-app'), join(app, 'vite-app'), { recursive: true });
+    const {build} = await import('vite');
+    cpSync(join(here, 'vite-app'), join(app, 'vite-app'), {recursive: true});
     const root = join(app, 'vite-app');
     const outDir = join(root, 'dist');
-    await build({ root, logLevel: 'warn', build: { outDir, emptyOutDir: true } });
+    await build({root, logLevel: 'warn', build: {outDir, emptyOutDir: true}});
     const assets = readdirSync(join(outDir, 'assets'));
     assert.ok(assets.some((f) => f.endsWith('.wasm')), `no .wasm among the built assets: ${assets}`);
     const server = await serveStatic(outDir);
@@ -111,10 +112,10 @@ describe('in the browser (headless Chromium)', () => {
   });
 
   test('the Vite dev server serves it too', async () => {
-    const { createServer } = await import('vite');
+    const {createServer} = await import('vite');
     const root = join(app, 'vite-app');
-    if (!existsSync(root)) cpSync(join(here, 'vite-app'), root, { recursive: true });
-    const server = await createServer({ root, logLevel: 'warn', server: { port: 0, host: '127.0.0.1' } });
+    if (!existsSync(root)) cpSync(join(here, 'vite-app'), root, {recursive: true});
+    const server = await createServer({root, logLevel: 'warn', server: {port: 0, host: '127.0.0.1'}});
     await server.listen();
     try {
       const url = server.resolvedUrls.local[0];

@@ -20,9 +20,9 @@
 #include "si/datasets.hpp"
 #include "si/distributions.hpp"
 #include "si/gmm_fields.hpp"
-#include "si/metrics.hpp"
 #include "si/integrators.hpp"
 #include "si/interpolant.hpp"
+#include "si/metrics.hpp"
 #include "si/mlp.hpp"
 #include "si/model.hpp"
 #include "si/samplers.hpp"
@@ -70,10 +70,8 @@ si::TrainingConfig ends_config(const json& spec, const char* field) {
   return si::TrainingConfig::from_json(cfg);
 }
 
-
 Eigen::Index to_count(double n, const char* field) {
-  if (!(n >= 0) || n > 1e8 || std::floor(n) != n)
-    throw si::ConfigError(field, "must be an integer in [0, 1e8]");
+  if (!(n >= 0) || n > 1e8 || std::floor(n) != n) throw si::ConfigError(field, "must be an integer in [0, 1e8]");
   return static_cast<Eigen::Index>(n);
 }
 
@@ -121,15 +119,13 @@ val sample_sde(const si::Fields<S>& fields, const si::Distribution& base, const 
 }
 
 template <typename S>
-val log_likelihood_ode(const si::Fields<S>& fields, const si::Distribution& base, const val& points,
-                       const OdeCall& c) {
+val log_likelihood_ode(const si::Fields<S>& fields, const si::Distribution& base, const val& points, const OdeCall& c) {
   const si::Mat<S> x = to_points<S>(points, fields.dim(), "points");
   return copy_out(si::ode_log_likelihood(fields, base, x, c.opt).logp);
 }
 
 template <typename S>
-val log_likelihood_sde(const si::Fields<S>& fields, const si::Distribution& base, const val& points,
-                       const SdeCall& c) {
+val log_likelihood_sde(const si::Fields<S>& fields, const si::Distribution& base, const val& points, const SdeCall& c) {
   const si::Mat<S> x = to_points<S>(points, fields.dim(), "points");
   const si::LikelihoodResult<S> r = run_log_likelihood_sde(fields, base, x, c);
   val out = val::object();
@@ -261,10 +257,16 @@ class WasmExactFields {
       const auto target = c.make_target();
       const si::GaussianMixture* g0 = base->as_mixture();
       const si::GaussianMixture* g1 = target->as_mixture();
-      if (!g0) throw si::ConfigError("base", "exact fields need a Gaussian mixture (gaussian, gmm, random-gmm, "
-                                             "8gaussians, points), got " + base->name());
-      if (!g1) throw si::ConfigError("target", "exact fields need a Gaussian mixture (gaussian, gmm, random-gmm, "
-                                               "8gaussians, points), got " + target->name());
+      if (!g0)
+        throw si::ConfigError("base",
+                              "exact fields need a Gaussian mixture (gaussian, gmm, random-gmm, "
+                              "8gaussians, points), got " +
+                                  base->name());
+      if (!g1)
+        throw si::ConfigError("target",
+                              "exact fields need a Gaussian mixture (gaussian, gmm, random-gmm, "
+                              "8gaussians, points), got " +
+                                  target->name());
       return new WasmExactFields(si::GmmFields(*g0, *g1, c.interpolant()));
     });
   }
@@ -510,5 +512,4 @@ EMSCRIPTEN_BINDINGS(stochastic_interpolants) {
   function("checkerboardSupportShare", &checkerboardSupportShare);
   function("energyDistance", &energyDistance);
   function("memoryStats", &memoryStats);
-
 }

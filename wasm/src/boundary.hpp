@@ -73,8 +73,8 @@ template <typename S>
 si::Mat<S> to_points(const val& v, int d, const char* field) {
   const std::size_t len = js_length(v, field);
   if (d <= 0 || len % static_cast<std::size_t>(d) != 0)
-    throw si::ConfigError(field, "length " + std::to_string(len) + " is not a multiple of the dimension " +
-                                     std::to_string(d));
+    throw si::ConfigError(field,
+                          "length " + std::to_string(len) + " is not a multiple of the dimension " + std::to_string(d));
   si::Mat<S> m(d, static_cast<Eigen::Index>(len / d));
   if (len > 0) val(emscripten::typed_memory_view(len, m.data())).call<void>("set", v);
   return m;

@@ -6,17 +6,16 @@ import createSiCore from './si-core.mjs';
 
 export const version = '0.1.0';
 
-const isNode =
-  typeof process === 'object' && typeof process.versions === 'object' && process.versions.node != null &&
-  typeof window === 'undefined' && typeof importScripts !== 'function';
+const isNode = typeof process === 'object' && typeof process.versions === 'object' && process.versions.node != null &&
+    typeof window === 'undefined' && typeof importScripts !== 'function';
 
 // Node's fs is imported by a computed name so that bundlers leave it alone in browser builds.
 async function readFileInNode(location) {
   const fsName = 'node:fs/promises';
   const urlName = 'node:url';
-  const { readFile } = await import(/* @vite-ignore */ fsName);
+  const {readFile} = await import(/* @vite-ignore */ fsName);
   if (location instanceof URL || /^file:/i.test(location)) {
-    const { fileURLToPath } = await import(/* @vite-ignore */ urlName);
+    const {fileURLToPath} = await import(/* @vite-ignore */ urlName);
     return readFile(fileURLToPath(location));
   }
   return readFile(location);
@@ -33,18 +32,19 @@ async function fetchBytes(url) {
  * @param {{wasmUrl?: string | URL, wasmBinary?: ArrayBuffer | ArrayBufferView}} [options]
  */
 export async function init(options = {}) {
-  const { wasmUrl, wasmBinary } = options;
+  const {wasmUrl, wasmBinary} = options;
   const moduleArgs = {};
   if (wasmBinary != null) {
-    moduleArgs.wasmBinary = ArrayBuffer.isView(wasmBinary)
-      ? new Uint8Array(wasmBinary.buffer, wasmBinary.byteOffset, wasmBinary.byteLength)
-      : new Uint8Array(wasmBinary);
+    moduleArgs.wasmBinary = ArrayBuffer.isView(wasmBinary) ?
+        new Uint8Array(wasmBinary.buffer, wasmBinary.byteOffset, wasmBinary.byteLength) :
+        new Uint8Array(wasmBinary);
   } else {
     const location = wasmUrl ?? new URL('./si.wasm', import.meta.url);
     if (isNode) {
       // Emscripten 3.1.6's Node loader does not work from an ES module: read the bytes here.
       const text = String(location);
-      moduleArgs.wasmBinary = /^(https?|data|blob):/i.test(text) ? await fetchBytes(text) : await readFileInNode(location);
+      moduleArgs.wasmBinary =
+          /^(https?|data|blob):/i.test(text) ? await fetchBytes(text) : await readFileInNode(location);
     } else {
       const url = String(location);
       moduleArgs.locateFile = (path) => (path.endsWith('.wasm') ? url : path);
@@ -67,7 +67,8 @@ const json = (value, what) => {
 const flat = (points) => (Array.isArray(points) && Array.isArray(points[0]) ? points.flat() : points);
 
 const num = (value, what) => {
-  if (typeof value !== 'number') throw new TypeError(`${what}: must be a number, got ${JSON.stringify(value) ?? String(value)}`);
+  if (typeof value !== 'number')
+    throw new TypeError(`${what}: must be a number, got ${JSON.stringify(value) ?? String(value)}`);
   return value;
 };
 
@@ -228,15 +229,17 @@ function makeApi(raw) {
     sampleODE: (fields, options = {}) => fieldsOf(fields, 'sampleODE').sampleODE(json(options, 'ode')),
     sampleSDE: (fields, options = {}) => fieldsOf(fields, 'sampleSDE').sampleSDE(json(options, 'sde')),
     logLikelihoodODE: (fields, points, options = {}) =>
-      fieldsOf(fields, 'logLikelihoodODE').logLikelihoodODE(pointsOf(points), json(options, 'ode')),
+        fieldsOf(fields, 'logLikelihoodODE').logLikelihoodODE(pointsOf(points), json(options, 'ode')),
     logLikelihoodSDE: (fields, points, options = {}) =>
-      fieldsOf(fields, 'logLikelihoodSDE').logLikelihoodSDE(pointsOf(points), json(options, 'sde')),
+        fieldsOf(fields, 'logLikelihoodSDE').logLikelihoodSDE(pointsOf(points), json(options, 'sde')),
 
-    sampleDistribution: (spec, n, seed = 0) => raw.sampleDistribution(json(spec, 'spec'), num(n, 'n'), num(seed, 'seed')).data,
+    sampleDistribution: (spec, n, seed = 0) =>
+        raw.sampleDistribution(json(spec, 'spec'), num(n, 'n'), num(seed, 'seed')).data,
     logDensity: (spec, points) => raw.logDensity(json(spec, 'spec'), pointsOf(points)),
     interpolantCoefficients: (interpolant, ts) =>
-      raw.interpolantCoefficients(json(interpolant, 'interpolant'), typeof ts === 'number' ? [ts] : ts),
-    sampleXt: (config, t, n, seed = 0) => raw.sampleXt(json(config, 'config'), num(t, 't'), num(n, 'n'), num(seed, 'seed')).data,
+        raw.interpolantCoefficients(json(interpolant, 'interpolant'), typeof ts === 'number' ? [ts] : ts),
+    sampleXt: (config, t, n, seed = 0) =>
+        raw.sampleXt(json(config, 'config'), num(t, 't'), num(n, 'n'), num(seed, 'seed')).data,
     energyDistance: (a, b, d = 2) => raw.energyDistance(pointsOf(a), pointsOf(b), num(d, 'd')),
     checkerboardSupportShare: (points) => raw.checkerboardSupportShare(pointsOf(points)),
     memoryStats: () => raw.memoryStats(),

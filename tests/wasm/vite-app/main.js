@@ -1,19 +1,22 @@
 // A minimal Vite app using the package as a dependency: init() must find si.wasm by itself
 // (new URL('./si.wasm', import.meta.url) inside the package), in `vite build` and `vite dev`.
-import { init } from 'stochastic-interpolants';
+import {init} from 'stochastic-interpolants';
 
 async function main() {
   const si = await init();
-  const session = new si.TrainingSession({ network: { hidden: [16] }, training: { batch: 32 } });
+  const session = new si.TrainingSession({network: {hidden: [16]}, training: {batch: 32}});
   const step = session.step(2);
   const model = session.model();
-  const { samples } = si.sampleODE(model, { n: 10, method: 'rk4', steps: 4 });
+  const {samples} = si.sampleODE(model, {n: 10, method: 'rk4', steps: 4});
   model.delete();
   session.delete();
-  return { ok: true, version: si.version, step: step.step, losses: step.losses, samples: samples.length };
+  return {ok: true, version: si.version, step: step.step, losses: step.losses, samples: samples.length};
 }
 
 main()
-  .then((r) => (window.__result = r))
-  .catch((e) => (window.__result = { ok: false, error: String(e && e.stack ? e.stack : e) }))
-  .finally(() => (document.getElementById('out').textContent = JSON.stringify(window.__result)));
+    .then((r) => (window.__result = r))
+    .catch((e) => (window.__result = {
+             ok: false,
+             error: String(e && e.stack ? e.stack : e)
+           }))
+    .finally(() => (document.getElementById('out').textContent = JSON.stringify(window.__result)));
