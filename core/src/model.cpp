@@ -19,6 +19,12 @@ Model::Model(TrainingConfig config, std::map<std::string, Mlp<float>> nets)
   }
 }
 
+std::pair<double, double> Model::sampling_interval(bool sde) const {
+  const bool drift_is_network = nets_.count("b") > 0 && (!sde || nets_.count("s") > 0);
+  if (drift_is_network || interp_.mirror()) return {0.0, 1.0};
+  return {config_.t_lo, 1.0 - config_.t_hi};
+}
+
 int Model::dim() const { return base_->dim(); }
 
 void Model::net(const std::string& name, double t, const MatF& x, MatF& out, VecF* div) const {
@@ -53,6 +59,14 @@ void Model::evaluate(const std::string& f, double t, const MatF& x, MatF& out, V
   if (x.rows() != dim())
     throw ConfigError("points", "must have dimension " + std::to_string(dim()) + ", got " + std::to_string(x.rows()));
   if (nets_.count(f)) return net(f, t, x, out, div);
+  // A derived field divides by gamma or alpha or multiplies by gamma', which are 0 or infinite at the
+  // ends; there it takes the value at the nearest end of the training range [t_lo, 1 - t_hi].
+  {
+    const Coefficients c = interp_.at(t);
+    const double gg = interp_.mirror() ? interp_.gamma().product(t) : c.gamma_dgamma;
+    if (c.noise == 0.0 || !std::isfinite(c.noise) || !std::isfinite(gg) || !std::isfinite(c.dgamma))
+      t = std::clamp(t, config_.t_lo, 1.0 - config_.t_hi);
+  }
   const Coefficients c = interp_.at(t);
   // gamma gamma' of the latent term (two-sided) or of the mirror's gamma.
   const double gg = interp_.mirror() ? interp_.gamma().product(t) : c.gamma_dgamma;

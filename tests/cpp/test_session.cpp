@@ -193,3 +193,31 @@ TEST(BadConfig, NanIsRejected) {
 
 }  // namespace
 }  // namespace si
+
+namespace si {
+namespace {
+
+TEST(Model, DerivedScoreStaysFiniteAtTheEndsAndMirrorStartsFromTheTarget) {
+  json cfg = small_config();
+  cfg["fields"] = "b+eta";
+  TrainingSession s(cfg);
+  s.step(2);
+  const Model m = s.model();
+  MatF x = MatF::Random(2, 4), out;
+  for (double t : {0.0, 1.0}) {
+    m.evaluate("s", t, x, out);
+    EXPECT_TRUE(out.allFinite()) << "t = " << t;
+  }
+  EXPECT_EQ(m.sampling_interval(true), std::make_pair(1e-4, 1.0 - 1e-4));
+  EXPECT_EQ(m.initial().name(), "gaussian");
+
+  json mir = small_config();
+  mir["interpolant"] = {{"path", "mirror"}, {"gamma", "brownian"}};
+  mir["fields"] = "s";
+  TrainingSession ms(mir);
+  EXPECT_EQ(ms.model().initial().name(), "checkerboard");
+  EXPECT_EQ(ms.model().sampling_interval(true), std::make_pair(0.0, 1.0));
+}
+
+}  // namespace
+}  // namespace si

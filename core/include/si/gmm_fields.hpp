@@ -42,6 +42,8 @@ class GmmFields : public Fields<double> {
 
   const GaussianMixture& rho0() const { return rho0_; }
   const GaussianMixture& rho1() const { return rho1_; }
+  // Where samplers start, the law of x_t at t = 0: rho0, or rho1 for the mirror path.
+  const GaussianMixture& initial() const { return interp_.mirror() ? rho1_ : rho0_; }
   const Interpolant& interpolant() const { return interp_; }
 
  private:

@@ -25,6 +25,14 @@ class Model : public Fields<float> {
   const Interpolant& interpolant() const { return interp_; }
   const Distribution& base() const { return *base_; }
   const Distribution& target() const { return *target_; }
+  // Where samplers start, the law of x_t at t = 0: the base, or the target for the mirror path
+  // (x_0 = x1 there; its x0 ~ N(0, I) is only the noise).
+  const Distribution& initial() const { return interp_.mirror() ? *target_ : *base_; }
+  // The time interval samplers should integrate over: [0, 1] when the drift (and, for SDEs, the
+  // score) is a network output; otherwise [t_lo, 1 - t_hi], the training range, because fields
+  // derived through 1/gamma, 1/alpha or gamma' (s = -eta/gamma, b = v - gamma gamma' s) are
+  // singular at the ends.
+  std::pair<double, double> sampling_interval(bool sde) const;
   const std::map<std::string, Mlp<float>>& networks() const { return nets_; }
 
   // The fields this model can evaluate, among "b", "s", "eta", "v".
