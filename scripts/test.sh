@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Runs every test: native GoogleTest + CLI (ctest), the WebAssembly package in Node, the package as
+# users install it, and the page end to end in headless Chromium. Installs what is missing first.
+# Build output stays in the tree (build/, build-wasm/, node_modules/); reruns reuse it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+jobs=${JOBS:-$(nproc)}
+
+bash scripts/setup.sh
+
+echo "== formatting (clang-format --dry-run)"
+bash scripts/format.sh --check
+
+echo "== native build"
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build -j "$jobs"
+
+echo "== native tests (ctest)"
+(cd build && ctest --output-on-failure -j "$jobs")
+
+echo "== WebAssembly package tests (Node, npm pack, Vite, plain page)"
+bash tests/wasm/run.sh
+
+echo "== browser app: build and end-to-end tests in headless Chromium"
+bash scripts/npm-install.sh web
+(cd web && npm run build --silent)
+node tests/e2e/run.mjs
+
+echo "== all tests passed"
