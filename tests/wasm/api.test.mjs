@@ -260,6 +260,30 @@ describe('samplers', () => {
     ex.delete();
   });
 
+  test('the mirror path starts from the target and keeps it', () => {
+    const mirror = { ...gaussianEnds, interpolant: { path: 'mirror', gamma: 'brownian' } };
+    const ex = new si.ExactFields(mirror);
+    const target = si.sampleDistribution(gaussianEnds.target, 2000, 12);
+    const r = si.sampleODE(ex, { n: 2000, seed: 3, method: 'rk4', steps: 50, snapshots: 3 });
+    for (const frame of r.snapshots) assert.ok(si.energyDistance(frame, target) < 0.02, 'every frame is the target');
+    ex.delete();
+  });
+
+  test('models with derived fields sample on their training interval by default', () => {
+    const session = new si.TrainingSession({
+      fields: 'v+eta', interpolant: { path: 'linear', gamma: 'brownian' }, network: { hidden: [16] }, training: { batch: 32 },
+    });
+    session.step(3);
+    const model = session.model();
+    session.delete();
+    const ode = si.sampleODE(model, { n: 20, method: 'rk4', steps: 10, snapshots: 2 });
+    assert.ok(allFinite(ode.samples));
+    assert.deepEqual([...ode.times], [1e-4, 1 - 1e-4]);
+    const sde = si.sampleSDE(model, { n: 20, steps: 10 });
+    assert.ok(allFinite(sde.samples));
+    model.delete();
+  });
+
   test('a trained model samples, with snapshots, log densities and likelihoods', () => {
     const session = new si.TrainingSession(smallConfig);
     session.step(5);

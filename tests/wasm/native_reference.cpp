@@ -60,18 +60,17 @@ json run(const json& req) {
     for (int i = 0; i < steps; ++i) losses.push_back(session.step(1).losses);
     out["losses"] = losses;
     const si::Model model = session.model();
+    const si_wasm::Context ctx = si_wasm::context(model);
     if (tr.contains("ode"))
-      out["ode"] =
-          sampled_json(si_wasm::run_ode(model, model.base(), si_wasm::read_ode(tr["ode"], model.config().ode, true)));
+      out["ode"] = sampled_json(si_wasm::run_ode<float>(model, ctx, si_wasm::read_ode(tr["ode"], ctx, true)));
     if (tr.contains("sde"))
-      out["sde"] =
-          flat(si_wasm::run_sde(model, model.base(), si_wasm::read_sde(tr["sde"], model.config().sde, true)).x);
+      out["sde"] = flat(si_wasm::run_sde<float>(model, ctx, si_wasm::read_sde(tr["sde"], ctx, true)).x);
     if (tr.contains("likelihood")) {
       const json& lk = tr["likelihood"];
       const std::vector<float> p = lk.at("points").get<std::vector<float>>();
       const si::MatF x = Eigen::Map<const si::MatF>(p.data(), model.dim(), p.size() / model.dim());
-      const si_wasm::OdeCall c = si_wasm::read_ode(lk.value("ode", json::object()), model.config().ode, false);
-      out["likelihood"] = flat(si::ode_log_likelihood(model, model.base(), x, c.opt).logp);
+      const si_wasm::OdeCall c = si_wasm::read_ode(lk.value("ode", json::object()), ctx, false);
+      out["likelihood"] = flat(si_wasm::run_log_likelihood_ode<float>(model, ctx, x, c).logp);
     }
   }
   if (req.contains("exact")) {
@@ -83,10 +82,11 @@ json run(const json& req) {
     const auto base = c.make_base();
     const auto target = c.make_target();
     const si::GmmFields fields(*base->as_mixture(), *target->as_mixture(), c.interpolant());
+    const si_wasm::Context ctx = si_wasm::context(fields);
     if (ex.contains("ode"))
-      out["exactOde"] = sampled_json(si_wasm::run_ode(fields, fields.rho0(), si_wasm::read_ode(ex["ode"], {}, true)));
+      out["exactOde"] = sampled_json(si_wasm::run_ode<double>(fields, ctx, si_wasm::read_ode(ex["ode"], ctx, true)));
     if (ex.contains("sde"))
-      out["exactSde"] = flat(si_wasm::run_sde(fields, fields.rho0(), si_wasm::read_sde(ex["sde"], {}, true)).x);
+      out["exactSde"] = flat(si_wasm::run_sde<double>(fields, ctx, si_wasm::read_sde(ex["sde"], ctx, true)).x);
   }
   if (req.contains("distribution")) {
     const json& d = req["distribution"];

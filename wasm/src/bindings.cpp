@@ -97,20 +97,25 @@ val stats_into(val out, const si::IntegratorStats& st) {
 
 // The samplers, shared by learned models (float) and exact fields (double). x0 ~ base drawn from
 // Rng(seed); the SDE's noise continues that stream.
-template <typename S>
-val sample_ode(const si::Fields<S>& fields, const si::Distribution& base, const OdeCall& c) {
-  const Sampled<S> s = run_ode(fields, base, c);
+// The samplers, for learned models (float) and exact fields (double); F is si::Model or si::GmmFields,
+// S its scalar.
+template <typename S, typename F>
+val sample_ode(const F& fields, const val& options) {
+  const Context ctx = context(fields);
+  const OdeCall call = read_ode(parse_json(options, "ode"), ctx, true);
+  const Sampled<S> s = run_ode<S>(fields, ctx, call);
   val out = val::object();
   out.set("samples", copy_out_as<float>(s.result.x));
   out.set("snapshots", snapshots_out(s.result.snapshots));
   out.set("times", copy_out(s.result.times.data(), s.result.times.size()));
-  if (c.opt.with_logp) out.set("logDensity", copy_out(s.logp));
+  if (call.opt.with_logp) out.set("logDensity", copy_out(s.logp));
   return stats_into(out, s.result.stats);
 }
 
-template <typename S>
-val sample_sde(const si::Fields<S>& fields, const si::Distribution& base, const SdeCall& c) {
-  const si::SampleResult<S> r = run_sde(fields, base, c);
+template <typename S, typename F>
+val sample_sde(const F& fields, const val& options) {
+  const Context ctx = context(fields);
+  const si::SampleResult<S> r = run_sde<S>(fields, ctx, read_sde(parse_json(options, "sde"), ctx, true));
   val out = val::object();
   out.set("samples", copy_out_as<float>(r.x));
   out.set("snapshots", snapshots_out(r.snapshots));
@@ -118,16 +123,20 @@ val sample_sde(const si::Fields<S>& fields, const si::Distribution& base, const 
   return stats_into(out, r.stats);
 }
 
-template <typename S>
-val log_likelihood_ode(const si::Fields<S>& fields, const si::Distribution& base, const val& points, const OdeCall& c) {
+template <typename S, typename F>
+val log_likelihood_ode(const F& fields, const val& points, const val& options) {
+  const Context ctx = context(fields);
+  const OdeCall call = read_ode(parse_json(options, "ode"), ctx, false);
   const si::Mat<S> x = to_points<S>(points, fields.dim(), "points");
-  return copy_out(si::ode_log_likelihood(fields, base, x, c.opt).logp);
+  return copy_out(run_log_likelihood_ode<S>(fields, ctx, x, call).logp);
 }
 
-template <typename S>
-val log_likelihood_sde(const si::Fields<S>& fields, const si::Distribution& base, const val& points, const SdeCall& c) {
+template <typename S, typename F>
+val log_likelihood_sde(const F& fields, const val& points, const val& options) {
+  const Context ctx = context(fields);
+  const SdeCall call = read_sde(parse_json(options, "sde"), ctx, false);
   const si::Mat<S> x = to_points<S>(points, fields.dim(), "points");
-  const si::LikelihoodResult<S> r = run_log_likelihood_sde(fields, base, x, c);
+  const si::LikelihoodResult<S> r = run_log_likelihood_sde<S>(fields, ctx, x, call);
   val out = val::object();
   out.set("mean", copy_out(r.logp));
   out.set("stderr", copy_out(r.std_error));
@@ -181,25 +190,25 @@ class WasmModel {
   val sampleODE(val options) const {
     return guard([&] {
       const val o = take(options);
-      return sample_ode(model_, model_.base(), read_ode(parse_json(o, "ode"), model_.config().ode, true));
+      return sample_ode<float>(model_, o);
     });
   }
   val sampleSDE(val options) const {
     return guard([&] {
       const val o = take(options);
-      return sample_sde(model_, model_.base(), read_sde(parse_json(o, "sde"), model_.config().sde, true));
+      return sample_sde<float>(model_, o);
     });
   }
   val logLikelihoodODE(val points, val options) const {
     return guard([&] {
       const val p = take(points), o = take(options);
-      return log_likelihood_ode(model_, model_.base(), p, read_ode(parse_json(o, "ode"), model_.config().ode, false));
+      return log_likelihood_ode<float>(model_, p, o);
     });
   }
   val logLikelihoodSDE(val points, val options) const {
     return guard([&] {
       const val p = take(points), o = take(options);
-      return log_likelihood_sde(model_, model_.base(), p, read_sde(parse_json(o, "sde"), model_.config().sde, false));
+      return log_likelihood_sde<float>(model_, p, o);
     });
   }
 
@@ -315,25 +324,25 @@ class WasmExactFields {
   val sampleODE(val options) const {
     return guard([&] {
       const val o = take(options);
-      return sample_ode(fields_, fields_.rho0(), read_ode(parse_json(o, "ode"), si::OdeDefaults{}, true));
+      return sample_ode<double>(fields_, o);
     });
   }
   val sampleSDE(val options) const {
     return guard([&] {
       const val o = take(options);
-      return sample_sde(fields_, fields_.rho0(), read_sde(parse_json(o, "sde"), si::SdeDefaults{}, true));
+      return sample_sde<double>(fields_, o);
     });
   }
   val logLikelihoodODE(val points, val options) const {
     return guard([&] {
       const val p = take(points), o = take(options);
-      return log_likelihood_ode(fields_, fields_.rho0(), p, read_ode(parse_json(o, "ode"), si::OdeDefaults{}, false));
+      return log_likelihood_ode<double>(fields_, p, o);
     });
   }
   val logLikelihoodSDE(val points, val options) const {
     return guard([&] {
       const val p = take(points), o = take(options);
-      return log_likelihood_sde(fields_, fields_.rho0(), p, read_sde(parse_json(o, "sde"), si::SdeDefaults{}, false));
+      return log_likelihood_sde<double>(fields_, p, o);
     });
   }
 

@@ -109,14 +109,15 @@ export interface OdeOptions {
   rtol?: number;
   /** dopri5: accepted + rejected steps allowed before an Error (default 100000). */
   maxSteps?: number;
-  /** Time interval, default [0, 1]. A model whose score is derived (s = -eta/gamma, or b from v and
-   *  s) is singular at the ends: use e.g. t0 = 1e-3, t1 = 1 - 1e-3 for it. */
+  /** Time interval. Default [0, 1]; for a model whose drift (SDE: or score) is derived through
+   *  1/gamma or 1/alpha (s = -eta/gamma, b = v - gamma gamma' s), its training range [t_lo, 1 - t_hi]. */
   t0?: number;
   t1?: number;
 }
 
 export interface SampleOdeOptions extends OdeOptions {
-  /** Number of samples (default 1000), drawn from the base with `seed`. */
+  /** Number of samples (default 1000). Paths start from the law of x_t at t = 0 (the base; the
+   *  target for the mirror path), drawn with `seed`. */
   n?: number;
   seed?: number;
   /** Frames saved equally spaced in time from t0 to t1, ends included; 0 = none (default). */
@@ -148,7 +149,7 @@ export interface SdeOptions {
   eps?: number;
   steps?: number;
   seed?: number;
-  /** Time interval, default [0, 1] (see OdeOptions.t0). */
+  /** Time interval (defaults as for OdeOptions.t0). */
   t0?: number;
   t1?: number;
 }

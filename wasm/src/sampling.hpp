@@ -1,7 +1,7 @@
 // The samplers' calling conventions, shared by the wasm bindings and the native reference program
 // (tests/wasm/native_reference.cpp) so that both run the same logic: options objects with the JS
-// names (API.md) validated field by field, and the start points x0 ~ base drawn from Rng(seed)
-// (the SDE's noise continues that stream). Plain C++17: no Emscripten here.
+// names (API.md) validated field by field, defaults from the fields, and the start points drawn
+// from Rng(seed) (the SDE's noise continues that stream). Plain C++17: no Emscripten here.
 #pragma once
 
 #include <algorithm>
@@ -10,12 +10,15 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "si/config.hpp"
 #include "si/distributions.hpp"
 #include "si/fields.hpp"
+#include "si/gmm_fields.hpp"
 #include "si/integrators.hpp"
+#include "si/model.hpp"
 #include "si/rng.hpp"
 #include "si/samplers.hpp"
 #include "si/types.hpp"
@@ -111,8 +114,24 @@ struct SdeCall {
   std::uint64_t seed = 0;
 };
 
-// Sampler defaults: the model's config (sampling.ode / sampling.sde) or the schema's defaults.
-inline OdeCall read_ode(const json& j, const si::OdeDefaults& d, bool sampling) {
+// What the fields imply for a sampler call: where paths start (the law of x_t at t = 0: the base,
+// or the target for the mirror path), the default options (a model's config sampling.ode /
+// sampling.sde, else the schema's) and the default time interval (a model's sampling_interval:
+// [t_lo, 1 - t_hi] when its drift or score is derived through 1/gamma or 1/alpha, else [0, 1]).
+struct Context {
+  const si::Distribution& initial;
+  si::OdeDefaults ode;
+  si::SdeDefaults sde;
+  std::pair<double, double> ode_interval{0.0, 1.0}, sde_interval{0.0, 1.0};
+};
+
+inline Context context(const si::Model& m) {
+  return {m.initial(), m.config().ode, m.config().sde, m.sampling_interval(false), m.sampling_interval(true)};
+}
+inline Context context(const si::GmmFields& f) { return {f.initial(), {}, {}}; }
+
+inline OdeCall read_ode(const json& j, const Context& ctx, bool sampling) {
+  const si::OdeDefaults& d = ctx.ode;
   Options o(j, "ode");
   OdeCall c;
   c.opt.method = si::ode_method_from_name(o.string("method", d.method), o.key("method"));
@@ -120,8 +139,8 @@ inline OdeCall read_ode(const json& j, const si::OdeDefaults& d, bool sampling) 
   c.opt.atol = o.positive("atol", d.atol);
   c.opt.rtol = o.positive("rtol", d.rtol);
   c.opt.max_steps = o.integer("maxSteps", c.opt.max_steps, 1, 100000000);
-  c.opt.t0 = o.number("t0", 0.0, 0.0, 1.0);
-  c.opt.t1 = o.number("t1", 1.0, 0.0, 1.0);
+  c.opt.t0 = o.number("t0", ctx.ode_interval.first, 0.0, 1.0);
+  c.opt.t1 = o.number("t1", ctx.ode_interval.second, 0.0, 1.0);
   if (sampling) {
     c.n = o.integer("n", 1000, 0, 100000000);
     c.seed = o.seed("seed");
@@ -132,14 +151,15 @@ inline OdeCall read_ode(const json& j, const si::OdeDefaults& d, bool sampling) 
   return c;
 }
 
-inline SdeCall read_sde(const json& j, const si::SdeDefaults& d, bool sampling) {
+inline SdeCall read_sde(const json& j, const Context& ctx, bool sampling) {
+  const si::SdeDefaults& d = ctx.sde;
   Options o(j, "sde");
   SdeCall c;
   c.opt.method = si::sde_method_from_name(o.string("method", d.method), o.key("method"));
   c.opt.eps = o.number("eps", d.eps, 0.0, 1e6);
   c.opt.steps = static_cast<int>(o.integer("steps", d.steps, 1, 1000000));
-  c.opt.t0 = o.number("t0", 0.0, 0.0, 1.0);
-  c.opt.t1 = o.number("t1", 1.0, 0.0, 1.0);
+  c.opt.t0 = o.number("t0", ctx.sde_interval.first, 0.0, 1.0);
+  c.opt.t1 = o.number("t1", ctx.sde_interval.second, 0.0, 1.0);
   c.seed = o.seed("seed");
   if (sampling) {
     c.n = o.integer("n", 1000, 0, 100000000);
@@ -151,7 +171,8 @@ inline SdeCall read_sde(const json& j, const si::SdeDefaults& d, bool sampling) 
   return c;
 }
 
-// Start points and the probability flow from them; logp (if asked) is log rho_t1 at the samples.
+// Start points x0 ~ initial from Rng(seed) and the probability flow from them; logp (if asked) is
+// log rho_t1 at the samples.
 template <typename S>
 struct Sampled {
   si::SampleResult<S> result;
@@ -159,7 +180,8 @@ struct Sampled {
 };
 
 template <typename S>
-Sampled<S> run_ode(const si::Fields<S>& fields, const si::Distribution& base, const OdeCall& c) {
+Sampled<S> run_ode(const si::Fields<S>& fields, const Context& ctx, const OdeCall& c) {
+  const si::Distribution& base = ctx.initial;
   si::Rng rng(c.seed);
   const si::MatD start = base.sample(c.n, rng);
   Sampled<S> out{si::ode_sample(fields, si::Mat<S>(start.cast<S>()), c.opt), {}};
@@ -169,17 +191,23 @@ Sampled<S> run_ode(const si::Fields<S>& fields, const si::Distribution& base, co
 }
 
 template <typename S>
-si::SampleResult<S> run_sde(const si::Fields<S>& fields, const si::Distribution& base, const SdeCall& c) {
+si::SampleResult<S> run_sde(const si::Fields<S>& fields, const Context& ctx, const SdeCall& c) {
   si::Rng rng(c.seed);
-  const si::MatD start = base.sample(c.n, rng);
+  const si::MatD start = ctx.initial.sample(c.n, rng);
   return si::sde_sample(fields, si::Mat<S>(start.cast<S>()), c.opt, rng);
 }
 
 template <typename S>
-si::LikelihoodResult<S> run_log_likelihood_sde(const si::Fields<S>& fields, const si::Distribution& base,
-                                               const si::Mat<S>& x, const SdeCall& c) {
+si::LikelihoodResult<S> run_log_likelihood_ode(const si::Fields<S>& fields, const Context& ctx, const si::Mat<S>& x,
+                                               const OdeCall& c) {
+  return si::ode_log_likelihood(fields, ctx.initial, x, c.opt);
+}
+
+template <typename S>
+si::LikelihoodResult<S> run_log_likelihood_sde(const si::Fields<S>& fields, const Context& ctx, const si::Mat<S>& x,
+                                               const SdeCall& c) {
   si::Rng rng(c.seed);
-  return si::sde_log_likelihood(fields, base, x, c.opt, rng);
+  return si::sde_log_likelihood(fields, ctx.initial, x, c.opt, rng);
 }
 
 }  // namespace si_wasm
