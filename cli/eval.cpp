@@ -55,8 +55,8 @@ int run_eval(const EvalOptions& o) {
   const bool checker = target.name() == "checkerboard";
   const OdeSamplerOptions ode = ode_options(model, o.ode, "rk4", 200);
   const bool sde_on = !o.no_sde && model.has_score();
-  SdeSamplerOptions sde;
-  if (sde_on) sde = sde_options(model, o.sde);
+  SdePlan sde;
+  if (sde_on) sde = sde_plan(model, o.sde);
   auto note = [&](const std::string& s) {
     if (!o.quiet) std::cerr << s << std::endl;
   };
@@ -121,7 +121,7 @@ int run_eval(const EvalOptions& o) {
   if (sde_on) {
     note("eval: " + std::to_string(o.n) + " samples by " + describe(sde) + " ...");
     r["sde"] = describe(sde);
-    const SampleResult<float> zs = sde_sample<float>(model, x0, sde, noise);
+    const SampleResult<float> zs = run_sde(model, x0, sde, noise);
     r["energy_distance_sde"] = energy_distance<float>(zs.x, y1f);
     if (checker) r["support_share_sde"] = checkerboard_support_share(zs.x.cast<double>());
     seconds["sde_sample"] = round_to(clock.lap(), 3);
@@ -129,11 +129,11 @@ int run_eval(const EvalOptions& o) {
       const long m = std::min(o.sde_nll_n, o.n);
       note("eval: SDE log-likelihood of " + std::to_string(m) + " held-out points x " +
            std::to_string(o.sde_nll_paths) + " paths ...");
-      SdeSamplerOptions l = sde;
-      l.n_paths = o.sde_nll_paths;
+      SdePlan l = sde;
+      l.sde.n_paths = o.sde_nll_paths;
       try {
         const LikelihoodResult<float> lr =
-            sde_log_likelihood<float>(model, start, MatF(held_out.leftCols(m).cast<float>()), l, noise);
+            run_sde_likelihood(model, start, MatF(held_out.leftCols(m).cast<float>()), l, noise);
         r["sde_nll"] = number_or_null(-mean(lr.logp));
         r["sde_nll_se"] = number_or_null(standard_error(lr.logp));
         r["sde_nll_path_se"] = number_or_null(lr.std_error.mean());

@@ -47,8 +47,11 @@ int run_sample(const SampleOptions& o) {
   SampleResult<float> r;
   std::string what;
   if (o.method == "ode") {
-    if (!o.sde.method.empty() || o.sde.eps >= 0)
-      throw ConfigError(o.sde.method.empty() ? "--eps" : "--sde-method", "applies to --method sde only");
+    if (!o.sde.method.empty() || o.sde.eps >= 0 || o.sde.eps_until >= 0)
+      throw ConfigError(!o.sde.method.empty() ? "--sde-method"
+                        : o.sde.eps >= 0      ? "--eps"
+                                              : "--eps-until",
+                        "applies to --method sde only");
     OdeSamplerOptions opt = ode_options(model, o.ode);
     if (o.t0 >= 0) opt.t0 = o.t0;
     if (o.t1 >= 0) opt.t1 = o.t1;
@@ -63,12 +66,12 @@ int run_sample(const SampleOptions& o) {
                         "applies to --method ode only");
     SdeArgs a = o.sde;
     a.steps = o.ode.steps;  // --steps is shared: fixed steps of either sampler
-    SdeSamplerOptions opt = sde_options(model, a);
-    if (o.t0 >= 0) opt.t0 = o.t0;
-    if (o.t1 >= 0) opt.t1 = o.t1;
-    opt.n_snapshots = frames;
-    what = describe(opt);
-    r = sde_sample<float>(model, x0, opt, noise);
+    SdePlan plan = sde_plan(model, a);
+    if (o.t0 >= 0) plan.sde.t0 = o.t0;
+    if (o.t1 >= 0) plan.sde.t1 = o.t1;
+    plan.sde.n_snapshots = frames;
+    what = describe(plan);
+    r = run_sde(model, x0, plan, noise);
   }
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::string text;

@@ -19,7 +19,20 @@ struct OdeArgs {
 struct SdeArgs {
   std::string method;
   int steps = 0;
-  double eps = -1;  // < 0: the config's
+  double eps = -1;        // < 0: the config's
+  double eps_until = -1;  // < 0: the model's default (see SdePlan)
+};
+
+// The SDE as the command line runs it. A score derived from a denoiser (s = -eta / alpha one-sided,
+// -eta / gamma two-sided) is singular at t = 1 and amplifies the network's error there without
+// bound, so for such models (when b is a network of its own) the noise is switched off after
+// eps_until = 0.99 and the last steps follow the probability flow b alone; the reference code
+// stops its denoiser SDE at 0.99 instead. Likelihoods then go through the backward ODE from t1 to
+// eps_until and the backward SDE from there.
+struct SdePlan {
+  SdeSamplerOptions sde;
+  double eps_until = -1;  // < 0 or >= sde.t1: noise over the whole interval
+  bool split() const { return eps_until > sde.t0 && eps_until < sde.t1; }
 };
 
 // steps_name lets eval use --ode-steps while sample uses --steps.
@@ -31,8 +44,14 @@ void add_sde_args(CLI::App* app, SdeArgs& a, const std::string& steps_name);
 // (see default_interval) unless t0/t1 are >= 0.
 OdeSamplerOptions ode_options(const Model& model, const OdeArgs& a, const std::string& fallback_method = "",
                               int fallback_steps = 0);
-SdeSamplerOptions sde_options(const Model& model, const SdeArgs& a);
+SdePlan sde_plan(const Model& model, const SdeArgs& a);
 std::string describe(const OdeSamplerOptions& o);
-std::string describe(const SdeSamplerOptions& o);
+std::string describe(const SdePlan& p);
+
+// Forward SDE samples by the plan (snapshots: n_snapshots of plan.sde, spread over both legs).
+SampleResult<float> run_sde(const Model& model, const MatF& x0, const SdePlan& plan, Rng& rng);
+// SDE log-likelihood of the points x (d x n) by the plan, start = the density at t0.
+LikelihoodResult<float> run_sde_likelihood(const Model& model, const Distribution& start, const MatF& x,
+                                           const SdePlan& plan, Rng& rng);
 
 }  // namespace si::cli
