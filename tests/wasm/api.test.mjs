@@ -260,26 +260,51 @@ describe('samplers', () => {
     ex.delete();
   });
 
+  test('backward in time from the target, or from given start points', () => {
+    const ex = new si.ExactFields(gaussianEnds);
+    const base = si.sampleDistribution('gaussian', 2000, 21);
+    const back = si.sampleODE(ex, {n: 2000, seed: 4, t0: 1, t1: 0, method: 'rk4', steps: 100, logDensity: true});
+    assert.ok(si.energyDistance(back.samples, base) < 0.02, 'the backward flow lands on the base');
+    const exact = si.logDensity('gaussian', back.samples);
+    for (let i = 0; i < 20; ++i) close(back.logDensity[i], exact[i], 1e-4, `log rho0 at ${i}`);
+    const sde = si.sampleSDE(ex, {n: 2000, seed: 5, t0: 1, t1: 0, steps: 200});
+    assert.ok(si.energyDistance(sde.samples, base) < 0.03, 'the backward SDE lands on the base');
+    // Given start points: the flow of the points themselves.
+    const start = new Float64Array([0, 0, 1, -1]);
+    const r = si.sampleODE(ex, {start, method: 'rk4', steps: 20, snapshots: 2});
+    assert.equal(r.samples.length, 4);
+    assert.deepEqual([...r.snapshots[0]], [0, 0, 1, -1]);
+    const seeded = si.sampleODE(ex, {n: 5, seed: 9, method: 'rk4', steps: 20});
+    const again = si.sampleODE(ex, {start: si.sampleDistribution('gaussian', 5, 9), method: 'rk4', steps: 20});
+    for (let i = 0; i < 10; ++i) close(again.samples[i], seeded.samples[i], 1e-5, 'start = the seeded draws');
+    assert.throws(() => si.sampleODE(ex, {start, n: 3}), (e) => /^ode\.n: is 3 but 2 start points/.test(e.message));
+    assert.throws(() => si.sampleSDE(ex, {start: [0, 0, 1]}), (e) => /^start: length 3/.test(e.message));
+    ex.delete();
+  });
+
   test('the mirror path starts from the target and keeps it', () => {
-    const mirror = { ...gaussianEnds, interpolant: { path: 'mirror', gamma: 'brownian' } };
+    const mirror = {...gaussianEnds, interpolant: {path: 'mirror', gamma: 'brownian'}};
     const ex = new si.ExactFields(mirror);
     const target = si.sampleDistribution(gaussianEnds.target, 2000, 12);
-    const r = si.sampleODE(ex, { n: 2000, seed: 3, method: 'rk4', steps: 50, snapshots: 3 });
+    const r = si.sampleODE(ex, {n: 2000, seed: 3, method: 'rk4', steps: 50, snapshots: 3});
     for (const frame of r.snapshots) assert.ok(si.energyDistance(frame, target) < 0.02, 'every frame is the target');
     ex.delete();
   });
 
   test('models with derived fields sample on their training interval by default', () => {
     const session = new si.TrainingSession({
-      fields: 'v+eta', interpolant: { path: 'linear', gamma: 'brownian' }, network: { hidden: [16] }, training: { batch: 32 },
+      fields: 'v+eta',
+      interpolant: {path: 'linear', gamma: 'brownian'},
+      network: {hidden: [16]},
+      training: {batch: 32},
     });
     session.step(3);
     const model = session.model();
     session.delete();
-    const ode = si.sampleODE(model, { n: 20, method: 'rk4', steps: 10, snapshots: 2 });
+    const ode = si.sampleODE(model, {n: 20, method: 'rk4', steps: 10, snapshots: 2});
     assert.ok(allFinite(ode.samples));
     assert.deepEqual([...ode.times], [1e-4, 1 - 1e-4]);
-    const sde = si.sampleSDE(model, { n: 20, steps: 10 });
+    const sde = si.sampleSDE(model, {n: 20, steps: 10});
     assert.ok(allFinite(sde.samples));
     model.delete();
   });

@@ -99,11 +99,18 @@ val stats_into(val out, const si::IntegratorStats& st) {
 // Rng(seed); the SDE's noise continues that stream.
 // The samplers, for learned models (float) and exact fields (double); F is si::Model or si::GmmFields,
 // S its scalar.
+// Optional start points (a JS array, or undefined/null for draws from the start law).
+std::unique_ptr<si::MatD> start_of(const val& start, int d) {
+  if (start.isUndefined() || start.isNull()) return nullptr;
+  return std::make_unique<si::MatD>(to_points<double>(start, d, "start"));
+}
+
 template <typename S, typename F>
-val sample_ode(const F& fields, const val& options) {
+val sample_ode(const F& fields, const val& options, const val& start) {
   const Context ctx = context(fields);
   const OdeCall call = read_ode(parse_json(options, "ode"), ctx, true);
-  const Sampled<S> s = run_ode<S>(fields, ctx, call);
+  const auto given = start_of(start, fields.dim());
+  const Sampled<S> s = run_ode<S>(fields, ctx, call, given.get());
   val out = val::object();
   out.set("samples", copy_out_as<float>(s.result.x));
   out.set("snapshots", snapshots_out(s.result.snapshots));
@@ -113,9 +120,11 @@ val sample_ode(const F& fields, const val& options) {
 }
 
 template <typename S, typename F>
-val sample_sde(const F& fields, const val& options) {
+val sample_sde(const F& fields, const val& options, const val& start) {
   const Context ctx = context(fields);
-  const si::SampleResult<S> r = run_sde<S>(fields, ctx, read_sde(parse_json(options, "sde"), ctx, true));
+  const SdeCall call = read_sde(parse_json(options, "sde"), ctx, true);
+  const auto given = start_of(start, fields.dim());
+  const si::SampleResult<S> r = run_sde<S>(fields, ctx, call, given.get());
   val out = val::object();
   out.set("samples", copy_out_as<float>(r.x));
   out.set("snapshots", snapshots_out(r.snapshots));
@@ -187,16 +196,16 @@ class WasmModel {
       return copy_out(div);
     });
   }
-  val sampleODE(val options) const {
+  val sampleODE(val options, val start) const {
     return guard([&] {
-      const val o = take(options);
-      return sample_ode<float>(model_, o);
+      const val o = take(options), x = take(start);
+      return sample_ode<float>(model_, o, x);
     });
   }
-  val sampleSDE(val options) const {
+  val sampleSDE(val options, val start) const {
     return guard([&] {
-      const val o = take(options);
-      return sample_sde<float>(model_, o);
+      const val o = take(options), x = take(start);
+      return sample_sde<float>(model_, o, x);
     });
   }
   val logLikelihoodODE(val points, val options) const {
@@ -321,16 +330,16 @@ class WasmExactFields {
       return copy_out(fields_.sample_xt(t, to_count(n, "n"), rng));
     });
   }
-  val sampleODE(val options) const {
+  val sampleODE(val options, val start) const {
     return guard([&] {
-      const val o = take(options);
-      return sample_ode<double>(fields_, o);
+      const val o = take(options), x = take(start);
+      return sample_ode<double>(fields_, o, x);
     });
   }
-  val sampleSDE(val options) const {
+  val sampleSDE(val options, val start) const {
     return guard([&] {
-      const val o = take(options);
-      return sample_sde<double>(fields_, o);
+      const val o = take(options), x = take(start);
+      return sample_sde<double>(fields_, o, x);
     });
   }
   val logLikelihoodODE(val points, val options) const {

@@ -116,9 +116,12 @@ export interface OdeOptions {
 }
 
 export interface SampleOdeOptions extends OdeOptions {
-  /** Number of samples (default 1000). Paths start from the law of x_t at t = 0 (the base; the
-   *  target for the mirror path), drawn with `seed`. */
+  /** Number of samples (default 1000). Paths start from the law of x_t at t0, drawn with `seed`:
+   *  forward (t0 < t1) the law at t = 0 (the base; the target for the mirror path), backward
+   *  (t0 > t1, e.g. t0: 1, t1: 0) the target. */
   n?: number;
+  /** Start points instead (n*d values, assumed drawn from that law; logDensity uses its density). */
+  start?: PointsInput;
   seed?: number;
   /** Frames saved equally spaced in time from t0 to t1, ends included; 0 = none (default). */
   snapshots?: number;
@@ -155,8 +158,11 @@ export interface SdeOptions {
 }
 
 export interface SampleSdeOptions extends SdeOptions {
-  /** Number of samples (default 1000). */
+  /** Number of samples (default 1000), started as in SampleOdeOptions.n. Backward in time
+   *  (t0 > t1) the drift is b - eps s. */
   n?: number;
+  /** Start points instead (n*d values). */
+  start?: PointsInput;
   snapshots?: number;
 }
 

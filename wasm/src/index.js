@@ -226,8 +226,14 @@ function makeApi(raw) {
     Model,
     ExactFields,
 
-    sampleODE: (fields, options = {}) => fieldsOf(fields, 'sampleODE').sampleODE(json(options, 'ode')),
-    sampleSDE: (fields, options = {}) => fieldsOf(fields, 'sampleSDE').sampleSDE(json(options, 'sde')),
+    sampleODE: (fields, options = {}) => {
+      const {start, ...rest} = options ?? {};
+      return fieldsOf(fields, 'sampleODE').sampleODE(json(rest, 'ode'), start == null ? undefined : flat(start));
+    },
+    sampleSDE: (fields, options = {}) => {
+      const {start, ...rest} = options ?? {};
+      return fieldsOf(fields, 'sampleSDE').sampleSDE(json(rest, 'sde'), start == null ? undefined : flat(start));
+    },
     logLikelihoodODE: (fields, points, options = {}) =>
         fieldsOf(fields, 'logLikelihoodODE').logLikelihoodODE(pointsOf(points), json(options, 'ode')),
     logLikelihoodSDE: (fields, points, options = {}) =>

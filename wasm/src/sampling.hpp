@@ -106,11 +106,13 @@ class Options {
 struct OdeCall {
   si::OdeSamplerOptions opt;
   Eigen::Index n = 1000;
+  bool n_given = false;
   std::uint64_t seed = 0;
 };
 struct SdeCall {
   si::SdeSamplerOptions opt;
   Eigen::Index n = 1000;
+  bool n_given = false;
   std::uint64_t seed = 0;
 };
 
@@ -119,16 +121,34 @@ struct SdeCall {
 // sampling.sde, else the schema's) and the default time interval (a model's sampling_interval:
 // [t_lo, 1 - t_hi] when its drift or score is derived through 1/gamma or 1/alpha, else [0, 1]).
 struct Context {
-  const si::Distribution& initial;
+  const si::Distribution& initial;  // the law of x_t at t = 0
+  const si::Distribution& final;    // the law of x_t at t = 1 (the target)
   si::OdeDefaults ode;
   si::SdeDefaults sde;
   std::pair<double, double> ode_interval{0.0, 1.0}, sde_interval{0.0, 1.0};
 };
 
 inline Context context(const si::Model& m) {
-  return {m.initial(), m.config().ode, m.config().sde, m.sampling_interval(false), m.sampling_interval(true)};
+  return {
+      m.initial(), m.target(), m.config().ode, m.config().sde, m.sampling_interval(false), m.sampling_interval(true)};
 }
-inline Context context(const si::GmmFields& f) { return {f.initial(), {}, {}}; }
+inline Context context(const si::GmmFields& f) { return {f.initial(), f.rho1(), {}, {}}; }
+
+// Where paths from t0 to t1 start: the law at t = 0 forward in time, at t = 1 backward.
+inline const si::Distribution& start_law(const Context& ctx, double t0, double t1) {
+  return t0 <= t1 ? ctx.initial : ctx.final;
+}
+
+// The start points: the caller's (their number must match an explicit n) or n draws from the start
+// law with rng.
+inline si::MatD start_points(const si::Distribution& law, const si::MatD* given, Eigen::Index n, bool n_given,
+                             si::Rng& rng, const std::string& prefix) {
+  if (!given) return law.sample(n, rng);
+  if (n_given && n != given->cols())
+    throw si::ConfigError(prefix + ".n", "is " + std::to_string(n) + " but " + std::to_string(given->cols()) +
+                                             " start points were given");
+  return *given;
+}
 
 inline OdeCall read_ode(const json& j, const Context& ctx, bool sampling) {
   const si::OdeDefaults& d = ctx.ode;
@@ -142,6 +162,7 @@ inline OdeCall read_ode(const json& j, const Context& ctx, bool sampling) {
   c.opt.t0 = o.number("t0", ctx.ode_interval.first, 0.0, 1.0);
   c.opt.t1 = o.number("t1", ctx.ode_interval.second, 0.0, 1.0);
   if (sampling) {
+    c.n_given = o.has("n");
     c.n = o.integer("n", 1000, 0, 100000000);
     c.seed = o.seed("seed");
     c.opt.n_snapshots = static_cast<int>(o.integer("snapshots", 0, 0, 100000));
@@ -162,6 +183,7 @@ inline SdeCall read_sde(const json& j, const Context& ctx, bool sampling) {
   c.opt.t1 = o.number("t1", ctx.sde_interval.second, 0.0, 1.0);
   c.seed = o.seed("seed");
   if (sampling) {
+    c.n_given = o.has("n");
     c.n = o.integer("n", 1000, 0, 100000000);
     c.opt.n_snapshots = static_cast<int>(o.integer("snapshots", 0, 0, 100000));
   } else {
@@ -171,8 +193,9 @@ inline SdeCall read_sde(const json& j, const Context& ctx, bool sampling) {
   return c;
 }
 
-// Start points x0 ~ initial from Rng(seed) and the probability flow from them; logp (if asked) is
-// log rho_t1 at the samples.
+// Paths from t0 to t1 (backward if t1 < t0) starting at the given points or at draws from the law
+// at t0 (see start_law) with Rng(seed). logp (if asked) is log rho_t1 at the samples: the start
+// law's log density plus the integrated change.
 template <typename S>
 struct Sampled {
   si::SampleResult<S> result;
@@ -180,21 +203,24 @@ struct Sampled {
 };
 
 template <typename S>
-Sampled<S> run_ode(const si::Fields<S>& fields, const Context& ctx, const OdeCall& c) {
-  const si::Distribution& base = ctx.initial;
+Sampled<S> run_ode(const si::Fields<S>& fields, const Context& ctx, const OdeCall& c, const si::MatD* given = nullptr) {
+  const si::Distribution& law = start_law(ctx, c.opt.t0, c.opt.t1);
   si::Rng rng(c.seed);
-  const si::MatD start = base.sample(c.n, rng);
+  const si::MatD start = start_points(law, given, c.n, c.n_given, rng, "ode");
   Sampled<S> out{si::ode_sample(fields, si::Mat<S>(start.cast<S>()), c.opt), {}};
-  // log rho_t1(X_t1) = log rho_t0(X_t0) + the integrated change
-  if (c.opt.with_logp) out.logp = base.log_density(start) + out.result.dlogp.template cast<double>();
+  if (c.opt.with_logp) out.logp = law.log_density(start) + out.result.dlogp.template cast<double>();
   return out;
 }
 
+// As run_ode; the noise comes from a generator split off after the start points are drawn (the
+// command-line tool's `si sample` convention, so a seed gives the same samples there).
 template <typename S>
-si::SampleResult<S> run_sde(const si::Fields<S>& fields, const Context& ctx, const SdeCall& c) {
+si::SampleResult<S> run_sde(const si::Fields<S>& fields, const Context& ctx, const SdeCall& c,
+                            const si::MatD* given = nullptr) {
   si::Rng rng(c.seed);
-  const si::MatD start = ctx.initial.sample(c.n, rng);
-  return si::sde_sample(fields, si::Mat<S>(start.cast<S>()), c.opt, rng);
+  const si::MatD start = start_points(start_law(ctx, c.opt.t0, c.opt.t1), given, c.n, c.n_given, rng, "sde");
+  si::Rng noise = rng.split();
+  return si::sde_sample(fields, si::Mat<S>(start.cast<S>()), c.opt, noise);
 }
 
 template <typename S>
