@@ -5,8 +5,9 @@
 //   native_reference run request.json     -> results of the request's parts (see below)
 //   native_reference bench config.json N  -> {"seconds_per_step": ...} over N steps after a warm-up
 //
-// A request: {"train": {"config": {...}, "steps": 50, "ode": {...}, "sde": {...},
+// A request: {"train": {"config": {...}, "steps": 50, "ode": {...}, "sde": {...}, "modelJSON": true,
 //                       "likelihood": {"points": [...], "ode": {...}}},
+//             "load": {"model": "<model file text>", "field": "b", "t": 0.5, "points": [...]},
 //             "exact": {"spec": {...}, "ode": {...}, "sde": {...}},
 //             "distribution": {"spec": ..., "n": 100, "seed": 3}}
 // Every part is optional; sampler options are the JS ones (API.md).
@@ -61,6 +62,7 @@ json run(const json& req) {
     out["losses"] = losses;
     const si::Model model = session.model();
     const si_wasm::Context ctx = si_wasm::context(model);
+    if (tr.value("modelJSON", false)) out["model"] = model.to_json().dump();
     if (tr.contains("ode"))
       out["ode"] = sampled_json(si_wasm::run_ode<float>(model, ctx, si_wasm::read_ode(tr["ode"], ctx, true)));
     if (tr.contains("sde"))
@@ -87,6 +89,15 @@ json run(const json& req) {
       out["exactOde"] = sampled_json(si_wasm::run_ode<double>(fields, ctx, si_wasm::read_ode(ex["ode"], ctx, true)));
     if (ex.contains("sde"))
       out["exactSde"] = flat(si_wasm::run_sde<double>(fields, ctx, si_wasm::read_sde(ex["sde"], ctx, true)).x);
+  }
+  if (req.contains("load")) {  // a model file written elsewhere (e.g. by the wasm package), evaluated here
+    const json& ld = req["load"];
+    const si::Model model = si::Model::from_json(json::parse(ld.at("model").get<std::string>()));
+    const std::vector<float> p = ld.at("points").get<std::vector<float>>();
+    const si::MatF x = Eigen::Map<const si::MatF>(p.data(), model.dim(), p.size() / model.dim());
+    si::MatF y;
+    model.evaluate(ld.at("field").get<std::string>(), ld.at("t").get<double>(), x, y);
+    out["loaded"] = flat(y);
   }
   if (req.contains("distribution")) {
     const json& d = req["distribution"];

@@ -8,6 +8,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$root"
 jobs=${JOBS:-2}
 native=${SI_NATIVE_BUILD_DIR:-build}
+case "$native" in /*) ;; *) native="$root/$native" ;; esac
 
 bash wasm/build.sh
 if [ ! -f "$native/CMakeCache.txt" ]; then
@@ -17,4 +18,4 @@ cmake --build "$native" --target si_wasm_native_reference -j "$jobs"
 if [ ! -d tests/wasm/node_modules ] || [ tests/wasm/package-lock.json -nt tests/wasm/node_modules ]; then
   (cd tests/wasm && npm ci --no-audit --no-fund)
 fi
-SI_NATIVE_REFERENCE=${SI_NATIVE_REFERENCE:-$root/$native/tests/wasm/native_reference} node --test "$@" tests/wasm/
+SI_NATIVE_REFERENCE=${SI_NATIVE_REFERENCE:-$native/tests/wasm/native_reference} node --test "$@" tests/wasm/
