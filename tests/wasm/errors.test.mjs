@@ -152,6 +152,13 @@ describe('numerical blow-up', () => {
   });
 });
 
+describe('out of memory', () => {
+  test('an allocation beyond the heap limit is an Error, and the module keeps working', () => {
+    throwsMessage(() => si.sampleDistribution({type: 'gaussian', dim: 20}, 1e8, 1), /^out of memory: /);
+    assertWorks();
+  });
+});
+
 describe('errors leak nothing', () => {
   test('1,000 failing calls leave the allocated heap where it was', () => {
     const ex = new si.ExactFields(gaussianEnds);

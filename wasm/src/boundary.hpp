@@ -13,6 +13,7 @@
 #include <emscripten/val.h>
 
 #include <exception>
+#include <new>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -35,6 +36,11 @@ auto guard(F&& f) -> decltype(f()) {
   bool failed = false;
   try {
     return f();
+  } catch (const std::bad_alloc&) {
+    error_buffer() =
+        "out of memory: the wasm heap (at most 2 GiB) cannot hold this; use fewer points or a smaller "
+        "network, and delete() objects no longer needed";
+    failed = true;
   } catch (const std::exception& e) {
     error_buffer() = e.what();
     failed = true;
