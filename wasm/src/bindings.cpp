@@ -95,16 +95,14 @@ val stats_into(val out, const si::IntegratorStats& st) {
   return out;
 }
 
-// The samplers, shared by learned models (float) and exact fields (double). x0 ~ base drawn from
-// Rng(seed); the SDE's noise continues that stream.
-// The samplers, for learned models (float) and exact fields (double); F is si::Model or si::GmmFields,
-// S its scalar.
 // Optional start points (a JS array, or undefined/null for draws from the start law).
 std::unique_ptr<si::MatD> start_of(const val& start, int d) {
   if (start.isUndefined() || start.isNull()) return nullptr;
   return std::make_unique<si::MatD>(to_points<double>(start, d, "start"));
 }
 
+// The samplers, for learned models (S float, F si::Model) and exact fields (S double, F si::GmmFields);
+// the conventions are in sampling.hpp.
 template <typename S, typename F>
 val sample_ode(const F& fields, const val& options, const val& start) {
   const Context ctx = context(fields);
