@@ -48,15 +48,16 @@ class ObjectReader {
     if (!std::isfinite(x)) throw ConfigError(key(k), "must be finite");
     return x;
   }
-  long integer(const std::string& k, long def, long lo, long hi) {
+  std::int64_t integer(const std::string& k, std::int64_t def, std::int64_t lo, std::int64_t hi) {
     if (!has(k)) return def;
     const json& v = j_.at(k);
     if (!v.is_number()) throw ConfigError(key(k), "must be an integer, got " + type_name(v));
     const double x = v.get<double>();
     if (!std::isfinite(x) || x != std::floor(x) || x < double(lo) || x > double(hi))
-      throw ConfigError(key(k), "must be an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) +
+      throw ConfigError(key(k), "must be an integer in [" + std::to_string(static_cast<long long>(lo)) + ", " +
+                                    std::to_string(static_cast<long long>(hi)) +
                                     "], got " + v.dump());
-    return static_cast<long>(x);
+    return static_cast<std::int64_t>(x);
   }
   std::string string(const std::string& k, const std::string& def) {
     if (!has(k)) return def;
@@ -88,8 +89,8 @@ class ObjectReader {
 
 double in_range(double x, double lo, double hi, const std::string& field, bool lo_open = false) {
   if ((lo_open ? x <= lo : x < lo) || x > hi)
-    throw ConfigError(field, "must be in " + std::string(lo_open ? "(" : "[") + std::to_string(lo) + ", " +
-                                 std::to_string(hi) + "], got " + std::to_string(x));
+    throw ConfigError(field, "must be in " + std::string(lo_open ? "(" : "[") + format_number(lo) + ", " +
+                                 format_number(hi) + "], got " + format_number(x));
   return x;
 }
 
@@ -123,7 +124,7 @@ TrainingConfig TrainingConfig::from_json(const json& j) {
         throw ConfigError("network.hidden", "must be a list of 1 to 16 layer widths, e.g. [256, 256]");
       c.hidden.clear();
       for (const auto& w : h) {
-        if (!w.is_number_integer() || w.get<long>() < 1 || w.get<long>() > 4096)
+        if (!w.is_number_integer() || w.get<std::int64_t>() < 1 || w.get<std::int64_t>() > 4096)
           throw ConfigError("network.hidden", "every width must be an integer in [1, 4096], got " + w.dump());
         c.hidden.push_back(w.get<int>());
       }
@@ -137,7 +138,7 @@ TrainingConfig TrainingConfig::from_json(const json& j) {
     c.optimizer.beta1 = ro.number("beta1", c.optimizer.beta1);
     c.optimizer.beta2 = ro.number("beta2", c.optimizer.beta2);
     c.optimizer.eps = ro.number("eps", c.optimizer.eps);
-    c.optimizer.step_size = ro.integer("step_size", c.optimizer.step_size, 0, 1L << 40);
+    c.optimizer.step_size = ro.integer("step_size", c.optimizer.step_size, 0, std::int64_t(1) << 40);
     c.optimizer.decay = ro.number("decay", c.optimizer.decay);
     c.optimizer.clip = ro.number("clip", c.optimizer.clip);
     ro.finish();
@@ -145,9 +146,9 @@ TrainingConfig TrainingConfig::from_json(const json& j) {
   c.optimizer.validate("optimizer");
   if (r.has("training")) {
     ObjectReader rt(r.at("training"), "training");
-    c.steps = rt.integer("steps", c.steps, 0, 1L << 40);
+    c.steps = rt.integer("steps", c.steps, 0, std::int64_t(1) << 40);
     c.batch = static_cast<int>(rt.integer("batch", c.batch, 1, 1 << 20));
-    c.seed = static_cast<std::uint64_t>(rt.integer("seed", 0, 0, (1L << 53)));
+    c.seed = static_cast<std::uint64_t>(rt.integer("seed", 0, 0, (std::int64_t(1) << 53)));
     c.t_lo = in_range(rt.number("t_lo", c.t_lo), 0, 0.5, "training.t_lo");
     c.t_hi = in_range(rt.number("t_hi", c.t_hi), 0, 0.5, "training.t_hi");
     c.antithetic = rt.boolean("antithetic", c.antithetic);
@@ -227,7 +228,7 @@ json TrainingConfig::to_json() const {
 Interpolant TrainingConfig::interpolant() const {
   const GammaKind g = gamma_from_name(gamma, "interpolant.gamma");
   if (g == GammaKind::ABrownian && !(gamma_a > 0))
-    throw ConfigError("interpolant.gamma_a", "a-brownian needs gamma_a > 0, got " + std::to_string(gamma_a));
+    throw ConfigError("interpolant.gamma_a", "a-brownian needs gamma_a > 0, got " + format_number(gamma_a));
   try {
     return Interpolant(path_from_name(path, "interpolant.path"), Gamma(g, gamma_a));
   } catch (const ConfigError& e) {

@@ -16,12 +16,7 @@ double logistic_deriv(double x) {
   return s * (1.0 - s);
 }
 
-std::string fmt(double v) {
-  std::ostringstream os;
-  os.precision(10);
-  os << v;
-  return os.str();
-}
+std::string fmt(double v) { return format_number(v); }
 
 }  // namespace
 

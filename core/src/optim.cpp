@@ -6,10 +6,7 @@ namespace si {
 
 namespace {
 bool positive(double x) { return std::isfinite(x) && x > 0; }
-std::string num(double x) {
-  std::string s = std::to_string(x);
-  return std::isfinite(x) ? s : (std::isnan(x) ? "NaN" : "inf");
-}
+std::string num(double x) { return format_number(x); }
 }  // namespace
 
 void AdamOptions::validate(const std::string& f) const {
@@ -17,7 +14,7 @@ void AdamOptions::validate(const std::string& f) const {
   if (!(beta1 >= 0 && beta1 < 1)) throw ConfigError(f + ".beta1", "must be in [0, 1), got " + num(beta1));
   if (!(beta2 >= 0 && beta2 < 1)) throw ConfigError(f + ".beta2", "must be in [0, 1), got " + num(beta2));
   if (!positive(eps)) throw ConfigError(f + ".eps", "must be a positive number, got " + num(eps));
-  if (step_size < 0) throw ConfigError(f + ".step_size", "must be >= 0 (0: no decay), got " + std::to_string(step_size));
+  if (step_size < 0) throw ConfigError(f + ".step_size", "must be >= 0 (0: no decay), got " + std::to_string(static_cast<long long>(step_size)));
   if (!(decay > 0 && decay <= 1)) throw ConfigError(f + ".decay", "must be in (0, 1], got " + num(decay));
   if (!(clip >= 0 && std::isfinite(clip))) throw ConfigError(f + ".clip", "must be >= 0 (0: no clipping), got " + num(clip));
 }

@@ -42,7 +42,7 @@ struct TrainingConfig {
   std::vector<int> hidden = {256, 256, 256, 256};
   Activation activation = Activation::ReLU;
   AdamOptions optimizer;
-  long steps = 7000;
+  std::int64_t steps = 7000;
   int batch = 2000;
   std::uint64_t seed = 0;
   double t_lo = 1e-4, t_hi = 1e-4;

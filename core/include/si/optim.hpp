@@ -2,6 +2,8 @@
 // parameter vector.
 #pragma once
 
+#include <cstdint>
+
 #include "si/types.hpp"
 
 namespace si {
@@ -9,7 +11,7 @@ namespace si {
 struct AdamOptions {
   double lr = 2e-3;
   double beta1 = 0.9, beta2 = 0.999, eps = 1e-8;
-  long step_size = 0;  // StepLR period in steps (0: constant learning rate)
+  std::int64_t step_size = 0;  // StepLR period in steps (0: constant learning rate)
   double decay = 1.0;  // StepLR factor
   double clip = 0.0;   // clip the gradient norm to this value (0: no clipping)
   void validate(const std::string& field = "optimizer") const;
@@ -22,14 +24,14 @@ class Adam {
   Adam(AdamOptions options, Eigen::Index n);
   // The learning rate the next step() will use.
   double lr() const;
-  long steps() const { return t_; }
+  std::int64_t steps() const { return t_; }
   // One update of params from grad (grad may be rescaled by clipping). Returns the gradient norm
   // before clipping.
   double step(Vec<S>& params, Vec<S>& grad);
 
   const Vec<S>& m() const { return m_; }
   const Vec<S>& v() const { return v_; }
-  void restore(long t, Vec<S> m, Vec<S> v) {
+  void restore(std::int64_t t, Vec<S> m, Vec<S> v) {
     t_ = t;
     m_ = std::move(m);
     v_ = std::move(v);
@@ -37,7 +39,7 @@ class Adam {
 
  private:
   AdamOptions opt_;
-  long t_ = 0;
+  std::int64_t t_ = 0;
   Vec<S> m_, v_;
 };
 

@@ -12,7 +12,7 @@
 namespace si {
 
 struct StepResult {
-  long step = 0;                         // steps taken after this call
+  std::int64_t step = 0;                        // steps taken after this call
   double lr = 0;                         // learning rate used by the last step
   std::map<std::string, double> losses;  // per network, mean over the steps of this call
 };
@@ -25,7 +25,7 @@ class TrainingSession {
   // k training steps. If a loss or gradient is NaN or inf, throws NumericalError and leaves the
   // networks and optimisers as they were before that step.
   StepResult step(int k = 1);
-  long step_count() const { return steps_; }
+  std::int64_t step_count() const { return steps_; }
   const TrainingConfig& config() const { return config_; }
   const Interpolant& interpolant() const { return interp_; }
   const Distribution& base() const { return *base_; }
@@ -51,7 +51,7 @@ class TrainingSession {
   std::unique_ptr<Distribution> base_, target_;
   std::vector<Net> nets_;
   Rng rng_;
-  long steps_ = 0;
+  std::int64_t steps_ = 0;
 };
 
 }  // namespace si

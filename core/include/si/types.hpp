@@ -3,6 +3,9 @@
 #pragma once
 
 #include <Eigen/Dense>
+#include <cmath>
+#include <cstdint>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 
@@ -19,6 +22,15 @@ using MatD = Mat<double>;
 using VecD = Vec<double>;
 using MatF = Mat<float>;
 using VecF = Vec<float>;
+
+// A number as people write it in messages: "-1", "0.002", "1e+30", "NaN".
+inline std::string format_number(double x) {
+  if (std::isnan(x)) return "NaN";
+  std::ostringstream os;
+  os.precision(10);
+  os << x;
+  return os.str();
+}
 
 // Every invalid input (a config field, an argument) throws this; the message names the field and
 // what is allowed, e.g. "optimizer.lr: must be a positive number, got -1".
