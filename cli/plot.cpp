@@ -17,7 +17,8 @@ namespace {
 
 const char* kModelColor = "#2563eb";
 const char* kTargetColor = "#ea580c";
-const std::vector<std::string> kPalette = {"#2563eb", "#ea580c", "#16a34a", "#9333ea", "#dc2626", "#0891b2"};
+// Sample panels and curves; orange is kept for the target.
+const std::vector<std::string> kPalette = {"#2563eb", "#16a34a", "#9333ea", "#0891b2", "#dc2626", "#ca8a04"};
 
 std::string stem(const std::string& path) {
   std::string s = path.substr(path.find_last_of('/') + 1);
@@ -33,7 +34,8 @@ double quantile(std::vector<double> v, double q) {
 }
 
 // A square window holding most of the points (and all of the checkerboard).
-void square_window(const std::vector<const MatD*>& sets, bool checker, double& cx, double& cy, double& half) {
+void square_window(const std::vector<const MatD*>& sets, bool checker, double& cx, double& cy, double& half,
+                   double tail = 0.005) {
   if (checker) {
     cx = cy = 0;
     half = 4.6;
@@ -45,7 +47,8 @@ void square_window(const std::vector<const MatD*>& sets, bool checker, double& c
       xs.push_back((*m)(0, j));
       ys.push_back((*m)(1, j));
     }
-  const double xl = quantile(xs, 0.005), xh = quantile(xs, 0.995), yl = quantile(ys, 0.005), yh = quantile(ys, 0.995);
+  const double xl = quantile(xs, tail), xh = quantile(xs, 1 - tail), yl = quantile(ys, tail),
+               yh = quantile(ys, 1 - tail);
   cx = (xl + xh) / 2;
   cy = (yl + yh) / 2;
   half = std::max({(xh - xl) / 2, (yh - yl) / 2, 1e-6}) * 1.12;
@@ -168,14 +171,16 @@ int run_trajectories(const TrajOptions& o) {
   }
   if (paths.empty() || frames.size() < 2)
     throw ConfigError("--trajectories", "'" + o.trajectories + "' needs at least 2 frames of at least 1 path");
-  MatD all(2, Eigen::Index(t.rows.size()));
-  {
-    Eigen::Index k = 0;
-    for (const auto& [f, pts] : frames)
-      for (const auto& [x, y] : pts) all.col(k++) << x, y;
+  // The window holds (nearly) every start and end point; the paths run between them.
+  MatD ends(2, 0);
+  for (const long f : {frames.begin()->first, frames.rbegin()->first}) {
+    const auto& pts = frames[f];
+    const Eigen::Index at = ends.cols();
+    ends.conservativeResize(2, at + Eigen::Index(pts.size()));
+    for (size_t j = 0; j < pts.size(); ++j) ends.col(at + Eigen::Index(j)) << pts[j].first, pts[j].second;
   }
   double cx0, cy0, half;
-  square_window({&all}, false, cx0, cy0, half);
+  square_window({&ends}, false, cx0, cy0, half, 0.001);
   const double top = o.title.empty() ? 50 : 80, big = 460, small = 195, gap = 70;
   const double width = 60 + big + gap + 2 * small + 55 + 30;
   Svg svg(width, top + big + 50);

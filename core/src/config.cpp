@@ -55,8 +55,7 @@ class ObjectReader {
     const double x = v.get<double>();
     if (!std::isfinite(x) || x != std::floor(x) || x < double(lo) || x > double(hi))
       throw ConfigError(key(k), "must be an integer in [" + std::to_string(static_cast<long long>(lo)) + ", " +
-                                    std::to_string(static_cast<long long>(hi)) +
-                                    "], got " + v.dump());
+                                    std::to_string(static_cast<long long>(hi)) + "], got " + v.dump());
     return static_cast<std::int64_t>(x);
   }
   std::string string(const std::string& k, const std::string& def) {
@@ -160,7 +159,8 @@ TrainingConfig TrainingConfig::from_json(const json& j) {
       ObjectReader ro(rs.at("ode"), "sampling.ode");
       c.ode.method = ro.string("method", c.ode.method);
       if (c.ode.method != "euler" && c.ode.method != "heun" && c.ode.method != "rk4" && c.ode.method != "dopri5")
-        throw ConfigError("sampling.ode.method", "unknown method '" + c.ode.method + "'; allowed: euler, heun, rk4, dopri5");
+        throw ConfigError("sampling.ode.method",
+                          "unknown method '" + c.ode.method + "'; allowed: euler, heun, rk4, dopri5");
       c.ode.atol = in_range(ro.number("atol", c.ode.atol), 0, 1, "sampling.ode.atol", true);
       c.ode.rtol = in_range(ro.number("rtol", c.ode.rtol), 0, 1, "sampling.ode.rtol", true);
       c.ode.steps = static_cast<int>(ro.integer("steps", c.ode.steps, 1, 100000));
@@ -170,7 +170,8 @@ TrainingConfig TrainingConfig::from_json(const json& j) {
       ObjectReader rd(rs.at("sde"), "sampling.sde");
       c.sde.method = rd.string("method", c.sde.method);
       if (c.sde.method != "euler" && c.sde.method != "heun" && c.sde.method != "heun-karras")
-        throw ConfigError("sampling.sde.method", "unknown method '" + c.sde.method + "'; allowed: euler, heun, heun-karras");
+        throw ConfigError("sampling.sde.method",
+                          "unknown method '" + c.sde.method + "'; allowed: euler, heun, heun-karras");
       c.sde.eps = in_range(rd.number("eps", c.sde.eps), 0, 100, "sampling.sde.eps");
       c.sde.steps = static_cast<int>(rd.integer("steps", c.sde.steps, 1, 100000));
       rd.finish();
@@ -189,8 +190,9 @@ TrainingConfig TrainingConfig::from_json(const json& j) {
   if (!I.two_sided()) {
     const GaussianMixture* g = base->as_mixture();
     if (!g || !g->is_standard_normal())
-      throw ConfigError("base", "the " + c.path + " path uses x0 ~ N(0, I) as its noise: base must be "
-                                "{\"type\": \"gaussian\"} with mean 0 and identity covariance");
+      throw ConfigError("base", "the " + c.path +
+                                    " path uses x0 ~ N(0, I) as its noise: base must be "
+                                    "{\"type\": \"gaussian\"} with mean 0 and identity covariance");
   }
   if (I.mirror() != (c.fields == FieldSet::S))
     throw ConfigError("fields", I.mirror() ? "the mirror path learns the score only: fields must be 's'"
@@ -246,12 +248,18 @@ std::vector<std::pair<std::string, LossKind>> TrainingConfig::networks() const {
   const LossKind b = one ? LossKind::OneSidedB : LossKind::B, v = one ? LossKind::OneSidedV : LossKind::V,
                  s = one ? LossKind::OneSidedS : LossKind::S, eta = one ? LossKind::OneSidedEta : LossKind::Eta;
   switch (fields) {
-    case FieldSet::BS: return {{"b", b}, {"s", s}};
-    case FieldSet::BEta: return {{"b", b}, {"eta", eta}};
-    case FieldSet::VS: return {{"v", v}, {"s", s}};
-    case FieldSet::VEta: return {{"v", v}, {"eta", eta}};
-    case FieldSet::B: return {{"b", b}};
-    case FieldSet::S: return {{"s", LossKind::Mirror}};
+    case FieldSet::BS:
+      return {{"b", b}, {"s", s}};
+    case FieldSet::BEta:
+      return {{"b", b}, {"eta", eta}};
+    case FieldSet::VS:
+      return {{"v", v}, {"s", s}};
+    case FieldSet::VEta:
+      return {{"v", v}, {"eta", eta}};
+    case FieldSet::B:
+      return {{"b", b}};
+    case FieldSet::S:
+      return {{"s", LossKind::Mirror}};
   }
   return {};
 }

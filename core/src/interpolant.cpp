@@ -27,8 +27,8 @@ const std::vector<std::string>& path_names() {
 }
 
 const std::vector<std::string>& gamma_names() {
-  static const std::vector<std::string> names = {"brownian",    "a-brownian",  "zero",  "bsquared",
-                                                 "sinesquared", "sigmoid", "custom"};
+  static const std::vector<std::string> names = {"brownian",    "a-brownian", "zero",  "bsquared",
+                                                 "sinesquared", "sigmoid",    "custom"};
   return names;
 }
 
@@ -36,17 +36,18 @@ PathKind path_from_name(const std::string& name, const std::string& field) {
   const auto& n = path_names();
   for (size_t i = 0; i < n.size(); ++i)
     if (n[i] == name && n[i] != "custom") return static_cast<PathKind>(i);
-  throw ConfigError(field, "unknown path '" + name + "'; allowed: linear, trig, encoding-decoding, "
-                           "one-sided-linear, one-sided-trig, mirror (custom paths are given as "
-                           "functions through the C++ API)");
+  throw ConfigError(field, "unknown path '" + name +
+                               "'; allowed: linear, trig, encoding-decoding, "
+                               "one-sided-linear, one-sided-trig, mirror (custom paths are given as "
+                               "functions through the C++ API)");
 }
 
 GammaKind gamma_from_name(const std::string& name, const std::string& field) {
   const auto& n = gamma_names();
   for (size_t i = 0; i < n.size(); ++i)
     if (n[i] == name && n[i] != "custom") return static_cast<GammaKind>(i);
-  throw ConfigError(field, "unknown gamma '" + name +
-                               "'; allowed: brownian, a-brownian, zero, bsquared, sinesquared, sigmoid");
+  throw ConfigError(
+      field, "unknown gamma '" + name + "'; allowed: brownian, a-brownian, zero, bsquared, sinesquared, sigmoid");
 }
 
 std::string to_name(PathKind k) { return path_names()[static_cast<size_t>(k)]; }
@@ -64,18 +65,22 @@ Gamma::Gamma(CustomGamma custom) : kind_(GammaKind::Custom), a_(1.0), custom_(st
     throw ConfigError("gamma", "a custom gamma needs gamma, dgamma and gamma_dgamma functions");
   const double g0 = custom_.gamma(0.0), g1 = custom_.gamma(1.0);
   if (std::abs(g0) > 1e-12 || std::abs(g1) > 1e-12)
-    throw ConfigError("gamma", "a custom gamma must vanish at both ends: gamma(0) = " + fmt(g0) +
-                                   ", gamma(1) = " + fmt(g1));
+    throw ConfigError("gamma",
+                      "a custom gamma must vanish at both ends: gamma(0) = " + fmt(g0) + ", gamma(1) = " + fmt(g1));
 }
 
 Gamma Gamma::from_name(const std::string& name, double a) { return Gamma(gamma_from_name(name), a); }
 
 double Gamma::operator()(double t) const {
   switch (kind_) {
-    case GammaKind::Brownian: return std::sqrt(std::max(0.0, t * (1.0 - t)));
-    case GammaKind::ABrownian: return std::sqrt(std::max(0.0, a_ * t * (1.0 - t)));
-    case GammaKind::Zero: return 0.0;
-    case GammaKind::BSquared: return t * (1.0 - t);
+    case GammaKind::Brownian:
+      return std::sqrt(std::max(0.0, t * (1.0 - t)));
+    case GammaKind::ABrownian:
+      return std::sqrt(std::max(0.0, a_ * t * (1.0 - t)));
+    case GammaKind::Zero:
+      return 0.0;
+    case GammaKind::BSquared:
+      return t * (1.0 - t);
     case GammaKind::SineSquared: {
       const double s = std::sin(kPi * t);
       return s * s;
@@ -84,34 +89,46 @@ double Gamma::operator()(double t) const {
       const double f = kSigmoidF, u = f * (t - 0.5);
       return logistic(u + 1) - logistic(u - 1) - logistic(-f / 2 + 1) + logistic(-f / 2 - 1);
     }
-    case GammaKind::Custom: return custom_.gamma(t);
+    case GammaKind::Custom:
+      return custom_.gamma(t);
   }
   return 0.0;
 }
 
 double Gamma::deriv(double t) const {
   switch (kind_) {
-    case GammaKind::Brownian: return (1.0 - 2.0 * t) / (2.0 * std::sqrt(t * (1.0 - t)));
-    case GammaKind::ABrownian: return a_ * (1.0 - 2.0 * t) / (2.0 * std::sqrt(a_ * t * (1.0 - t)));
-    case GammaKind::Zero: return 0.0;
-    case GammaKind::BSquared: return 1.0 - 2.0 * t;
-    case GammaKind::SineSquared: return kPi * std::sin(2.0 * kPi * t);
+    case GammaKind::Brownian:
+      return (1.0 - 2.0 * t) / (2.0 * std::sqrt(t * (1.0 - t)));
+    case GammaKind::ABrownian:
+      return a_ * (1.0 - 2.0 * t) / (2.0 * std::sqrt(a_ * t * (1.0 - t)));
+    case GammaKind::Zero:
+      return 0.0;
+    case GammaKind::BSquared:
+      return 1.0 - 2.0 * t;
+    case GammaKind::SineSquared:
+      return kPi * std::sin(2.0 * kPi * t);
     case GammaKind::Sigmoid: {
       const double f = kSigmoidF, u = f * (t - 0.5);
       return f * logistic_deriv(u + 1) - f * logistic_deriv(u - 1);
     }
-    case GammaKind::Custom: return custom_.dgamma(t);
+    case GammaKind::Custom:
+      return custom_.dgamma(t);
   }
   return 0.0;
 }
 
 double Gamma::product(double t) const {
   switch (kind_) {
-    case GammaKind::Brownian: return (1.0 - 2.0 * t) / 2.0;
-    case GammaKind::ABrownian: return a_ * (1.0 - 2.0 * t) / 2.0;
-    case GammaKind::Zero: return 0.0;
-    case GammaKind::Custom: return custom_.gamma_dgamma(t);
-    default: return (*this)(t) * deriv(t);
+    case GammaKind::Brownian:
+      return (1.0 - 2.0 * t) / 2.0;
+    case GammaKind::ABrownian:
+      return a_ * (1.0 - 2.0 * t) / 2.0;
+    case GammaKind::Zero:
+      return 0.0;
+    case GammaKind::Custom:
+      return custom_.gamma_dgamma(t);
+    default:
+      return (*this)(t)*deriv(t);
   }
 }
 
@@ -135,9 +152,12 @@ Interpolant Interpolant::from_names(const std::string& path, const std::string& 
 Sidedness Interpolant::sidedness() const {
   switch (path_) {
     case PathKind::OneSidedLinear:
-    case PathKind::OneSidedTrig: return Sidedness::OneSided;
-    case PathKind::Mirror: return Sidedness::Mirror;
-    default: return Sidedness::TwoSided;
+    case PathKind::OneSidedTrig:
+      return Sidedness::OneSided;
+    case PathKind::Mirror:
+      return Sidedness::Mirror;
+    default:
+      return Sidedness::TwoSided;
   }
 }
 
@@ -151,19 +171,19 @@ void Interpolant::validate() const {
   // gamma must stay below 1 for the trig path (sqrt(1 - gamma^2)) and be finite everywhere.
   for (int i = 0; i <= 200; ++i) {
     const double t = i / 200.0, g = gamma_(t);
-    if (!std::isfinite(g))
-      throw ConfigError("gamma", "gamma(" + fmt(t) + ") is not finite");
+    if (!std::isfinite(g)) throw ConfigError("gamma", "gamma(" + fmt(t) + ") is not finite");
     if (path_ == PathKind::Trig && std::abs(g) >= 1.0)
-      throw ConfigError("gamma", "the trig path needs |gamma(t)| < 1 on [0, 1], but gamma(" + fmt(t) +
-                                     ") = " + fmt(g) + " (for a-brownian take a < 4)");
+      throw ConfigError("gamma", "the trig path needs |gamma(t)| < 1 on [0, 1], but gamma(" + fmt(t) + ") = " + fmt(g) +
+                                     " (for a-brownian take a < 4)");
   }
   if (path_ == PathKind::Custom) {
     const double a0 = custom_.alpha(0), b0 = custom_.beta(0), a1 = custom_.alpha(1), b1 = custom_.beta(1);
     const double tol = 1e-9;
     if (std::abs(a0 - 1) > tol || std::abs(b0) > tol || std::abs(a1) > tol || std::abs(b1 - 1) > tol)
-      throw ConfigError("path", "a custom path must satisfy alpha(0) = 1, beta(0) = 0, alpha(1) = 0, "
-                                "beta(1) = 1; got alpha(0) = " + fmt(a0) + ", beta(0) = " + fmt(b0) +
-                                    ", alpha(1) = " + fmt(a1) + ", beta(1) = " + fmt(b1));
+      throw ConfigError("path",
+                        "a custom path must satisfy alpha(0) = 1, beta(0) = 0, alpha(1) = 0, "
+                        "beta(1) = 1; got alpha(0) = " +
+                            fmt(a0) + ", beta(0) = " + fmt(b0) + ", alpha(1) = " + fmt(a1) + ", beta(1) = " + fmt(b1));
     // The derivatives must be those of alpha and beta: compare with central differences.
     const double h = 1e-5;
     for (double t : {0.1, 0.3, 0.5, 0.7, 0.9}) {
@@ -171,8 +191,8 @@ void Interpolant::validate() const {
       const double fb = (custom_.beta(t + h) - custom_.beta(t - h)) / (2 * h);
       if (std::abs(fa - custom_.dalpha(t)) > 1e-4 * (1 + std::abs(fa)) ||
           std::abs(fb - custom_.dbeta(t)) > 1e-4 * (1 + std::abs(fb)))
-        throw ConfigError("path", "custom dalpha/dbeta disagree with finite differences of alpha/beta at t = " +
-                                      fmt(t));
+        throw ConfigError("path",
+                          "custom dalpha/dbeta disagree with finite differences of alpha/beta at t = " + fmt(t));
     }
   }
 }
@@ -261,7 +281,8 @@ Mat<S> Interpolant::dIdt(const Vec<S>& t, const Mat<S>& x0, const Mat<S>& x1) co
 }
 
 template Mat<float> Interpolant::xt(const Vec<float>&, const Mat<float>&, const Mat<float>&, const Mat<float>&) const;
-template Mat<double> Interpolant::xt(const Vec<double>&, const Mat<double>&, const Mat<double>&, const Mat<double>&) const;
+template Mat<double> Interpolant::xt(const Vec<double>&, const Mat<double>&, const Mat<double>&,
+                                     const Mat<double>&) const;
 template Mat<float> Interpolant::dIdt(const Vec<float>&, const Mat<float>&, const Mat<float>&) const;
 template Mat<double> Interpolant::dIdt(const Vec<double>&, const Mat<double>&, const Mat<double>&) const;
 

@@ -3,8 +3,8 @@
 namespace si {
 
 const std::vector<std::string>& loss_names() {
-  static const std::vector<std::string> names = {"b", "v", "s", "eta", "one-sided-b", "one-sided-v",
-                                                 "one-sided-s", "one-sided-eta", "mirror"};
+  static const std::vector<std::string> names = {
+      "b", "v", "s", "eta", "one-sided-b", "one-sided-v", "one-sided-s", "one-sided-eta", "mirror"};
   return names;
 }
 
@@ -23,18 +23,19 @@ bool loss_needs_clipped_time(LossKind k) {
   return k == LossKind::B || k == LossKind::S || k == LossKind::OneSidedS || k == LossKind::Mirror;
 }
 
-bool loss_supports_antithetic(LossKind k) {
-  return k == LossKind::B || k == LossKind::S || k == LossKind::OneSidedS;
-}
+bool loss_supports_antithetic(LossKind k) { return k == LossKind::B || k == LossKind::S || k == LossKind::OneSidedS; }
 
 bool loss_fits(LossKind k, const Interpolant& I) {
   switch (k) {
     case LossKind::B:
     case LossKind::V:
     case LossKind::S:
-    case LossKind::Eta: return I.two_sided();
-    case LossKind::Mirror: return I.mirror();
-    default: return I.one_sided();
+    case LossKind::Eta:
+      return I.two_sided();
+    case LossKind::Mirror:
+      return I.mirror();
+    default:
+      return I.one_sided();
   }
 }
 
@@ -118,8 +119,8 @@ S loss_and_grad(const Mlp<S>& net, const LossPoints<S>& lp, Vec<S>* grad, MlpCac
   return loss;
 }
 
-#define SI_INSTANTIATE(S)                                                                              \
-  template LossPoints<S> loss_points<S>(LossKind, const Interpolant&, const Batch<S>&, bool);          \
+#define SI_INSTANTIATE(S)                                                                     \
+  template LossPoints<S> loss_points<S>(LossKind, const Interpolant&, const Batch<S>&, bool); \
   template S loss_and_grad<S>(const Mlp<S>&, const LossPoints<S>&, Vec<S>*, MlpCache<S>&);
 SI_INSTANTIATE(float)
 SI_INSTANTIATE(double)

@@ -9,8 +9,7 @@ constexpr double kLeakySlope = 0.01;
 }
 
 const std::vector<std::string>& activation_names() {
-  static const std::vector<std::string> names = {"relu",    "leaky_relu", "elu", "tanh",
-                                                 "sigmoid", "softplus",   "silu"};
+  static const std::vector<std::string> names = {"relu", "leaky_relu", "elu", "tanh", "sigmoid", "softplus", "silu"};
   return names;
 }
 
@@ -18,8 +17,8 @@ Activation activation_from_name(const std::string& name, const std::string& fiel
   const auto& n = activation_names();
   for (size_t i = 0; i < n.size(); ++i)
     if (n[i] == name) return static_cast<Activation>(i);
-  throw ConfigError(field, "unknown activation '" + name +
-                               "'; allowed: relu, leaky_relu, elu, tanh, sigmoid, softplus, silu");
+  throw ConfigError(field,
+                    "unknown activation '" + name + "'; allowed: relu, leaky_relu, elu, tanh, sigmoid, softplus, silu");
 }
 
 std::string to_name(Activation a) { return activation_names()[static_cast<size_t>(a)]; }
@@ -30,14 +29,28 @@ void activate(Activation a, const Mat<S>& z, Mat<S>& out) {
   auto Z = z.array();
   auto O = out.array();
   switch (a) {
-    case Activation::ReLU: O = Z.max(S(0)); break;
-    case Activation::LeakyReLU: O = (Z > S(0)).select(Z, S(kLeakySlope) * Z); break;
-    case Activation::ELU: O = (Z > S(0)).select(Z, Z.exp() - S(1)); break;
-    case Activation::Tanh: O = Z.tanh(); break;
-    case Activation::Sigmoid: O = S(1) / (S(1) + (-Z).exp()); break;
+    case Activation::ReLU:
+      O = Z.max(S(0));
+      break;
+    case Activation::LeakyReLU:
+      O = (Z > S(0)).select(Z, S(kLeakySlope) * Z);
+      break;
+    case Activation::ELU:
+      O = (Z > S(0)).select(Z, Z.exp() - S(1));
+      break;
+    case Activation::Tanh:
+      O = Z.tanh();
+      break;
+    case Activation::Sigmoid:
+      O = S(1) / (S(1) + (-Z).exp());
+      break;
     // log(1 + e^z) = max(z, 0) + log1p(e^-|z|) never overflows.
-    case Activation::Softplus: O = Z.max(S(0)) + (-Z.abs()).exp().log1p(); break;
-    case Activation::SiLU: O = Z / (S(1) + (-Z).exp()); break;
+    case Activation::Softplus:
+      O = Z.max(S(0)) + (-Z.abs()).exp().log1p();
+      break;
+    case Activation::SiLU:
+      O = Z / (S(1) + (-Z).exp());
+      break;
   }
 }
 
@@ -47,16 +60,26 @@ void activate_deriv(Activation a, const Mat<S>& z, Mat<S>& out) {
   auto Z = z.array();
   auto O = out.array();
   switch (a) {
-    case Activation::ReLU: O = (Z > S(0)).template cast<S>(); break;
-    case Activation::LeakyReLU: O = (Z > S(0)).select(Mat<S>::Ones(z.rows(), z.cols()).array(), S(kLeakySlope)); break;
-    case Activation::ELU: O = (Z > S(0)).select(Mat<S>::Ones(z.rows(), z.cols()).array(), Z.exp()); break;
-    case Activation::Tanh: O = S(1) - Z.tanh().square(); break;
+    case Activation::ReLU:
+      O = (Z > S(0)).template cast<S>();
+      break;
+    case Activation::LeakyReLU:
+      O = (Z > S(0)).select(Mat<S>::Ones(z.rows(), z.cols()).array(), S(kLeakySlope));
+      break;
+    case Activation::ELU:
+      O = (Z > S(0)).select(Mat<S>::Ones(z.rows(), z.cols()).array(), Z.exp());
+      break;
+    case Activation::Tanh:
+      O = S(1) - Z.tanh().square();
+      break;
     case Activation::Sigmoid: {
       const auto sg = S(1) / (S(1) + (-Z).exp());
       O = sg * (S(1) - sg);
       break;
     }
-    case Activation::Softplus: O = S(1) / (S(1) + (-Z).exp()); break;
+    case Activation::Softplus:
+      O = S(1) / (S(1) + (-Z).exp());
+      break;
     case Activation::SiLU: {
       const auto sg = S(1) / (S(1) + (-Z).exp());
       O = sg * (S(1) + Z * (S(1) - sg));
@@ -101,8 +124,7 @@ Eigen::Map<const Mat<S>> Mlp<S>::weight(int l) const {
 
 template <typename S>
 Eigen::Map<const Vec<S>> Mlp<S>::bias(int l) const {
-  return Eigen::Map<const Vec<S>>(params_.data() + offsets_[l] + Eigen::Index(fan_out_[l]) * fan_in_[l],
-                                  fan_out_[l]);
+  return Eigen::Map<const Vec<S>>(params_.data() + offsets_[l] + Eigen::Index(fan_out_[l]) * fan_in_[l], fan_out_[l]);
 }
 
 template <typename S>
@@ -158,8 +180,7 @@ Mat<S> Mlp<S>::eval(const Mat<S>& X) const {
 template <typename S>
 Mat<S> Mlp<S>::eval_with_divergence(const Mat<S>& X, Vec<S>& div, int offset) const {
   const int L = layers(), d = shape_.out;
-  if (offset + d > shape_.in)
-    throw ConfigError("network", "divergence needs inputs offset + out <= in");
+  if (offset + d > shape_.in) throw ConfigError("network", "divergence needs inputs offset + out <= in");
   const Eigen::Index n = X.cols();
   // Forward pass, keeping act'(z) of every hidden layer for the tangents.
   std::vector<Mat<S>> dact(L > 0 ? L - 1 : 0);
@@ -204,11 +225,11 @@ void stack_time(S t, const Mat<S>& x, Mat<S>& out) {
   out.bottomRows(x.rows()) = x;
 }
 
-#define SI_INSTANTIATE(S)                                                       \
-  template void activate<S>(Activation, const Mat<S>&, Mat<S>&);                \
-  template void activate_deriv<S>(Activation, const Mat<S>&, Mat<S>&);         \
-  template class Mlp<S>;                                                        \
-  template void stack_time<S>(const Vec<S>&, const Mat<S>&, Mat<S>&);           \
+#define SI_INSTANTIATE(S)                                              \
+  template void activate<S>(Activation, const Mat<S>&, Mat<S>&);       \
+  template void activate_deriv<S>(Activation, const Mat<S>&, Mat<S>&); \
+  template class Mlp<S>;                                               \
+  template void stack_time<S>(const Vec<S>&, const Mat<S>&, Mat<S>&);  \
   template void stack_time<S>(S, const Mat<S>&, Mat<S>&);
 SI_INSTANTIATE(float)
 SI_INSTANTIATE(double)

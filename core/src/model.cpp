@@ -15,7 +15,8 @@ Model::Model(TrainingConfig config, std::map<std::string, Mlp<float>> nets)
       nets_(std::move(nets)) {
   for (const auto& [name, loss] : config_.networks()) {
     (void)loss;
-    if (!nets_.count(name)) throw ConfigError("networks." + name, "missing: fields '" + to_name(config_.fields) + "' need it");
+    if (!nets_.count(name))
+      throw ConfigError("networks." + name, "missing: fields '" + to_name(config_.fields) + "' need it");
   }
 }
 
@@ -129,11 +130,12 @@ json Model::to_json() const {
 
 Model Model::from_json(const json& j) {
   if (!j.is_object() || j.value("format", "") != "stochastic-interpolants-model")
-    throw ConfigError("format", "not a stochastic-interpolants model file (expected \"format\": "
-                                "\"stochastic-interpolants-model\")");
+    throw ConfigError("format",
+                      "not a stochastic-interpolants model file (expected \"format\": "
+                      "\"stochastic-interpolants-model\")");
   if (!j.contains("version") || !j["version"].is_number_integer() || j["version"].get<int>() != kFormatVersion)
-    throw ConfigError("version", "unsupported model file version; this build reads version " +
-                                     std::to_string(kFormatVersion));
+    throw ConfigError("version",
+                      "unsupported model file version; this build reads version " + std::to_string(kFormatVersion));
   if (!j.contains("config")) throw ConfigError("config", "missing");
   TrainingConfig config = TrainingConfig::from_json(j["config"]);
   if (!j.contains("networks") || !j["networks"].is_object()) throw ConfigError("networks", "missing or not an object");

@@ -14,14 +14,16 @@ void AdamOptions::validate(const std::string& f) const {
   if (!(beta1 >= 0 && beta1 < 1)) throw ConfigError(f + ".beta1", "must be in [0, 1), got " + num(beta1));
   if (!(beta2 >= 0 && beta2 < 1)) throw ConfigError(f + ".beta2", "must be in [0, 1), got " + num(beta2));
   if (!positive(eps)) throw ConfigError(f + ".eps", "must be a positive number, got " + num(eps));
-  if (step_size < 0) throw ConfigError(f + ".step_size", "must be >= 0 (0: no decay), got " + std::to_string(static_cast<long long>(step_size)));
+  if (step_size < 0)
+    throw ConfigError(f + ".step_size",
+                      "must be >= 0 (0: no decay), got " + std::to_string(static_cast<long long>(step_size)));
   if (!(decay > 0 && decay <= 1)) throw ConfigError(f + ".decay", "must be in (0, 1], got " + num(decay));
-  if (!(clip >= 0 && std::isfinite(clip))) throw ConfigError(f + ".clip", "must be >= 0 (0: no clipping), got " + num(clip));
+  if (!(clip >= 0 && std::isfinite(clip)))
+    throw ConfigError(f + ".clip", "must be >= 0 (0: no clipping), got " + num(clip));
 }
 
 template <typename S>
-Adam<S>::Adam(AdamOptions options, Eigen::Index n)
-    : opt_(options), m_(Vec<S>::Zero(n)), v_(Vec<S>::Zero(n)) {
+Adam<S>::Adam(AdamOptions options, Eigen::Index n) : opt_(options), m_(Vec<S>::Zero(n)), v_(Vec<S>::Zero(n)) {
   opt_.validate();
 }
 

@@ -56,7 +56,8 @@ StepResult TrainingSession::step(int k) {
       losses[a] = loss_and_grad(net.mlp, lp, &net.grad, net.cache);
       if (!std::isfinite(losses[a]) || !net.grad.allFinite())
         throw NumericalError("training step " + std::to_string(steps_ + 1) + ": the " + net.name + " loss (" +
-                             to_name(net.loss) + ") or its gradient is NaN or inf; the networks keep their "
+                             to_name(net.loss) +
+                             ") or its gradient is NaN or inf; the networks keep their "
                              "weights from before this step (lower the learning rate or enable clipping)");
     }
     // Update only once every network's step is known to be finite.

@@ -96,8 +96,8 @@ TEST(Interpolant, BatchedXtAndDerivativeUsePerSampleTime) {
 }
 
 TEST(Interpolant, CustomPathIsUsedAndItsBoundaryConditionsChecked) {
-  CustomPath p{[](double t) { return 1 - t * t; }, [](double t) { return t * t; },
-               [](double t) { return -2 * t; }, [](double t) { return 2 * t; }};
+  CustomPath p{[](double t) { return 1 - t * t; }, [](double t) { return t * t; }, [](double t) { return -2 * t; },
+               [](double t) { return 2 * t; }};
   const Interpolant I(p, Gamma(GammaKind::Brownian));
   EXPECT_DOUBLE_EQ(I.at(0.5).alpha, 0.75);
   EXPECT_DOUBLE_EQ(I.at(0.5).dbeta, 1.0);

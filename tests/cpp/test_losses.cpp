@@ -13,10 +13,14 @@ struct Case {
 };
 
 std::vector<Case> all_losses() {
-  return {{LossKind::B, "linear", "brownian"},          {LossKind::V, "trig", "brownian"},
-          {LossKind::S, "linear", "sinesquared"},       {LossKind::Eta, "encoding-decoding", "brownian"},
-          {LossKind::OneSidedB, "one-sided-linear", "zero"}, {LossKind::OneSidedV, "one-sided-trig", "zero"},
-          {LossKind::OneSidedS, "one-sided-linear", "zero"}, {LossKind::OneSidedEta, "one-sided-trig", "zero"},
+  return {{LossKind::B, "linear", "brownian"},
+          {LossKind::V, "trig", "brownian"},
+          {LossKind::S, "linear", "sinesquared"},
+          {LossKind::Eta, "encoding-decoding", "brownian"},
+          {LossKind::OneSidedB, "one-sided-linear", "zero"},
+          {LossKind::OneSidedV, "one-sided-trig", "zero"},
+          {LossKind::OneSidedS, "one-sided-linear", "zero"},
+          {LossKind::OneSidedEta, "one-sided-trig", "zero"},
           {LossKind::Mirror, "mirror", "brownian"}};
 }
 
@@ -83,21 +87,29 @@ TEST_P(LossGradient, ValueIsTheSpecFormula) {
           expected += q(Ic + k.gamma * z, dI + k.dgamma * z);
           if (anti) expected += q(Ic - k.gamma * z, dI - k.dgamma * z);
           break;
-        case LossKind::V: expected += q(Ic + k.gamma * z, dI); break;
+        case LossKind::V:
+          expected += q(Ic + k.gamma * z, dI);
+          break;
         case LossKind::S:
           expected += 0.5 * f(t, Ic + k.gamma * z).squaredNorm() + z.dot(f(t, Ic + k.gamma * z)) / k.gamma;
           if (anti) expected += 0.5 * f(t, Ic - k.gamma * z).squaredNorm() - z.dot(f(t, Ic - k.gamma * z)) / k.gamma;
           break;
-        case LossKind::Eta: expected += q(Ic + k.gamma * z, z); break;
+        case LossKind::Eta:
+          expected += q(Ic + k.gamma * z, z);
+          break;
         case LossKind::OneSidedB:
-        case LossKind::OneSidedV: expected += q(Ic, dI); break;
+        case LossKind::OneSidedV:
+          expected += q(Ic, dI);
+          break;
         case LossKind::OneSidedS: {
           const VecD xp = k.beta * x1 + k.alpha * x0, xm = k.beta * x1 - k.alpha * x0;
           expected += 0.5 * f(t, xp).squaredNorm() + x0.dot(f(t, xp)) / k.alpha;
           if (anti) expected += 0.5 * f(t, xm).squaredNorm() - x0.dot(f(t, xm)) / k.alpha;
           break;
         }
-        case LossKind::OneSidedEta: expected += q(Ic, x0); break;
+        case LossKind::OneSidedEta:
+          expected += q(Ic, x0);
+          break;
         case LossKind::Mirror: {
           const double g = I.gamma()(t);
           expected += 0.5 * f(t, x1 + g * x0).squaredNorm() + x0.dot(f(t, x1 + g * x0)) / g;

@@ -62,9 +62,11 @@ TEST_P(MlpGradient, BackwardMatchesFiniteDifferencesInParamsAndInputs) {
   EXPECT_LE(gp.max_rel_error, 1e-5) << "parameter " << gp.worst_index;
 
   const VecD x0 = Eigen::Map<const VecD>(X.data(), X.size());
-  auto loss_of_inputs = [&](const VecD& x) { return net.eval(Eigen::Map<const MatD>(x.data(), 3, 11)).cwiseProduct(R).sum(); };
-  const auto gx = check_gradient(loss_of_inputs, x0, Eigen::Map<const VecD>(dX.data(), dX.size()), rng, 1000,
-                                   1e-6, 1e-3);
+  auto loss_of_inputs = [&](const VecD& x) {
+    return net.eval(Eigen::Map<const MatD>(x.data(), 3, 11)).cwiseProduct(R).sum();
+  };
+  const auto gx =
+      check_gradient(loss_of_inputs, x0, Eigen::Map<const VecD>(dX.data(), dX.size()), rng, 1000, 1e-6, 1e-3);
   EXPECT_LE(gx.max_rel_error, 1e-5) << "input " << gx.worst_index;
 }
 

@@ -150,8 +150,7 @@ TEST_P(BadConfig, IsRejectedNamingTheField) {
 INSTANTIATE_TEST_SUITE_P(
     Fields, BadConfig,
     ::testing::Values(
-        BadCase{R"({"optimizer": {"lr": -1}})", "optimizer.lr"},
-        BadCase{R"({"optimizer": {"lr": 0}})", "optimizer.lr"},
+        BadCase{R"({"optimizer": {"lr": -1}})", "optimizer.lr"}, BadCase{R"({"optimizer": {"lr": 0}})", "optimizer.lr"},
         BadCase{R"({"optimizer": {"decay": 1.5}})", "optimizer.decay"},
         BadCase{R"({"optimizer": {"clip": -1}})", "optimizer.clip"},
         BadCase{R"({"optimizer": {"momentum": 0.9}})", "optimizer.momentum"},
@@ -172,7 +171,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{R"({"interpolant": {"path": "mirror"}, "fields": "b+s"})", "fields"},
         BadCase{R"({"base": {"type": "gaussian", "mean": [1, 0]}})", "base"},
         BadCase{R"({"target": {"type": "gmm", "weights": [0.5, 0.6], "means": [[0, 0], [1, 1]],
-                    "covs": [[[1, 0], [0, 1]], [[1, 0], [0, 1]]]}})", "target.weights"},
+                    "covs": [[[1, 0], [0, 1]], [[1, 0], [0, 1]]]}})",
+                "target.weights"},
         BadCase{R"({"target": {"type": "gaussian", "cov": [[1, 2], [2, 1]]}})", "target.cov"},
         BadCase{R"({"target": {"type": "donut"}})", "target.type"},
         BadCase{R"({"sampling": {"ode": {"method": "rk45"}}})", "sampling.ode.method"},

@@ -58,7 +58,7 @@ class GaussianMixture : public Distribution {
   std::vector<double> weights_;
   std::vector<VecD> means_;
   std::vector<MatD> covs_;
-  std::vector<MatD> chol_;  // lower Cholesky factors
+  std::vector<MatD> chol_;        // lower Cholesky factors
   std::vector<double> log_norm_;  // log w_k - log det L_k - d/2 log(2 pi)
   std::string name_;
 };

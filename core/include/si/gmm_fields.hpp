@@ -11,13 +11,13 @@
 namespace si {
 
 struct GmmFieldValues {
-  MatD b;     // drift of the probability flow
-  MatD v;     // E[dI/dt | x_t = x]
-  MatD s;     // score grad log rho_t
-  MatD eta;   // denoiser E[noise | x_t = x] (z two-sided, x0 one-sided and mirror)
-  VecD logp;  // log rho_t(x)
-  VecD div_b; // exact divergence of b in x
-  VecD div_s; // exact divergence of s in x
+  MatD b;      // drift of the probability flow
+  MatD v;      // E[dI/dt | x_t = x]
+  MatD s;      // score grad log rho_t
+  MatD eta;    // denoiser E[noise | x_t = x] (z two-sided, x0 one-sided and mirror)
+  VecD logp;   // log rho_t(x)
+  VecD div_b;  // exact divergence of b in x
+  VecD div_s;  // exact divergence of s in x
 };
 
 class GmmFields : public Fields<double> {

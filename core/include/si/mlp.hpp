@@ -24,9 +24,9 @@ template <typename S>
 void activate_deriv(Activation a, const Mat<S>& z, Mat<S>& out);
 
 struct MlpShape {
-  int in = 3;                 // 1 + d: time first, then x
-  int out = 2;                // d
-  std::vector<int> hidden;    // widths of the hidden layers
+  int in = 3;               // 1 + d: time first, then x
+  int out = 2;              // d
+  std::vector<int> hidden;  // widths of the hidden layers
   Activation activation = Activation::ReLU;
 };
 

@@ -12,8 +12,8 @@ struct AdamOptions {
   double lr = 2e-3;
   double beta1 = 0.9, beta2 = 0.999, eps = 1e-8;
   std::int64_t step_size = 0;  // StepLR period in steps (0: constant learning rate)
-  double decay = 1.0;  // StepLR factor
-  double clip = 0.0;   // clip the gradient norm to this value (0: no clipping)
+  double decay = 1.0;          // StepLR factor
+  double clip = 0.0;           // clip the gradient norm to this value (0: no clipping)
   void validate(const std::string& field = "optimizer") const;
 };
 

@@ -12,7 +12,7 @@
 namespace si {
 
 struct StepResult {
-  std::int64_t step = 0;                        // steps taken after this call
+  std::int64_t step = 0;                 // steps taken after this call
   double lr = 0;                         // learning rate used by the last step
   std::map<std::string, double> losses;  // per network, mean over the steps of this call
 };
