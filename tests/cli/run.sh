@@ -107,6 +107,13 @@ config_errors)
   [ ! -e m.json ] || fail "a failed train left m.json behind"
   ;;
 
+numerical_error)
+  # A learning rate of 1e30 blows the weights up at once: exit 1, no model file left behind.
+  echo '{"network": {"hidden": [16]}, "optimizer": {"lr": 1e30}, "training": {"batch": 64}}' >nan.json
+  expect_exit 1 "si: numerical error: training step [0-9]+: .*NaN or inf" -- "$SI" train --config nan.json --steps 50 --out nan-model.json
+  [ ! -e nan-model.json ] || fail "a failed train left nan-model.json behind"
+  ;;
+
 file_errors)
   expect_exit 2 "--config: cannot open 'missing.json'" -- "$SI" train --config missing.json
   expect_exit 2 "--model: cannot open 'missing.json'" -- "$SI" eval --model missing.json
