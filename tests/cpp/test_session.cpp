@@ -177,7 +177,13 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{R"({"target": {"type": "donut"}})", "target.type"},
         BadCase{R"({"sampling": {"ode": {"method": "rk45"}}})", "sampling.ode.method"},
         BadCase{R"({"sampling": {"sde": {"eps": -0.1}}})", "sampling.sde.eps"},
-        BadCase{R"({"learning_rate": 0.1})", "learning_rate"}));
+        BadCase{R"({"learning_rate": 0.1})", "learning_rate"}),
+    [](const auto& info) {
+      std::string n = std::to_string(info.index) + "_" + info.param.field;
+      for (auto& ch : n)
+        if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
+      return n;
+    });
 
 TEST(BadConfig, NanIsRejected) {
   json cfg = small_config();
