@@ -21,6 +21,7 @@ struct EvalOptions {
   std::string model, out;
   long n = 5000, sde_nll_n = 500;
   int sde_nll_paths = 10;
+  std::string sde_nll_method = "heun";
   long long seed = 0;
   OdeArgs ode;
   SdeArgs sde;
@@ -131,6 +132,10 @@ int run_eval(const EvalOptions& o) {
            std::to_string(o.sde_nll_paths) + " paths ...");
       SdePlan l = sde;
       l.sde.n_paths = o.sde_nll_paths;
+      // The likelihood is an integral along the path: the second-order stochastic Heun serves it
+      // better than the first-order Karras variant some configs sample with.
+      l.sde.method = sde_method_from_name(o.sde_nll_method, "--sde-nll-method");
+      r["sde_nll_method"] = o.sde_nll_method;
       try {
         const LikelihoodResult<float> lr =
             run_sde_likelihood(model, start, MatF(held_out.leftCols(m).cast<float>()), l, noise);
@@ -173,6 +178,9 @@ Command add_eval(CLI::App& root) {
   app->add_option("--sde-nll-n", o->sde_nll_n, "Held-out points for the SDE likelihood (0: skip it)")
       ->capture_default_str()
       ->check(kNonNegative);
+  app->add_option("--sde-nll-method", o->sde_nll_method, "SDE integrator of the likelihood")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"heun", "euler", "heun-karras"}));
   app->add_option("--sde-nll-paths", o->sde_nll_paths, "Backward SDE paths per point")
       ->capture_default_str()
       ->check(CLI::Range(2, 100000));
