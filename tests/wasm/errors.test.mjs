@@ -68,12 +68,11 @@ describe('bad configs', () => {
     assertWorks();
   });
 
-  test(
-      'training.seed accepts integers up to 2^53 - 1 (as natively)',
-      {todo: 'core/src/config.cpp: 1L << 53 overflows where long is 32 bits (wasm32)'}, () => {
-        const s = new si.TrainingSession({...smallConfig, training: {seed: 2 ** 40}});
-        s.delete();
-      });
+  test('training.seed accepts integers up to 2^53 (as natively)', () => {
+    const s = new si.TrainingSession({...smallConfig, training: {seed: 2 ** 40}});
+    s.delete();
+    assert.throws(() => new si.TrainingSession({...smallConfig, training: {seed: 2 ** 54}}), /training\.seed/);
+  });
 });
 
 describe('bad arguments', () => {

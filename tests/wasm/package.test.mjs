@@ -84,7 +84,7 @@ describe('in the browser (headless Chromium)', () => {
       assert.equal(r.page.step, 2);
       assert.equal(r.page.samples, 20);
       assert.deepEqual(
-          r.page.error, {isError: true, message: 'optimizer.lr: must be a positive number, got -1.000000'});
+          r.page.error, {isError: true, message: 'optimizer.lr: must be a positive number, got -1'});
       assert.equal(r.worker.step, 3);
       assert.equal(r.worker.samples, 16);
     } finally {
