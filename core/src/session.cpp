@@ -77,6 +77,25 @@ Model TrainingSession::model() const {
   return Model(config_, std::move(nets));
 }
 
+void TrainingSession::load_weights(const Model& model) {
+  const auto& saved = model.networks();
+  for (const auto& net : nets_) {
+    const auto it = saved.find(net.name);
+    if (it == saved.end())
+      throw ConfigError(
+          "model", "has no '" + net.name + "' network; this session learns fields '" + to_name(config_.fields) + "'");
+    const MlpShape &a = it->second.shape(), &b = net.mlp.shape();
+    if (a.in != b.in || a.out != b.out || a.hidden != b.hidden || a.activation != b.activation)
+      throw ConfigError("model", "its '" + net.name + "' network has another shape or activation than this session's");
+  }
+  if (saved.size() != nets_.size())
+    throw ConfigError("model", "learns other fields than this session ('" + to_name(config_.fields) + "')");
+  for (auto& net : nets_) {
+    net.mlp.params() = saved.at(net.name).params();
+    net.adam = Adam<float>(config_.optimizer, net.mlp.num_params());
+  }
+}
+
 const Mlp<float>& TrainingSession::network(const std::string& name) const {
   for (const auto& n : nets_)
     if (n.name == name) return n.mlp;

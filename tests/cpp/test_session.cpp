@@ -88,6 +88,27 @@ TEST(Model, SaveLoadRoundTripIsExact) {
   EXPECT_EQ(y1, y2);
 }
 
+TEST(TrainingSession, ContinuesFromASavedModelsWeights) {
+  TrainingSession a(small_config());
+  a.step(30);
+  const Model saved = Model::from_json(json::parse(a.model().to_json().dump()));
+  TrainingSession b(small_config());
+  b.load_weights(saved);
+  for (const char* n : {"b", "s"}) EXPECT_EQ(b.network(n).params(), a.network(n).params());
+  const double loss = b.step(20).losses["b"];
+  TrainingSession fresh(small_config());
+  EXPECT_LT(loss, fresh.step(20).losses["b"]);  // it really goes on from the trained weights
+
+  json other = small_config();
+  other["network"]["hidden"] = {8, 8};
+  TrainingSession c(other);
+  EXPECT_THROW(c.load_weights(saved), ConfigError);
+  other = small_config();
+  other["fields"] = "b+eta";
+  TrainingSession d(other);
+  EXPECT_THROW(d.load_weights(saved), ConfigError);
+}
+
 TEST(Model, DerivedFieldsFollowTheSpecRelations) {
   json cfg = small_config();
   cfg["base"] = {{"type", "random-gmm"}, {"components", 2}};

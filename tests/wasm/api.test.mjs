@@ -410,3 +410,20 @@ describe('functions', () => {
     assert.ok(m.allocated > 0 && m.allocated < m.heapSize);
   });
 });
+
+describe('continuing training', () => {
+  test('loadWeights continues from a saved model and rejects a mismatched one', () => {
+    const a = new si.TrainingSession(smallConfig);
+    a.step(20);
+    const saved = si.Model.fromJSON(a.model().toJSON());
+    const b = new si.TrainingSession(smallConfig);
+    b.loadWeights(saved);
+    const pts = new Float32Array([0.1, -0.2, 1.5, 0.7]);
+    const m1 = a.model(), m2 = b.model();
+    assert.deepEqual(Array.from(m2.evaluate('b', 0.4, pts)), Array.from(m1.evaluate('b', 0.4, pts)));
+    const other = new si.TrainingSession({...smallConfig, network: {hidden: [5]}});
+    assert.throws(() => other.loadWeights(saved), /^Error: model: /);
+    assert.throws(() => other.loadWeights({}), TypeError);
+    for (const o of [a, b, saved, m1, m2, other]) o.delete();
+  });
+});

@@ -157,6 +157,7 @@ val log_likelihood_sde(const F& fields, const val& points, const val& options) {
 class WasmModel {
  public:
   explicit WasmModel(si::Model m) : model_(std::move(m)) {}
+  const si::Model& model() const { return model_; }
 
   static WasmModel* fromJSON(val text) {
     return guard([&] {
@@ -254,6 +255,12 @@ class WasmTrainingSession {
   }
   WasmModel* model() const {
     return guard([&] { return new WasmModel(session_.model()); });
+  }
+  val loadWeights(const WasmModel& m) {
+    return guard([&] {
+      session_.load_weights(m.model());
+      return val::undefined();
+    });
   }
 
  private:
@@ -506,7 +513,8 @@ EMSCRIPTEN_BINDINGS(stochastic_interpolants) {
       .function("stepCount", &WasmTrainingSession::stepCount)
       .function("configJSON", &WasmTrainingSession::configJSON)
       .function("step", &WasmTrainingSession::step)
-      .function("model", &WasmTrainingSession::model, allow_raw_pointers());
+      .function("model", &WasmTrainingSession::model, allow_raw_pointers())
+      .function("loadWeights", &WasmTrainingSession::loadWeights);
 
   class_<WasmExactFields>("ExactFields")
       .constructor(&WasmExactFields::create)

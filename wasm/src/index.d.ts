@@ -220,6 +220,10 @@ export interface TrainingSession {
   step(k?: number): StepResult;
   /** A snapshot copy of the current networks (training can go on); delete() it separately. */
   model(): Model;
+  /** Continues training from a saved model's weights (e.g. `Model.fromJSON(text)`); its networks must
+   *  match this session's (fields, widths, activation), else an Error naming "model". The optimiser
+   *  state starts afresh. The model stays yours to delete(). */
+  loadWeights(model: Model): void;
   /** True after delete(). */
   readonly isDeleted: boolean;
   /** Frees the wasm memory; the object cannot be used afterwards. Calling it twice is harmless. */

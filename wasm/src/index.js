@@ -152,6 +152,10 @@ function makeApi(raw) {
     model() {
       return new Model(this.#r.model());
     }
+    loadWeights(model) {
+      if (!(model instanceof Model)) throw new TypeError('loadWeights: expects a Model (e.g. Model.fromJSON(text))');
+      this.#r.loadWeights(model._raw);
+    }
     get isDeleted() {
       return !this.#raw;
     }

@@ -33,6 +33,10 @@ class TrainingSession {
 
   // A copy of the current networks as a model (training can go on independently).
   Model model() const;
+  // Continues from a saved model's weights: its networks must match this session's (names, sizes,
+  // activation), else ConfigError("model", ...). The optimiser state starts afresh; the step count
+  // and the learning-rate schedule go on from where this session is.
+  void load_weights(const Model& model);
   const Mlp<float>& network(const std::string& name) const;
 
  private:
