@@ -34,4 +34,4 @@ if [ -f "$shared/bench/tfjs_peer.mjs" ]; then
       npm install --no-audit --no-fund --loglevel=error @tensorflow/tfjs@4.22.0 @tensorflow/tfjs-backend-wasm@4.22.0 >/dev/null)
   fi
 fi
-node tests/wasm/bench.mjs --tfjs "$tfjs" --repeat "${REPEAT:-3}"
+node tests/wasm/bench.mjs --tfjs "$PWD/$tfjs" --repeat "${REPEAT:-3}"
