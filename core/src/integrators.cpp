@@ -10,9 +10,7 @@ namespace {
 
 template <typename T>
 std::string str(const T& v) {
-  std::ostringstream os;
-  os << v;
-  return os.str();
+  return format_number(static_cast<double>(v));
 }
 
 std::string join(const std::vector<std::string>& names) {

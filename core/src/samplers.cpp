@@ -10,9 +10,7 @@ namespace {
 
 template <typename T>
 std::string str(const T& v) {
-  std::ostringstream os;
-  os << v;
-  return os.str();
+  return format_number(static_cast<double>(v));
 }
 
 void check_time(const std::string& field, double t) {
