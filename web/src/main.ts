@@ -6,7 +6,7 @@ import { COLORS, Plot2D } from './plot2d';
 import type { FromWorker, Grid, SampleSet, ToWorker, ViewRequest } from './protocol';
 import {
   applyPreset, decodePoints, encodePoints, fromQuery, pageProblems, PRESETS, samplerOptions, SETTINGS, settingDef,
-  toQuery, trainingConfig, type SettingDef, type Settings, type Value,
+  toQuery, trainingConfig, configToSettings, type SettingDef, type Settings, type Value,
 } from './settings';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -33,13 +33,16 @@ interface AppState {
   trajTimer: number;
   drawSide: 'b' | 't';
   lastNll?: number;
+  mirror: boolean;
 }
 
 const parsed = fromQuery(location.search.slice(1));
 const app: AppState = {
   settings: parsed.settings, gen: 0, running: false, step: 0, fieldNames: [], checkerboard: false, sampleVersion: 0,
-  trajFrame: 20, trajKind: 'ode', trajTimer: 0, drawSide: 't',
+  trajFrame: 20, trajKind: 'ode', trajTimer: 0, drawSide: 't', mirror: false,
 };
+// For the end-to-end tests: the page's state, read-only by convention.
+(window as unknown as { __siApp: AppState }).__siApp = app;
 
 // ---------------------------------------------------------------- messages
 function showMessage(text: string, where = 'page', kind: 'error' | 'info' = 'error'): void {
@@ -90,7 +93,7 @@ function configureSoon(delay = 250): void {
 }
 function configure(): void {
   const problems = pageProblems(app.settings);
-  clearMessages(['settings', 'training', 'drawing']);
+  clearMessages(['settings', 'training', 'drawing', 'import', 'ODE sampler', 'SDE sampler']);
   if (problems.length) {
     problems.forEach((p) => showMessage(p, 'settings'));
     send({ type: 'pause' });
@@ -145,6 +148,7 @@ worker.onmessage = (ev: MessageEvent<FromWorker>) => {
     case 'model':
       return download(new Blob([m.json], { type: 'application/json' }), `si-model-step${app.step}.json`);
     case 'error':
+      if (m.where === 'import') pendingImport = null;
       showMessage(m.message, m.where);
       if (m.where === 'startup') $('status').textContent = 'failed to load';
       return;
@@ -160,11 +164,20 @@ function setRunning(r: boolean, reason?: string): void {
 
 function onConfigured(m: FromWorker & { type: 'configured' }): void {
   app.gen = m.gen;
-  if (m.imported) {
-    showMessage('model imported: every view shows it; training is paused (press reset or change a setting to train anew)',
-      'import', 'info');
+  if (m.imported && pendingImport) {
+    clearTimeout(configureTimer);
+    app.settings = pendingImport.settings;
+    syncControls();
+    syncUrl();
+    showMessage(`${pendingImport.name} imported (step ${m.step}): the controls and the link show its settings; ` +
+      'press play to continue training it, reset for a new network', 'import', 'info');
+    if (pendingImport.lost.length) {
+      showMessage(`the controls cannot show: ${pendingImport.lost.join('; ')}. Training continues with the file's own ` +
+        'settings; a link or a reset uses the controls\' values.', 'import', 'info');
+    }
+    pendingImport = null;
   }
-  app.step = 0;
+  app.step = m.step;
   app.fieldNames = m.fieldNames;
   app.checkerboard = m.checkerboard;
   app.trueNll = m.trueNll;
@@ -174,14 +187,15 @@ function onConfigured(m: FromWorker & { type: 'configured' }): void {
   app.lastField = undefined;
   app.lastDensity = undefined;
   app.lastNll = undefined;
-  $('step-count').textContent = '0';
+  $('step-count').textContent = String(m.step);
   document.body.dataset.gen = String(m.gen);
   document.body.classList.toggle('checker', m.checkerboard);
   document.body.classList.toggle('exact', m.exact);
   $('m-nll-true').textContent = m.trueNll === undefined ? 'unknown' : `${fmt(m.trueNll)} (true density)`;
-  const mirror = (m.config.interpolant as Record<string, unknown>).path === 'mirror';
-  $('m-nll').textContent = mirror ? 'n/a: the mirror\'s ρ₀ is the data itself' : '–';
-  $('density-info').textContent = mirror ? 'no likelihood for the mirror: its ρ₀ is the data, whose density is unknown' : '';
+  app.mirror = (m.config.interpolant as Record<string, unknown>).path === 'mirror';
+  document.body.classList.toggle('mirror', app.mirror);
+  $('m-nll').textContent = app.mirror ? 'not shown for the mirror (see the Density panel)' : '–';
+  $('density-info').textContent = '';
   fillFieldSelect();
   const lossKeys = lossNames(m.config);
   lossChart.reset(lossKeys.map((k, i) => ({ label: k, color: ['#1f77b4', '#d62728', '#2ca02c', '#9467bd'][i % 4] })));
@@ -212,6 +226,10 @@ function onSamples(m: SampleSet): void {
   $('m-ed-sde').textContent = num(q.energySde);
   $('m-share-ode').textContent = pct(q.shareOde);
   $('m-share-sde').textContent = pct(q.shareSde);
+  for (const [kind, bad] of [['ODE', q.nonFiniteOde], ['SDE', q.nonFiniteSde]] as const) {
+    if (bad) showMessage(`${bad} of ${m.ode ? m.ode.length : '?'} sample coordinates are not finite (NaN or inf) at step ${m.step}`, `${kind} sampler`);
+  }
+  document.body.dataset.nonFinite = `${q.nonFiniteOde ?? ''},${q.nonFiniteSde ?? ''}`;
   $('m-share-ode').dataset.value = q.shareOde === undefined ? '' : String(q.shareOde);
   $('m-share-sde').dataset.value = q.shareSde === undefined ? '' : String(q.shareSde);
   qualityChart.push(m.step, {
@@ -268,7 +286,7 @@ function renderSamples(): void {
   if (s?.sde) plots.sde.points(s.sde, COLORS.sde);
   else if (s) plots.sde.label('SDE needs a score (fields b only)');
   if (s) {
-    plots.ode.label(s.step < 0 ? 'imported model' : `step ${s.step}`);
+    plots.ode.label(`step ${s.step}`);
     if (s.sde) plots.sde.label(`ε = ${s.eps}`);
   }
 }
@@ -307,7 +325,7 @@ function renderField(): void {
   let scale: number | undefined;
   if (f.exact) scale = plots.exact.arrows(f.grid, f.exact, COLORS.arrow);
   if (f.learned) plots.field.arrows(f.grid, f.learned, COLORS.ode, scale);
-  plots.field.label(`t = ${f.t.toFixed(2)}, step ${f.step < 0 ? 'imported' : f.step}`);
+  plots.field.label(`t = ${f.t.toFixed(2)}, step ${f.step}`);
   if (f.exact && f.learned) {
     // Where rho_t is negligible no sample ever goes and the loss does not constrain the network:
     // the error map and its summary count only where rho_t >= 1e-3 of its maximum.
@@ -343,7 +361,7 @@ function renderDensity(): void {
   base(plots.density, false);
   base(plots.densityLog, false);
   if (!d) {
-    plots.density.label('first heatmap after a few seconds of training');
+    plots.density.label(app.mirror ? 'not shown for the mirror' : 'first heatmap after a few seconds of training');
     return;
   }
   let hi = -Infinity;
@@ -351,7 +369,7 @@ function renderDensity(): void {
   const dens = d.logp.map((v) => Math.exp(v - hi));
   plots.density.heatmap(d.grid, dens, 0, 1);
   plots.densityLog.heatmap(d.grid, d.logp, hi - 12, hi);
-  plots.density.label(`step ${d.step < 0 ? 'imported' : d.step}`);
+  plots.density.label(`step ${d.step}`);
   $('density-range').textContent = `(colour range ${fmt(hi - 12)} … ${fmt(hi)})`;
   $('density-info').textContent = `${d.grid.n}×${d.grid.n} points in ${(d.ms / 1000).toFixed(1)} s`;
 }
@@ -586,10 +604,41 @@ $('btn-traj-play').onclick = () => {
 
 $('btn-export-model').onclick = () => send({ type: 'export' });
 ($('file-import') as HTMLInputElement).onchange = async (e) => {
-  const file = (e.target as HTMLInputElement).files?.[0];
-  if (file) send({ type: 'import', json: await file.text() });
-  (e.target as HTMLInputElement).value = '';
+  const input = e.target as HTMLInputElement;
+  const file = input.files?.[0];
+  input.value = '';
+  if (file) importModel(await file.text(), file.name);
 };
+
+/** Settings waiting for the worker to accept an imported model (then they become the page's). */
+let pendingImport: { settings: Settings; lost: string[]; name: string } | null = null;
+
+/** Reads the model's config into the controls' settings and hands the file to the worker, which
+ * continues from its weights (Model.fromJSON, new TrainingSession(model.config), loadWeights). */
+function importModel(text: string, name: string): void {
+  clearMessages(['import']);
+  let file: Record<string, unknown>;
+  try {
+    file = JSON.parse(text);
+  } catch (err) {
+    showMessage(`${name} is not JSON (${(err as Error).message})`, 'import');
+    return;
+  }
+  if (!file || typeof file !== 'object' || typeof file.config !== 'object') {
+    showMessage(`${name} is not a model file (no "config")`, 'import');
+    return;
+  }
+  const { settings, lost } = configToSettings(file.config as Record<string, unknown>, app.settings);
+  // Steps behind the weights: written by this page's export (the library's format has no step count),
+  // else from a file name such as si-model-step1234.json.
+  const web = (file.web_app ?? {}) as Record<string, unknown>;
+  const step = typeof web.steps_trained === 'number' ? web.steps_trained : Number(/step(\d+)/.exec(name)?.[1] ?? 0);
+  pendingImport = { settings, lost, name };
+  send({
+    type: 'import', json: text, step, sampler: samplerOptions(settings), maxSteps: settings.steps as number,
+    view: viewRequest(),
+  });
+}
 $('btn-export-csv').onclick = () => {
   const lines = ['kind,x,y'];
   const add = (kind: string, a?: ArrayLike<number>) => {

@@ -19,7 +19,7 @@ export type ToWorker =
   | { type: 'view'; view: ViewRequest }
   | { type: 'density' }
   | { type: 'export' }
-  | { type: 'import'; json: string };
+  | { type: 'import'; json: string; step: number; sampler: SamplerOptions; maxSteps: number; view: ViewRequest };
 
 /** What the visible views need from the worker besides samples. */
 export interface ViewRequest {
@@ -30,6 +30,9 @@ export interface ViewRequest {
 }
 
 export interface Metrics {
+  /** Samples that are not finite numbers (NaN or inf), per sampler. */
+  nonFiniteOde?: number;
+  nonFiniteSde?: number;
   energyOde?: number;
   energySde?: number;
   shareOde?: number;
@@ -50,7 +53,7 @@ export interface SampleSet {
 
 export type FromWorker =
   | { type: 'ready'; version: string; names: Record<string, string[]> }
-  | { type: 'configured'; gen: number; config: Record<string, unknown>; fieldNames: string[]; imported: boolean;
+  | { type: 'configured'; gen: number; config: Record<string, unknown>; fieldNames: string[]; imported: boolean; step: number;
       target: Float32Array; base: Float32Array; coeffs: Coefficients; exact: boolean; trueNll?: number;
       checkerboard: boolean }
   | { type: 'progress'; gen: number; step: number; lr: number; losses: Record<string, number>;

@@ -43,6 +43,8 @@ interface Run {
   session: Session;
   model: Model;
   modelStep: number;
+  /** Steps the imported weights had been trained for before this session (0 for a fresh run). */
+  stepOffset: number;
   imported: boolean;
   exact: Exact | null;
   sampler: SamplerOptions;
@@ -120,10 +122,15 @@ function pump(): void {
   if (running || inbox.length) schedule();
 }
 
+/** Steps behind the current weights, counting those of an imported model. */
+function stepsDone(r: Run): number {
+  return r.stepOffset + r.session.stepCount;
+}
+
 function setRunning(r: boolean, reason?: string): void {
   running = r;
   rate.length = 0;
-  if (run) post({ type: 'state', gen: run.gen, running, step: run.session.stepCount, reason });
+  if (run) post({ type: 'state', gen: run.gen, running, step: stepsDone(run), reason });
 }
 
 function handle(m: ToWorker): void {
@@ -133,11 +140,7 @@ function handle(m: ToWorker): void {
     case 'play':
     case 'step':
       if (!run) return;
-      if (run.imported) {
-        post({ type: 'error', where: 'training', message: 'an imported model is for viewing; press reset (or change a setting) to train a new one' });
-        return;
-      }
-      if (run.session.stepCount >= run.maxSteps) {
+      if (stepsDone(run) >= run.maxSteps) {
         post({ type: 'error', where: 'training', message: `reached the step limit (${run.maxSteps}); raise "stop after" or reset` });
         return;
       }
@@ -173,20 +176,10 @@ function handle(m: ToWorker): void {
     case 'density':
       return computeDensity(true);
     case 'export':
-      if (run) post({ type: 'model', json: snapshot().toJSON() });
+      if (run) post({ type: 'model', json: withStep(snapshot().toJSON(), run.modelStep) });
       return;
-    case 'import': {
-      if (!run) return;
-      const model = si!.Model.fromJSON(m.json);
-      setRunning(false, 'imported');
-      // The session stays alive (and paused) until the next configure; the views show the model.
-      const { session, sampler, maxSteps, view } = run;
-      free(run.model);
-      free(run.exact);
-      install(session, model, true, sampler, maxSteps, view);
-      refresh(true);
-      return;
-    }
+    case 'import':
+      return importModel(m.json, m.step, m.sampler, m.maxSteps, m.view);
   }
 }
 
@@ -202,21 +195,54 @@ function configure(config: Record<string, unknown>, sampler: SamplerOptions, max
     if (run) refresh(true);
     return;
   }
-  setRunning(false);
-  if (run) {
-    free(run.session);
-    free(run.model);
-    free(run.exact);
-  }
-  install(session, session.model(), false, sampler, maxSteps, view);
+  replaceRun(session, 0, false, sampler, maxSteps, view);
   // The untrained model's density says nothing: the first heatmap comes after some training.
   refresh(false);
   if (play) setRunning(true);
 }
 
-/** Makes (session, model) the current run and sends the page what does not depend on training. */
-function install(session: Session, model: Model, imported: boolean, sampler: SamplerOptions, maxSteps: number,
+/** The model file with the number of steps behind it, which the library's format does not record
+ * (an extra top-level key, ignored by Model.fromJSON and by the command-line tool). */
+function withStep(json: string, step: number): string {
+  const i = json.indexOf('{');
+  return `{"web_app": {"steps_trained": ${Math.max(0, step)}},${json.slice(i + 1)}`;
+}
+
+/** A saved model becomes the current run: a session with the model's own config continues from its
+ * weights (fresh optimiser state), paused, step counter going on from `step`. */
+function importModel(json: string, step: number, sampler: SamplerOptions, maxSteps: number, view: ViewRequest): void {
+  const s = si!;
+  let model: Model | null = null;
+  let session: Session | null = null;
+  try {
+    model = s.Model.fromJSON(json);
+    session = new s.TrainingSession(model.config);
+    session.loadWeights(model);
+  } catch (e) {
+    free(session);
+    throw e; // reported by pump(); the current run goes on as it was
+  } finally {
+    free(model);
+  }
+  replaceRun(session, step, true, sampler, maxSteps, view);
+  refresh(true);
+}
+
+function replaceRun(session: Session, stepOffset: number, imported: boolean, sampler: SamplerOptions,
+  maxSteps: number, view: ViewRequest): void {
+  setRunning(false, imported ? 'imported' : undefined);
+  if (run) {
+    free(run.session);
+    free(run.model);
+    free(run.exact);
+  }
+  install(session, stepOffset, imported, sampler, maxSteps, view);
+}
+
+/** Makes the session the current run and sends the page what does not depend on training. */
+function install(session: Session, stepOffset: number, imported: boolean, sampler: SamplerOptions, maxSteps: number,
   view: ViewRequest): void {
+  const model = session.model();
   const s = si!;
   gen++;
   const full = model.config;
@@ -243,7 +269,7 @@ function install(session: Session, model: Model, imported: boolean, sampler: Sam
   const c = s.interpolantCoefficients(full.interpolant, ts);
   const fieldNames: string[] = [...model.fieldNames];
   run = {
-    gen, config: full, session, model, modelStep: imported ? -1 : session.stepCount, imported, exact, sampler,
+    gen, config: full, session, model, modelStep: stepOffset + session.stepCount, stepOffset, imported, exact, sampler,
     maxSteps, view, targetRef, heldout,
     checkerboard: (typeof target === 'string' ? target : target.type) === 'checkerboard',
     canSde: fieldNames.includes('s'),
@@ -252,7 +278,7 @@ function install(session: Session, model: Model, imported: boolean, sampler: Sam
   refreshCount = 0;
   lastDensityStep = -1;
   post({
-    type: 'configured', gen, config: full as unknown as Record<string, unknown>, fieldNames, imported,
+    type: 'configured', gen, config: full as unknown as Record<string, unknown>, fieldNames, imported, step: stepOffset,
     target: targetRef.slice(), base: baseSamples, exact: !!exact, trueNll, checkerboard: run.checkerboard,
     coeffs: { t: ts, alpha: c.alpha, beta: c.beta, gamma: c.gamma },
   });
@@ -262,24 +288,25 @@ function install(session: Session, model: Model, imported: boolean, sampler: Sam
 function trainSteps(k: number): number {
   const r = run!;
   const t0 = performance.now();
-  const left = r.maxSteps - r.session.stepCount;
+  const left = r.maxSteps - stepsDone(r);
   k = Math.max(0, Math.min(k, left));
   if (k === 0) return 0;
   try {
     const res = r.session.step(k);
     const now = performance.now();
-    rate.push({ t: now, step: res.step });
+    const step = r.stepOffset + res.step;
+    rate.push({ t: now, step });
     while (rate.length > 2 && now - rate[0].t > 3000) rate.shift();
     const span = rate.length > 1 ? (rate[rate.length - 1].t - rate[0].t) / 1000 : 0;
     const sps = span > 0 ? (rate[rate.length - 1].step - rate[0].step) / span : k / ((now - t0) / 1000);
-    post({ type: 'progress', gen: r.gen, step: res.step, lr: res.lr, losses: res.losses, stepsPerSec: sps, running });
+    post({ type: 'progress', gen: r.gen, step, lr: res.lr, losses: res.losses, stepsPerSec: sps, running });
   } catch (e) {
     setRunning(false, 'error');
     post({ type: 'error', where: 'training', message: `${errorText(e)} — training stopped; the model from before the failing step is kept.` });
     refresh(true);
     return 0;
   }
-  if (r.session.stepCount >= r.maxSteps) {
+  if (stepsDone(r) >= r.maxSteps) {
     setRunning(false, 'done');
     refresh(true);
     computeDensity();
@@ -300,10 +327,10 @@ function trainChunk(): void {
 
 function snapshot(): Model {
   const r = run!;
-  if (!r.imported && r.modelStep !== r.session.stepCount) {
+  if (r.modelStep !== stepsDone(r)) {
     free(r.model);
     r.model = r.session.model();
-    r.modelStep = r.session.stepCount;
+    r.modelStep = stepsDone(r);
   }
   return r.model;
 }
@@ -319,6 +346,7 @@ function refresh(all: boolean): void {
   try {
     const ode = s.sampleODE(model, { ...odeOptions(), n: o.n, seed: o.seed, snapshots: SNAPSHOTS });
     set.ode = ode.samples;
+    set.metrics.nonFiniteOde = nonFinite(ode.samples);
     set.odeSnaps = ode.snapshots;
     set.times = ode.times;
     set.metrics.energyOde = s.energyDistance(ode.samples, r.targetRef, 2);
@@ -344,12 +372,17 @@ function sdeInto(set: SampleSet): void {
   if (!r.canSde) return;
   const o = r.sampler;
   try {
-    // A score derived from a denoiser (s = -eta/gamma or -eta/alpha) is singular at the ends.
+    // The library's default interval is the model's own (its sampling interval). A score derived from
+    // a denoiser (s = -eta/gamma, -eta/alpha) is singular at an end: the page's cut, inside the trained range.
+    const cut = o.sde.cut;
+    const tr = r.config.training;
+    const range = cut === undefined ? {} : { t0: Math.max(cut, tr.t_lo), t1: 1 - Math.max(cut, tr.t_hi) };
     const sde = si!.sampleSDE(r.model, {
       n: o.n, seed: o.seed + 1, eps: o.sde.eps, method: o.sde.method as SdeMethod, steps: o.sde.steps,
-      snapshots: SNAPSHOTS, t0: o.sde.cut, t1: 1 - o.sde.cut,
+      snapshots: SNAPSHOTS, ...range,
     });
     set.sde = sde.samples;
+    set.metrics.nonFiniteSde = nonFinite(sde.samples);
     set.sdeSnaps = sde.snapshots;
     if (!set.times.length) set.times = sde.times;
     set.metrics.energySde = si!.energyDistance(sde.samples, r.targetRef, 2);
@@ -380,7 +413,7 @@ function resampleSde(): void {
   const set: SampleSet = {
     step: r.modelStep, eps: r.sampler.sde.eps, ode: prev?.ode, odeSnaps: prev?.odeSnaps ?? [],
     sdeSnaps: [], times: prev?.times ?? new Float64Array(0),
-    metrics: { energyOde: prev?.metrics.energyOde, shareOde: prev?.metrics.shareOde }, ms: 0,
+    metrics: { energyOde: prev?.metrics.energyOde, shareOde: prev?.metrics.shareOde, nonFiniteOde: prev?.metrics.nonFiniteOde }, ms: 0,
   };
   sdeInto(set);
   set.ms = performance.now() - t0;
@@ -423,14 +456,16 @@ function computeField(): void {
   post(msg);
 }
 
-/** ODE options for sampling and likelihoods. A drift built from v and a derived score is singular at
- * the ends, so those models integrate over [cut, 1 - cut] (the SDE's cut). */
+/** ODE options for sampling and likelihoods; the time interval is the model's own (library default). */
 function odeOptions(): OdeOptions {
-  const r = run!;
-  const o = r.sampler.ode;
-  const fields = r.model.config.fields;
-  const cut = fields === 'v+s' || fields === 'v+eta' ? r.sampler.sde.cut : 0;
-  return { method: o.method as OdeMethod, steps: o.steps, atol: o.atol, rtol: o.rtol, t0: cut, t1: 1 - cut };
+  const o = run!.sampler.ode;
+  return { method: o.method as OdeMethod, steps: o.steps, atol: o.atol, rtol: o.rtol };
+}
+
+function nonFinite(a: ArrayLike<number>): number {
+  let n = 0;
+  for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i])) n++;
+  return n;
 }
 
 /** The exact likelihood needs log rho0; the mirror's rho0 is the data itself, whose density is unknown. */
@@ -454,7 +489,7 @@ function computeDensity(force = false): void {
   const r = run!;
   if (!likelihoodDefined()) return;
   const model = snapshot();
-  if (!force && lastDensityStep === r.modelStep && !r.imported) return;
+  if (!force && lastDensityStep === r.modelStep) return;
   const t0 = performance.now();
   try {
     const grid = r.view.densityGrid;
