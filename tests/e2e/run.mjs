@@ -1,66 +1,16 @@
 // End-to-end tests of the browser app in Debian's headless Chromium, driven by playwright-core.
-// Serves web/dist (build it first: `npm run build` in web/) from a tiny static server, runs each
+// Serves web/dist (build it first: `npm run build` in web/) from a tiny static server (lib.mjs), runs each
 // test in a fresh page (one browser, one page at a time: the machine has 2 cores) and prints
 // "N passed, N failed". Screenshots go to artifacts/e2e/.
 //   node tests/e2e/run.mjs            all tests
 //   E2E_ONLY='eps|URL' node tests/e2e/run.mjs   tests whose name matches the regular expression
-import { createReadStream, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
-import http from 'node:http';
-import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.resolve(here, '../..');
-const dist = path.join(root, 'web/dist');
-const artifacts = path.join(root, 'artifacts/e2e');
-const require = createRequire(path.join(root, 'web/package.json'));
-const { chromium } = require('playwright-core');
+import { artifacts, start } from './lib.mjs';
 
 const SUPPORT_GOAL = 0.8;
 const SUPPORT_DEADLINE_S = Number(process.env.E2E_SUPPORT_DEADLINE_S ?? 60);
-
-if (!existsSync(path.join(dist, 'index.html'))) {
-  console.error(`no build at ${dist}: run "npm run build" in web/ first`);
-  process.exit(2);
-}
-mkdirSync(artifacts, { recursive: true });
-
-// ---------------------------------------------------------------- static server (no special headers)
-const MIME = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript', '.css': 'text/css',
-  '.wasm': 'application/wasm', '.json': 'application/json', '.svg': 'image/svg+xml', '.png': 'image/png',
-  '.woff': 'font/woff', '.woff2': 'font/woff2', '.ttf': 'font/ttf',
-};
-// The app is served from a sub-folder, to prove the build works from any folder (base './').
-const MOUNT = '/some/folder/';
-const server = http.createServer((req, res) => {
-  const url = new URL(req.url, 'http://x');
-  if (!url.pathname.startsWith(MOUNT)) {
-    res.writeHead(404).end('outside the app folder');
-    return;
-  }
-  let file = path.normalize(path.join(dist, decodeURIComponent(url.pathname.slice(MOUNT.length))));
-  if (!file.startsWith(dist)) {
-    res.writeHead(403).end();
-    return;
-  }
-  if (existsSync(file) && statSync(file).isDirectory()) file = path.join(file, 'index.html');
-  if (!existsSync(file)) {
-    res.writeHead(404).end('not found');
-    return;
-  }
-  res.writeHead(200, { 'content-type': MIME[path.extname(file)] ?? 'application/octet-stream' });
-  createReadStream(file).pipe(res);
-});
-await new Promise((r) => server.listen(0, '127.0.0.1', r));
-const BASE = `http://127.0.0.1:${server.address().port}${MOUNT}`;
-
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
+const { base: BASE, browser, close: shutdown } = await start();
 
 // ---------------------------------------------------------------- helpers
 async function openPage(query = '') {
@@ -552,8 +502,7 @@ await test('a bad setting shows a message and keeps the model', async () => {
   }
 });
 
-await browser.close();
-server.close();
+await shutdown();
 for (const n of notes) console.log(`note: ${n}`);
 const passed = results.filter((r) => r.ok).length;
 const failed = results.length - passed;

@@ -10,6 +10,12 @@ export interface SeriesSpec {
 }
 
 const MAX_POINTS = 3000;
+const all = new Set<LineChart>();
+let resizeTimer = 0;
+window.addEventListener('resize', () => {
+  clearTimeout(resizeTimer);
+  resizeTimer = window.setTimeout(() => all.forEach((c) => c.fit()), 150);
+});
 
 export class LineChart {
   private plot: uPlot | null = null;
@@ -21,11 +27,29 @@ export class LineChart {
   constructor(
     private readonly el: HTMLElement,
     private readonly opts: { title?: string; width?: number; height?: number; scales?: Record<string, uPlot.Scale>;
-      axes?: uPlot.Axis[]; xLabel?: string },
-  ) {}
+      axes?: uPlot.Axis[]; xLabel?: string; perRow?: number },
+  ) {
+    all.add(this);
+  }
+
+  /** The width: opts.width, or a share of the parent row (perRow charts side by side, 220-360 px). */
+  private width(): number {
+    const row = this.el.parentElement;
+    if (!this.opts.perRow || !row || row.clientWidth === 0) return this.opts.width ?? 330;
+    const gap = 12;
+    const w = Math.floor((row.clientWidth - gap * (this.opts.perRow - 1)) / this.opts.perRow) - 2;
+    return Math.max(220, Math.min(360, w));
+  }
+
+  /** Follows the page's width. */
+  fit(): void {
+    if (!this.plot) return;
+    const w = this.width();
+    if (w !== this.plot.width) this.plot.setSize({ width: w, height: this.opts.height ?? 200 });
+  }
 
   /** Starts over with these series (e.g. after a restart with other fields). */
-  reset(specs: SeriesSpec[]): void {
+  reset(specs: SeriesSpec[], axes?: uPlot.Axis[]): void {
     this.specs = specs;
     this.x = [];
     this.ys = specs.map(() => []);
@@ -38,11 +62,11 @@ export class LineChart {
     this.plot = new uPlot(
       {
         title: this.opts.title,
-        width: this.opts.width ?? 330,
+        width: this.width(),
         height: this.opts.height ?? 200,
         series,
         scales: { x: { time: false }, ...(this.opts.scales ?? {}) },
-        axes: this.opts.axes ?? [{}, { size: 56 }],
+        axes: axes ?? this.opts.axes ?? [{}, { size: 56 }],
         legend: { live: false },
         cursor: { drag: { x: false, y: false } },
       },

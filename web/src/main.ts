@@ -1,6 +1,7 @@
 // The page: builds the controls from the settings list, keeps the URL in step with them, talks to the
 // training worker and renders what it sends. No maths happens here.
 import './style.css';
+import type uPlot from 'uplot';
 import { fmt, LineChart } from './charts';
 import { COLORS, Plot2D } from './plot2d';
 import type { FromWorker, Grid, SampleSet, ToWorker, ViewRequest } from './protocol';
@@ -10,7 +11,7 @@ import {
 } from './settings';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
-const FIELD_GRID = 21;
+const FIELD_GRID = 17;
 const DENSITY_GRID = 40;
 
 // ---------------------------------------------------------------- state
@@ -23,6 +24,7 @@ interface AppState {
   checkerboard: boolean;
   trueNll?: number;
   target?: Float32Array;
+  base?: Float32Array;
   samples?: SampleSet;
   sampleVersion: number;
   xt?: { times: Float64Array; frames: Float32Array[] };
@@ -182,6 +184,7 @@ function onConfigured(m: FromWorker & { type: 'configured' }): void {
   app.checkerboard = m.checkerboard;
   app.trueNll = m.trueNll;
   app.target = m.target;
+  app.base = m.base;
   app.samples = undefined;
   app.xt = undefined;
   app.lastField = undefined;
@@ -194,6 +197,7 @@ function onConfigured(m: FromWorker & { type: 'configured' }): void {
   $('m-nll-true').textContent = m.trueNll === undefined ? 'unknown' : `${fmt(m.trueNll)} (true density)`;
   app.mirror = (m.config.interpolant as Record<string, unknown>).path === 'mirror';
   document.body.classList.toggle('mirror', app.mirror);
+  $('base-caption').textContent = app.mirror ? 'ρ₀ = the data (mirror path)' : 'base ρ₀ (true samples)';
   $('m-nll').textContent = app.mirror ? 'not shown for the mirror (see the Density panel)' : '–';
   $('density-info').textContent = '';
   fillFieldSelect();
@@ -204,7 +208,7 @@ function onConfigured(m: FromWorker & { type: 'configured' }): void {
     { label: 'energy ODE', color: '#1f77b4' }, { label: 'energy SDE', color: '#d62728' },
     ...(m.checkerboard ? [{ label: 'support ODE', color: '#1f77b4', scale: '%', dash: [5, 3] },
       { label: 'support SDE', color: '#d62728', scale: '%', dash: [5, 3] }] : []),
-  ]);
+  ], m.checkerboard ? [...QUALITY_AXES, SUPPORT_AXIS] : QUALITY_AXES);
   coeffChart.set(m.coeffs.t, [m.coeffs.alpha, m.coeffs.beta, m.coeffs.gamma]);
   showPath(m.config.interpolant as Record<string, unknown>, String(m.config.fields));
   renderSamples();
@@ -244,6 +248,7 @@ function onSamples(m: SampleSet): void {
 
 // ---------------------------------------------------------------- views
 const plots = {
+  base: new Plot2D($('cv-base') as HTMLCanvasElement),
   target: new Plot2D($('cv-target') as HTMLCanvasElement),
   ode: new Plot2D($('cv-ode') as HTMLCanvasElement),
   sde: new Plot2D($('cv-sde') as HTMLCanvasElement),
@@ -254,17 +259,15 @@ const plots = {
   error: new Plot2D($('cv-error') as HTMLCanvasElement),
   density: new Plot2D($('cv-density') as HTMLCanvasElement),
   densityLog: new Plot2D($('cv-density-log') as HTMLCanvasElement),
-  draw: new Plot2D($('cv-draw') as HTMLCanvasElement, 360),
+  draw: new Plot2D($('cv-draw') as HTMLCanvasElement, 340),
 };
 
-const lossChart = new LineChart($('chart-loss'), { title: 'loss per field' });
-const nllChart = new LineChart($('chart-nll'), { title: 'held-out NLL (nats)' });
-const qualityChart = new LineChart($('chart-quality'), {
-  title: 'sample quality',
-  scales: { '%': { range: [0, 1] } },
-  axes: [{}, { size: 56, label: 'energy distance' }, { scale: '%', side: 1, size: 48, grid: { show: false },
-    values: (_u, vals) => vals.map((v) => `${Math.round(v * 100)}%`) }],
-});
+const lossChart = new LineChart($('chart-loss'), { title: 'loss per field', perRow: 3 });
+const nllChart = new LineChart($('chart-nll'), { title: 'held-out NLL (nats)', perRow: 3 });
+const qualityChart = new LineChart($('chart-quality'), { title: 'sample quality', perRow: 3, scales: { '%': { range: [0, 1] } } });
+const QUALITY_AXES: uPlot.Axis[] = [{}, { size: 56, label: 'energy distance' }];
+const SUPPORT_AXIS: uPlot.Axis = { scale: '%', side: 1, size: 56, grid: { show: false }, label: 'on the support',
+  values: (_u, vals) => vals.map((v) => `${Math.round(v * 100)}%`) };
 const coeffChart = new LineChart($('chart-coeffs'), { title: 'α(t), β(t), γ(t)', xLabel: 't' });
 coeffChart.reset([{ label: 'α', color: '#1f77b4' }, { label: 'β', color: '#d62728' }, { label: 'γ', color: '#2ca02c' }]);
 
@@ -276,6 +279,9 @@ function base(p: Plot2D, checker = app.checkerboard): void {
 }
 
 function renderSamples(): void {
+  base(plots.base, app.checkerboard && app.mirror);
+  const rho0 = app.mirror ? app.target : app.base;
+  if (rho0) plots.base.points(rho0, app.mirror ? COLORS.target : COLORS.base);
   base(plots.target);
   if (app.target) plots.target.points(app.target, COLORS.target);
   const s = app.samples;
@@ -351,8 +357,8 @@ function renderField(): void {
     plots.error.heatmap(f.grid, err, 0, hi);
     plots.error.axes();
     const rel = Math.sqrt(se / Math.max(sx, 1e-30));
-    $('field-err').textContent = `(ρ_t-weighted relative error ${(100 * rel).toFixed(1)}%)`;
-    plots.error.label(`max ${fmt(hi)} where ρ_t ≥ 0.001·max`);
+    $('field-err').textContent = `relative error ${(100 * rel).toFixed(1)}% (weighted by ρₜ)`;
+    plots.error.label(`0 (dark) to ${fmt(hi)} (yellow)`);
   }
 }
 

@@ -31,14 +31,14 @@ export class Plot2D {
   ext = 5;
   private readonly px: number;
 
-  constructor(canvas: HTMLCanvasElement, cssSize = 260) {
+  /** cssSize: the largest size it is shown at (CSS lets it shrink on narrow screens, square). */
+  constructor(canvas: HTMLCanvasElement, cssSize = 240) {
     this.canvas = canvas;
     const dpr = Math.min(2, window.devicePixelRatio || 1);
     this.px = Math.round(cssSize * dpr);
     canvas.width = this.px;
     canvas.height = this.px;
-    canvas.style.width = `${cssSize}px`;
-    canvas.style.height = `${cssSize}px`;
+    canvas.style.maxWidth = `${cssSize}px`;
     this.ctx = canvas.getContext('2d', { willReadFrequently: true })!;
   }
 

@@ -141,7 +141,7 @@ function handle(m: ToWorker): void {
     case 'step':
       if (!run) return;
       if (stepsDone(run) >= run.maxSteps) {
-        post({ type: 'error', where: 'training', message: `reached the step limit (${run.maxSteps}); raise "stop after" or reset` });
+        post({ type: 'error', where: 'training', message: `reached the step limit (${run.maxSteps}); raise "stop at step" or reset` });
         return;
       }
       if (m.type === 'play') return setRunning(true);

@@ -1,0 +1,65 @@
+// Shared by run.mjs (the tests) and screens.mjs (screenshots for looking at the page): serves web/dist
+// from a sub-folder with a tiny static server (no special headers) and launches Debian's Chromium.
+import { createReadStream, existsSync, mkdirSync, statSync } from 'node:fs';
+import http from 'node:http';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const root = path.resolve(here, '../..');
+const dist = path.join(root, 'web/dist');
+export const artifacts = path.join(root, 'artifacts/e2e');
+const require = createRequire(path.join(root, 'web/package.json'));
+const { chromium } = require('playwright-core');
+
+if (!existsSync(path.join(dist, 'index.html'))) {
+  console.error(`no build at ${dist}: run "npm run build" in web/ first`);
+  process.exit(2);
+}
+mkdirSync(artifacts, { recursive: true });
+
+const MIME = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript', '.css': 'text/css',
+  '.wasm': 'application/wasm', '.json': 'application/json', '.svg': 'image/svg+xml', '.png': 'image/png',
+  '.woff': 'font/woff', '.woff2': 'font/woff2', '.ttf': 'font/ttf',
+};
+// The app is served from a sub-folder, to prove the build works from any folder (base './').
+const MOUNT = '/some/folder/';
+
+/** Starts the server and the browser; returns { base, browser, close }. */
+export async function start() {
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url, 'http://x');
+    if (!url.pathname.startsWith(MOUNT)) {
+      res.writeHead(404).end('outside the app folder');
+      return;
+    }
+    let file = path.normalize(path.join(dist, decodeURIComponent(url.pathname.slice(MOUNT.length))));
+    if (!file.startsWith(dist)) {
+      res.writeHead(403).end();
+      return;
+    }
+    if (existsSync(file) && statSync(file).isDirectory()) file = path.join(file, 'index.html');
+    if (!existsSync(file)) {
+      res.writeHead(404).end('not found');
+      return;
+    }
+    res.writeHead(200, { 'content-type': MIME[path.extname(file)] ?? 'application/octet-stream' });
+    createReadStream(file).pipe(res);
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  return {
+    base: `http://127.0.0.1:${server.address().port}${MOUNT}`,
+    browser,
+    close: async () => {
+      await browser.close();
+      server.close();
+    },
+  };
+}
