@@ -225,7 +225,12 @@ await test('export samples CSV and a PNG', async () => {
 await test('an exported model imports with its settings and training continues from it', async () => {
   assert(main, 'no page');
   const p = main.page;
-  // The run as exported: paused, eps back at the value it was configured with.
+  // The run as exported: trained a while, paused, eps back at the value it was configured with.
+  await p.waitForFunction(() => Number(document.getElementById('step-count').textContent) > 1500, null, { timeout: 30000 });
+  if (await data(p, 'running') === '1') await p.click('#btn-play');
+  await waitData(p, 'running', 'v === "0"', 20000);
+  await p.waitForFunction(() => Number(document.body.dataset.sampleStep) === Number(document.getElementById('step-count').textContent),
+    null, { timeout: 20000 });
   await setInput(p, '#eps-slider', 0.5);
   await waitData(p, 'sdeEps', 'v === "0.5"', 20000);
   const before = await p.evaluate(() => ({
@@ -258,6 +263,7 @@ await test('an exported model imports with its settings and training continues f
     share: Number(document.getElementById('m-share-ode').dataset.value), running: document.body.dataset.running,
     controls: Object.fromEntries([...document.querySelectorAll('#settings [id^=set-]')].map((e) => [e.id, e.type === 'checkbox' ? e.checked : e.value])),
   }));
+  await p.screenshot({ path: path.join(artifacts, 'after-import.png') });
   const differ = Object.keys(before.controls).filter((k) => before.controls[k] !== after.controls[k]);
   assert(differ.length === 0, `controls differ after import: ${differ.map((k) => `${k} ${before.controls[k]} -> ${after.controls[k]}`).join(', ')}`);
   assert(after.url === before.url, `URL after import "${after.url}", exported run's "${before.url}"`);

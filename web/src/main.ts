@@ -191,6 +191,8 @@ function onConfigured(m: FromWorker & { type: 'configured' }): void {
   app.lastDensity = undefined;
   app.lastNll = undefined;
   $('step-count').textContent = String(m.step);
+  $('sps').textContent = '0';
+  $('lr').textContent = '–';
   document.body.dataset.gen = String(m.gen);
   document.body.classList.toggle('checker', m.checkerboard);
   document.body.classList.toggle('exact', m.exact);
@@ -211,8 +213,7 @@ function onConfigured(m: FromWorker & { type: 'configured' }): void {
   ], m.checkerboard ? [...QUALITY_AXES, SUPPORT_AXIS] : QUALITY_AXES);
   coeffChart.set(m.coeffs.t, [m.coeffs.alpha, m.coeffs.beta, m.coeffs.gamma]);
   showPath(m.config.interpolant as Record<string, unknown>, String(m.config.fields));
-  renderSamples();
-  renderDraw();
+  renderAll();
 }
 
 function lossNames(config: Record<string, unknown>): string[] {
@@ -328,6 +329,9 @@ function renderField(): void {
   document.querySelectorAll('.field-name').forEach((el) => (el.textContent = f?.field ?? 'b'));
   $('field-note').textContent = f?.note ?? '';
   if (!f) return;
+  if (f.learned && f.learned.every((v) => Math.abs(v) < 1e-9)) {
+    $('field-note').textContent = `${f.field} is 0 everywhere at t = ${f.t.toFixed(2)}: move t`;
+  }
   let scale: number | undefined;
   if (f.exact) scale = plots.exact.arrows(f.grid, f.exact, COLORS.arrow);
   if (f.learned) plots.field.arrows(f.grid, f.learned, COLORS.ode, scale);
@@ -561,10 +565,13 @@ function update(key: string, value: Value): void {
 
 function fillFieldSelect(): void {
   const sel = $('field-select') as HTMLSelectElement;
-  const keep = sel.value || 'b';
+  const before = sel.value || 'b';
+  // The mirror learns s only (its b = -γγ' s vanishes where γ' = 0, e.g. at t = 1/2): show s.
+  const keep = app.mirror ? 's' : before;
   sel.innerHTML = '';
   for (const f of app.fieldNames) sel.add(new Option(f, f));
   sel.value = app.fieldNames.includes(keep) ? keep : app.fieldNames[0] ?? '';
+  if (sel.value !== before) send({ type: 'view', view: viewRequest() });
 }
 
 // ---------------------------------------------------------------- buttons
