@@ -125,6 +125,7 @@ json Model::to_json() const {
   return json{{"format", "stochastic-interpolants-model"},
               {"version", kFormatVersion},
               {"config", config_.to_json()},
+              {"steps", steps_trained_},
               {"networks", nets}};
 }
 
@@ -166,7 +167,13 @@ Model Model::from_json(const json& j) {
       throw ConfigError(f, std::string("malformed network: ") + e.what());
     }
   }
-  return Model(std::move(config), std::move(nets));
+  Model m(std::move(config), std::move(nets));
+  if (j.contains("steps")) {
+    if (!j["steps"].is_number_integer() || j["steps"].get<std::int64_t>() < 0)
+      throw ConfigError("steps", "must be a non-negative integer (training steps behind the weights)");
+    m.set_steps_trained(j["steps"].get<std::int64_t>());
+  }
+  return m;
 }
 
 }  // namespace si

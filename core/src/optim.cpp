@@ -30,7 +30,7 @@ Adam<S>::Adam(AdamOptions options, Eigen::Index n) : opt_(options), m_(Vec<S>::Z
 template <typename S>
 double Adam<S>::lr() const {
   if (opt_.step_size <= 0) return opt_.lr;
-  return opt_.lr * std::pow(opt_.decay, double(t_ / opt_.step_size));
+  return opt_.lr * std::pow(opt_.decay, double((t_ + offset_) / opt_.step_size));
 }
 
 template <typename S>

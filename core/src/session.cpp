@@ -74,7 +74,9 @@ StepResult TrainingSession::step(int k) {
 Model TrainingSession::model() const {
   std::map<std::string, Mlp<float>> nets;
   for (const auto& n : nets_) nets.emplace(n.name, n.mlp);
-  return Model(config_, std::move(nets));
+  Model m(config_, std::move(nets));
+  m.set_steps_trained(steps_);
+  return m;
 }
 
 void TrainingSession::load_weights(const Model& model) {
@@ -93,7 +95,9 @@ void TrainingSession::load_weights(const Model& model) {
   for (auto& net : nets_) {
     net.mlp.params() = saved.at(net.name).params();
     net.adam = Adam<float>(config_.optimizer, net.mlp.num_params());
+    net.adam.set_schedule_offset(model.steps_trained());
   }
+  steps_ = model.steps_trained();
 }
 
 const Mlp<float>& TrainingSession::network(const std::string& name) const {

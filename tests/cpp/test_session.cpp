@@ -95,6 +95,14 @@ TEST(TrainingSession, ContinuesFromASavedModelsWeights) {
   TrainingSession b(small_config());
   b.load_weights(saved);
   for (const char* n : {"b", "s"}) EXPECT_EQ(b.network(n).params(), a.network(n).params());
+  EXPECT_EQ(saved.steps_trained(), 30);
+  EXPECT_EQ(b.step_count(), 30);
+  json sched = small_config();
+  sched["optimizer"]["step_size"] = 10;
+  sched["optimizer"]["decay"] = 0.5;
+  TrainingSession c0(sched);
+  c0.load_weights(saved);
+  EXPECT_DOUBLE_EQ(c0.step(1).lr, 0.002 * 0.125);  // the schedule goes on from step 30
   const double loss = b.step(20).losses["b"];
   TrainingSession fresh(small_config());
   EXPECT_LT(loss, fresh.step(20).losses["b"]);  // it really goes on from the trained weights

@@ -34,6 +34,9 @@ class Model : public Fields<float> {
   // singular at the ends.
   std::pair<double, double> sampling_interval(bool sde) const;
   const std::map<std::string, Mlp<float>>& networks() const { return nets_; }
+  // Training steps behind these weights (saved as "steps"; 0 when unknown).
+  std::int64_t steps_trained() const { return steps_trained_; }
+  void set_steps_trained(std::int64_t s) { steps_trained_ = s; }
 
   // The fields this model can evaluate, among "b", "s", "eta", "v".
   std::vector<std::string> field_names() const;
@@ -48,7 +51,8 @@ class Model : public Fields<float> {
   void score(double t, const MatF& x, MatF& out, VecF* div = nullptr) const override;
 
   // {"format": "stochastic-interpolants-model", "version": 1, "config": {...},
-  //  "networks": {"b": {"in", "out", "hidden", "activation", "params": [...]}, ...}}
+  //  "steps": 7000, "networks": {"b": {"in", "out", "hidden", "activation", "params": [...]}, ...}}
+  // Other top-level keys are ignored (apps may add their own).
   nlohmann::json to_json() const;
   static Model from_json(const nlohmann::json& j);
 
@@ -60,6 +64,7 @@ class Model : public Fields<float> {
   Interpolant interp_;
   std::shared_ptr<const Distribution> base_, target_;
   std::map<std::string, Mlp<float>> nets_;
+  std::int64_t steps_trained_ = 0;
 };
 
 }  // namespace si

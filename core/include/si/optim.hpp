@@ -24,6 +24,8 @@ class Adam {
   Adam(AdamOptions options, Eigen::Index n);
   // The learning rate the next step() will use.
   double lr() const;
+  // Continues the StepLR schedule as if `steps` steps had been taken (the moments stay fresh).
+  void set_schedule_offset(std::int64_t steps) { offset_ = steps; }
   std::int64_t steps() const { return t_; }
   // One update of params from grad (grad may be rescaled by clipping). Returns the gradient norm
   // before clipping.
@@ -40,6 +42,7 @@ class Adam {
  private:
   AdamOptions opt_;
   std::int64_t t_ = 0;
+  std::int64_t offset_ = 0;
   Vec<S> m_, v_;
 };
 

@@ -34,8 +34,8 @@ class TrainingSession {
   // A copy of the current networks as a model (training can go on independently).
   Model model() const;
   // Continues from a saved model's weights: its networks must match this session's (names, sizes,
-  // activation), else ConfigError("model", ...). The optimiser state starts afresh; the step count
-  // and the learning-rate schedule go on from where this session is.
+  // activation), else ConfigError("model", ...). The step count and the learning-rate schedule go
+  // on from the model's steps_trained(); the optimiser's moments start afresh.
   void load_weights(const Model& model);
   const Mlp<float>& network(const std::string& name) const;
 
