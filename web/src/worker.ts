@@ -201,15 +201,15 @@ function configure(config: Record<string, unknown>, sampler: SamplerOptions, max
   if (play) setRunning(true);
 }
 
-/** The model file with the number of steps behind it, which the library's format does not record
- * (an extra top-level key, ignored by Model.fromJSON and by the command-line tool). */
+/** The model file with the page's step counter (an extra top-level key, ignored by Model.fromJSON and
+ * by the command-line tool; the library's own "steps" counts only the current session's steps). */
 function withStep(json: string, step: number): string {
   const i = json.indexOf('{');
   return `{"web_app": {"steps_trained": ${Math.max(0, step)}},${json.slice(i + 1)}`;
 }
 
 /** A saved model becomes the current run: a session with the model's own config continues from its
- * weights (fresh optimiser state), paused, step counter going on from `step`. */
+ * weights and its recorded steps (fresh optimiser moments), paused, step counter going on from `step`. */
 function importModel(json: string, step: number, sampler: SamplerOptions, maxSteps: number, view: ViewRequest): void {
   const s = si!;
   let model: Model | null = null;
@@ -224,7 +224,8 @@ function importModel(json: string, step: number, sampler: SamplerOptions, maxSte
   } finally {
     free(model);
   }
-  replaceRun(session, step, true, sampler, maxSteps, view);
+  // loadWeights already counts the file's own "steps"; only the rest of the page's count is an offset.
+  replaceRun(session, Math.max(0, step - session.stepCount), true, sampler, maxSteps, view);
   refresh(true);
 }
 
@@ -278,7 +279,8 @@ function install(session: Session, stepOffset: number, imported: boolean, sample
   refreshCount = 0;
   lastDensityStep = -1;
   post({
-    type: 'configured', gen, config: full as unknown as Record<string, unknown>, fieldNames, imported, step: stepOffset,
+    type: 'configured', gen, config: full as unknown as Record<string, unknown>, fieldNames, imported,
+    step: stepOffset + session.stepCount,
     target: targetRef.slice(), base: baseSamples, exact: !!exact, trueNll, checkerboard: run.checkerboard,
     coeffs: { t: ts, alpha: c.alpha, beta: c.beta, gamma: c.gamma },
   });
