@@ -241,19 +241,4 @@ std::string format_duration(double s) {
   return buf;
 }
 
-const Distribution& start_distribution(const Model& model) {
-  return model.interpolant().mirror() ? model.target() : model.base();
-}
-
-void default_interval(const Model& model, bool sde, double& t0, double& t1) {
-  const bool b_is_network = model.networks().count("b") > 0;
-  if (!sde && b_is_network) {
-    t0 = 0.0;
-    t1 = 1.0;
-  } else {
-    t0 = model.config().t_lo;
-    t1 = 1.0 - model.config().t_hi;
-  }
-}
-
 }  // namespace si::cli

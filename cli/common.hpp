@@ -71,10 +71,4 @@ bool stderr_is_tty();
 // Seconds as "1m 05s" / "12.3 s".
 std::string format_duration(double seconds);
 
-// Where samples start for a model: the base, or the target itself for mirror interpolants.
-const Distribution& start_distribution(const Model& model);
-// Default time interval of the samplers for a learned model: [0, 1] for the ODE when b is a network
-// of its own, otherwise [t_lo, 1 - t_hi] of training (the learned score is singular at the ends).
-void default_interval(const Model& model, bool sde, double& t0, double& t1);
-
 }  // namespace si::cli

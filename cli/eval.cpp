@@ -51,7 +51,7 @@ double round_to(double v, double digits) {
 int run_eval(const EvalOptions& o) {
   const Model model = load_model(o.model);
   check_writable(o.out, "--out");
-  const Distribution& start = start_distribution(model);
+  const Distribution& start = model.initial();
   const Distribution& target = model.target();
   const bool checker = target.name() == "checkerboard";
   const OdeSamplerOptions ode = ode_options(model, o.ode, "rk4", 200);

@@ -1,6 +1,7 @@
 // si field: a field (b, s, eta, v or log rho_t) at time t on points from a CSV: the exact one for
 // configs whose two ends are Gaussian mixtures (SPEC section 5), or a trained model's.
 #include <iostream>
+#include <tuple>
 
 #include "common.hpp"
 #include "si/gmm_fields.hpp"
@@ -85,15 +86,15 @@ int run_field(const FieldOptions& o) {
     opt.method = ode_method_from_name(o.ode_method, "--ode-method");
     opt.steps = o.steps;
     double t0, t1;
-    default_interval(model, false, t0, t1);
+    std::tie(t0, t1) = model.sampling_interval(false);
     if (o.t < t0) throw ConfigError("--t", "a learned log-density needs t >= " + format_number(t0));
     VecD logp;
     if (o.t == t0) {
-      logp = start_distribution(model).log_density(x);
+      logp = model.initial().log_density(x);
     } else {
       opt.t0 = t0;
       opt.t1 = o.t;
-      logp = ode_log_likelihood<float>(model, start_distribution(model), xf, opt).logp;
+      logp = ode_log_likelihood<float>(model, model.initial(), xf, opt).logp;
     }
     write_output(o.out, table(x, "logp", nullptr, &logp, nullptr), "--out");
     return kOk;

@@ -263,7 +263,7 @@ int run_density(const DensityOptions& o) {
   const Model model = load_model(o.model);
   if (model.dim() != 2) throw ConfigError("--model", "density plots are of 2-D models");
   check_writable(o.out, "--out");
-  const Distribution& start = start_distribution(model);
+  const Distribution& start = model.initial();
   if (!start.has_log_density())
     throw ConfigError("--model",
                       "the likelihood needs a start distribution with a known density, got '" + start.name() + "'");

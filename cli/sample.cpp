@@ -41,7 +41,7 @@ int run_sample(const SampleOptions& o) {
   if (!o.trajectories.empty()) check_writable(o.trajectories, "--trajectories");
   const int frames = o.trajectories.empty() ? 0 : o.frames;
   Rng rng(std::uint64_t(o.seed));
-  const MatF x0 = start_distribution(model).sample(o.n, rng).cast<float>();
+  const MatF x0 = model.initial().sample(o.n, rng).cast<float>();
   Rng noise = rng.split();
   const auto start = std::chrono::steady_clock::now();
   SampleResult<float> r;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <tuple>
 
 namespace si::cli {
 
@@ -46,7 +47,7 @@ OdeSamplerOptions ode_options(const Model& model, const OdeArgs& a, const std::s
                       "fixed steps do not apply to dopri5 (use --atol/--rtol, or --ode-method rk4)");
   if (!adaptive && (a.atol > 0 || a.rtol > 0))
     throw ConfigError(a.atol > 0 ? "--atol" : "--rtol", "tolerances apply to dopri5 only, not " + method);
-  default_interval(model, false, o.t0, o.t1);
+  std::tie(o.t0, o.t1) = model.sampling_interval(false);
   return o;
 }
 
@@ -60,7 +61,7 @@ SdePlan sde_plan(const Model& model, const SdeArgs& a) {
   if (o.eps > 0 && !model.has_score())
     throw ConfigError("--eps", "this model (fields '" + to_name(model.config().fields) +
                                    "') has no score, so the SDE needs --eps 0 (or use the ODE)");
-  default_interval(model, true, o.t0, o.t1);
+  std::tie(o.t0, o.t1) = model.sampling_interval(true);
   const auto& nets = model.networks();
   const bool denoiser_score = nets.count("eta") && !nets.count("s");
   if (a.eps_until >= 0)

@@ -41,7 +41,7 @@ void add_ode_args(CLI::App* app, OdeArgs& a, const std::string& steps_name = "--
 void add_sde_args(CLI::App* app, SdeArgs& a, const std::string& steps_name);
 
 // Options for a model: the args over its config's defaults; the interval is the model's default
-// (see default_interval) unless t0/t1 are >= 0.
+// (see Model::sampling_interval) unless t0/t1 are >= 0.
 OdeSamplerOptions ode_options(const Model& model, const OdeArgs& a, const std::string& fallback_method = "",
                               int fallback_steps = 0);
 SdePlan sde_plan(const Model& model, const SdeArgs& a);
