@@ -74,139 +74,113 @@ const num = (value, what) => {
 
 const useAfterDelete = (cls) => new Error(`${cls}: used after delete()`);
 
+// Owns one Embind handle, which the garbage collector cannot free: delete() (or dispose()) frees it,
+// and any use afterwards throws.
+class WasmObject {
+  #raw;
+  #name;
+  constructor(handle, name) {
+    this.#raw = handle;
+    this.#name = name;
+  }
+  /** @internal the live Embind handle */ get _raw() {
+    if (!this.#raw) throw useAfterDelete(this.#name);
+    return this.#raw;
+  }
+  get isDeleted() {
+    return !this.#raw;
+  }
+  delete() {
+    if (this.#raw) this.#raw.delete();
+    this.#raw = null;
+  }
+  dispose() {
+    this.delete();
+  }
+}
+
 function makeApi(raw) {
   const names = (kind) => Object.freeze(Array.from(raw.names(kind)));
 
-  class Model {
-    #raw;
+  class Model extends WasmObject {
     #fieldNames;
     #config;
     /** @internal wraps a raw Embind handle; use TrainingSession#model() or Model.fromJSON(). */
     constructor(handle) {
       if (!(handle instanceof raw.Model)) throw new TypeError('Model: use session.model() or Model.fromJSON(text)');
-      this.#raw = handle;
+      super(handle, 'Model');
     }
     static fromJSON(text) {
       const s = typeof text === 'string' ? text : JSON.stringify(text);
       return new Model(raw.Model.fromJSON(s));
     }
-    get #r() {
-      if (!this.#raw) throw useAfterDelete('Model');
-      return this.#raw;
-    }
     get dim() {
-      return this.#r.dim;
+      return this._raw.dim;
     }
     get fieldNames() {
-      return (this.#fieldNames ??= Object.freeze(Array.from(this.#r.fieldNames())));
+      return (this.#fieldNames ??= Object.freeze(Array.from(this._raw.fieldNames())));
     }
     get config() {
-      return (this.#config ??= JSON.parse(this.#r.configJSON()));
+      return (this.#config ??= JSON.parse(this._raw.configJSON()));
     }
     evaluate(field, t, points) {
-      return this.#r.evaluate(field, num(t, 't'), flat(points));
+      return this._raw.evaluate(field, num(t, 't'), flat(points));
     }
     divergence(field, t, points) {
-      return this.#r.divergence(field, num(t, 't'), flat(points));
+      return this._raw.divergence(field, num(t, 't'), flat(points));
     }
     toJSON() {
-      return this.#r.toJSON();
-    }
-    /** @internal */ get _raw() {
-      return this.#r;
-    }
-    get isDeleted() {
-      return !this.#raw;
-    }
-    delete() {
-      if (this.#raw) this.#raw.delete();
-      this.#raw = null;
-    }
-    dispose() {
-      this.delete();
+      return this._raw.toJSON();
     }
   }
 
-  class TrainingSession {
-    #raw;
+  class TrainingSession extends WasmObject {
     #config;
     constructor(config = {}) {
-      this.#raw = new raw.TrainingSession(json(config, 'config'));
-    }
-    get #r() {
-      if (!this.#raw) throw useAfterDelete('TrainingSession');
-      return this.#raw;
+      super(new raw.TrainingSession(json(config, 'config')), 'TrainingSession');
     }
     get dim() {
-      return this.#r.dim;
+      return this._raw.dim;
     }
     get stepCount() {
-      return this.#r.stepCount();
+      return this._raw.stepCount();
     }
     get config() {
-      return (this.#config ??= JSON.parse(this.#r.configJSON()));
+      return (this.#config ??= JSON.parse(this._raw.configJSON()));
     }
     step(k = 1) {
-      return this.#r.step(num(k, 'k'));
+      return this._raw.step(num(k, 'k'));
     }
     model() {
-      return new Model(this.#r.model());
+      return new Model(this._raw.model());
     }
     loadWeights(model) {
       if (!(model instanceof Model)) throw new TypeError('loadWeights: expects a Model (e.g. Model.fromJSON(text))');
-      this.#r.loadWeights(model._raw);
-    }
-    get isDeleted() {
-      return !this.#raw;
-    }
-    delete() {
-      if (this.#raw) this.#raw.delete();
-      this.#raw = null;
-    }
-    dispose() {
-      this.delete();
+      this._raw.loadWeights(model._raw);
     }
   }
 
-  class ExactFields {
-    #raw;
+  class ExactFields extends WasmObject {
     constructor(spec = {}) {
-      this.#raw = new raw.ExactFields(json(spec, 'spec'));
-    }
-    get #r() {
-      if (!this.#raw) throw useAfterDelete('ExactFields');
-      return this.#raw;
+      super(new raw.ExactFields(json(spec, 'spec')), 'ExactFields');
     }
     get dim() {
-      return this.#r.dim;
+      return this._raw.dim;
     }
     get fieldNames() {
       return Object.freeze(['b', 's', 'eta', 'v']);
     }
     evaluate(field, t, points) {
-      return this.#r.evaluate(field, num(t, 't'), flat(points));
+      return this._raw.evaluate(field, num(t, 't'), flat(points));
     }
     divergence(field, t, points) {
-      return this.#r.divergence(field, num(t, 't'), flat(points));
+      return this._raw.divergence(field, num(t, 't'), flat(points));
     }
     logDensity(t, points) {
-      return this.#r.logDensity(num(t, 't'), flat(points));
+      return this._raw.logDensity(num(t, 't'), flat(points));
     }
     sampleXt(t, n, seed = 0) {
-      return this.#r.sampleXt(num(t, 't'), num(n, 'n'), num(seed, 'seed'));
-    }
-    /** @internal */ get _raw() {
-      return this.#r;
-    }
-    get isDeleted() {
-      return !this.#raw;
-    }
-    delete() {
-      if (this.#raw) this.#raw.delete();
-      this.#raw = null;
-    }
-    dispose() {
-      this.delete();
+      return this._raw.sampleXt(num(t, 't'), num(n, 'n'), num(seed, 'seed'));
     }
   }
 
