@@ -48,9 +48,8 @@ bool exists(const std::string& p) { return std::ifstream(p).good(); }
 std::string find_peer() {
   if (const char* e = std::getenv("SI_TORCH_PEER"))
     if (exists(e)) return e;
-  for (const std::string p :
-       {std::string("/work/shared/bench/torch_peer.py"), std::string("../shared/bench/torch_peer.py"),
-        std::string(SI_SOURCE_DIR) + "/../shared/bench/torch_peer.py"})
+  for (const std::string& p :
+       {std::string("../shared/bench/torch_peer.py"), std::string(SI_SOURCE_DIR) + "/../shared/bench/torch_peer.py"})
     if (exists(p)) return p;
   return "";
 }
