@@ -55,6 +55,8 @@ CsvTable read_csv_table(const std::string& path, const std::string& option);
 // "x,y" for d = 2, else "x0,...,x{d-1}", with an optional prefix for the names (e.g. "b").
 std::vector<std::string> coordinate_names(int d, const std::string& prefix = "");
 std::string format_number(double v);
+// "a, b, c" (or with another separator).
+std::string join(const std::vector<std::string>& items, const std::string& sep = ", ");
 // Writes to the file, or to stdout when path is "-" or empty.
 void write_output(const std::string& path, const std::string& text, const std::string& option);
 

@@ -56,8 +56,8 @@ int run_eval(const EvalOptions& o) {
   const bool checker = target.name() == "checkerboard";
   const OdeSamplerOptions ode = ode_options(model, o.ode, "rk4", 200);
   const bool sde_on = !o.no_sde && model.has_score();
-  SdePlan sde;
-  if (sde_on) sde = sde_plan(model, o.sde);
+  SdeSamplerOptions sde;
+  if (sde_on) sde = sde_options(model, o.sde);
   auto note = [&](const std::string& s) {
     if (!o.quiet) std::cerr << s << std::endl;
   };
@@ -95,17 +95,11 @@ int run_eval(const EvalOptions& o) {
   if (checker) r["support_share_ode"] = checkerboard_support_share(xs.x.cast<double>());
   seconds["ode_sample"] = round_to(clock.lap(), 3);
 
-  // Held-out NLL through the backward probability flow (exact divergence). Computed here rather
-  // than by ode_log_likelihood so that points landing where the start density is zero (the
-  // checkerboard start of mirror models) are counted instead of aborting the whole evaluation.
+  // Held-out NLL through the backward probability flow (exact divergence). Points landing where
+  // the start density is zero (the checkerboard start of mirror models) get -inf and are counted.
   if (start.has_log_density()) {
     note("eval: ODE log-likelihood of " + std::to_string(o.n) + " held-out target samples ...");
-    OdeSamplerOptions back = ode;
-    back.t0 = ode.t1;
-    back.t1 = ode.t0;
-    back.with_logp = true;
-    const SampleResult<float> b = ode_sample<float>(model, held_out.cast<float>(), back);
-    const VecD logp = start.log_density(b.x.cast<double>()) - b.dlogp.cast<double>();
+    const VecD logp = ode_log_likelihood<float>(model, start, held_out.cast<float>(), ode).logp;
     VecD finite(logp.size());
     Eigen::Index k = 0;
     for (Eigen::Index i = 0; i < logp.size(); ++i)
@@ -122,7 +116,7 @@ int run_eval(const EvalOptions& o) {
   if (sde_on) {
     note("eval: " + std::to_string(o.n) + " samples by " + describe(sde) + " ...");
     r["sde"] = describe(sde);
-    const SampleResult<float> zs = run_sde(model, x0, sde, noise);
+    const SampleResult<float> zs = sde_sample<float>(model, x0, sde, noise);
     r["energy_distance_sde"] = energy_distance<float>(zs.x, y1f);
     if (checker) r["support_share_sde"] = checkerboard_support_share(zs.x.cast<double>());
     seconds["sde_sample"] = round_to(clock.lap(), 3);
@@ -130,15 +124,15 @@ int run_eval(const EvalOptions& o) {
       const long m = std::min(o.sde_nll_n, o.n);
       note("eval: SDE log-likelihood of " + std::to_string(m) + " held-out points x " +
            std::to_string(o.sde_nll_paths) + " paths ...");
-      SdePlan l = sde;
-      l.sde.n_paths = o.sde_nll_paths;
+      SdeSamplerOptions l = sde;
+      l.n_paths = o.sde_nll_paths;
       // The likelihood is an integral along the path: the second-order stochastic Heun serves it
       // better than the first-order Karras variant some configs sample with.
-      l.sde.method = sde_method_from_name(o.sde_nll_method, "--sde-nll-method");
+      l.method = sde_method_from_name(o.sde_nll_method, "--sde-nll-method");
       r["sde_nll_method"] = o.sde_nll_method;
       try {
         const LikelihoodResult<float> lr =
-            run_sde_likelihood(model, start, MatF(held_out.leftCols(m).cast<float>()), l, noise);
+            sde_log_likelihood<float>(model, start, MatF(held_out.leftCols(m).cast<float>()), l, noise);
         r["sde_nll"] = number_or_null(-mean(lr.logp));
         r["sde_nll_se"] = number_or_null(standard_error(lr.logp));
         r["sde_nll_path_se"] = number_or_null(lr.std_error.mean());

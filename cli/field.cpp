@@ -19,16 +19,6 @@ struct FieldOptions {
   int steps = 200;
 };
 
-const GaussianMixture& mixture_end(const Distribution& d, const std::string& field) {
-  const GaussianMixture* m = d.as_mixture();
-  if (!m)
-    throw ConfigError(field, "is '" + d.name() +
-                                 "', not a Gaussian mixture: exact fields need Gaussian mixtures at both ends "
-                                 "(gaussian, gmm, random-gmm, 8gaussians, points); pass --model FILE for a "
-                                 "learned field");
-  return *m;
-}
-
 std::string table(const MatD& x, const std::string& name, const MatD* vec, const VecD* scalar, const VecD* div) {
   std::string out;
   const int d = int(x.rows());
@@ -57,10 +47,15 @@ int run_field(const FieldOptions& o) {
   if (o.div && !want_div) throw ConfigError("--div", "only b and s have a divergence output");
 
   if (o.model.empty()) {
-    const TrainingConfig cfg = load_config(o.config);
-    const auto base = cfg.make_base();
-    const auto target = cfg.make_target();
-    GmmFields exact(mixture_end(*base, "base"), mixture_end(*target, "target"), cfg.interpolant());
+    const GmmFields exact = [&] {
+      try {
+        return GmmFields::from_config(load_config(o.config));
+      } catch (const ConfigError& e) {
+        if (std::string(e.what()).find("exact fields need") == std::string::npos) throw;
+        throw ConfigError(
+            e.field(), std::string(e.what()).substr(e.field().size() + 2) + "; pass --model FILE for a learned field");
+      }
+    }();
     if (x.rows() != exact.dim())
       throw ConfigError("--points", "points have dimension " + std::to_string(x.rows()) + ", the config's " +
                                         std::to_string(exact.dim()));

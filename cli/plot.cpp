@@ -283,11 +283,7 @@ int run_density(const DensityOptions& o) {
           float(cy - half + (iy + 0.5) * 2 * half / g);
   OdeSamplerOptions ode = ode_options(model, o.ode, "rk4", 100);
   std::cerr << "density: log-likelihood of " << g * g << " grid points by the backward " << describe(ode) << " ...\n";
-  OdeSamplerOptions back = ode;
-  std::swap(back.t0, back.t1);
-  back.with_logp = true;
-  const SampleResult<float> b = ode_sample<float>(model, pts, back);
-  const VecD logp = start.log_density(b.x.cast<double>()) - b.dlogp.cast<double>();
+  const VecD logp = ode_log_likelihood<float>(model, start, pts, ode).logp;
   const VecD p = logp.array().exp();
 
   const bool truth = model.target().has_log_density();

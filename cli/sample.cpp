@@ -2,6 +2,7 @@
 // CSV, optionally with the trajectories (snapshots at equally spaced times) for plots.
 #include <chrono>
 #include <iostream>
+#include <tuple>
 
 #include "common.hpp"
 #include "sampler_args.hpp"
@@ -40,24 +41,16 @@ int run_sample(const SampleOptions& o) {
   check_writable(o.out, "--out");
   if (!o.trajectories.empty()) check_writable(o.trajectories, "--trajectories");
   const int frames = o.trajectories.empty() ? 0 : o.frames;
-  Rng rng(std::uint64_t(o.seed));
-  const MatF x0 = model.initial().sample(o.n, rng).cast<float>();
-  Rng noise = rng.split();
-  const auto start = std::chrono::steady_clock::now();
-  SampleResult<float> r;
-  std::string what;
+  const SamplingDefaults defaults = sampling_defaults(model);
+  // The plan's options: what the flags say over the model's defaults (si/sampling.hpp).
+  nlohmann::json opt;
   if (o.method == "ode") {
     if (!o.sde.method.empty() || o.sde.eps >= 0 || o.sde.eps_until >= 0)
       throw ConfigError(!o.sde.method.empty() ? "--sde-method"
                         : o.sde.eps >= 0      ? "--eps"
                                               : "--eps-until",
                         "applies to --method sde only");
-    OdeSamplerOptions opt = ode_options(model, o.ode);
-    if (o.t0 >= 0) opt.t0 = o.t0;
-    if (o.t1 >= 0) opt.t1 = o.t1;
-    opt.n_snapshots = frames;
-    what = describe(opt);
-    r = ode_sample<float>(model, x0, opt);
+    opt = ode_options_json(model, o.ode);
   } else {
     if (!o.ode.method.empty() || o.ode.atol > 0 || o.ode.rtol > 0)
       throw ConfigError(!o.ode.method.empty() ? "--ode-method"
@@ -66,13 +59,28 @@ int run_sample(const SampleOptions& o) {
                         "applies to --method ode only");
     SdeArgs a = o.sde;
     a.steps = o.ode.steps;  // --steps is shared: fixed steps of either sampler
-    SdePlan plan = sde_plan(model, a);
-    if (o.t0 >= 0) plan.sde.t0 = o.t0;
-    if (o.t1 >= 0) plan.sde.t1 = o.t1;
-    plan.sde.n_snapshots = frames;
-    what = describe(plan);
-    r = run_sde(model, x0, plan, noise);
+    opt = sde_options_json(model, a);
   }
+  opt["n"] = o.n;
+  opt["seed"] = o.seed;
+  opt["snapshots"] = frames;
+  if (o.t0 >= 0) opt["t0"] = o.t0;
+  if (o.t1 >= 0) opt["t1"] = o.t1;
+  const auto start = std::chrono::steady_clock::now();
+  SampleResult<float> r;
+  std::string what;
+  double t0, t1;
+  if (o.method == "ode") {
+    const OdePlan plan = read_ode_plan(opt, defaults, true);
+    std::tie(t0, t1, what) = std::make_tuple(plan.opt.t0, plan.opt.t1, describe(plan.opt));
+    r = run_ode<float>(model, defaults, plan).result;
+  } else {
+    const SdePlan plan = read_sde_plan(opt, defaults, true);
+    std::tie(t0, t1, what) = std::make_tuple(plan.opt.t0, plan.opt.t1, describe(plan.opt));
+    r = run_sde<float>(model, defaults, plan).result;
+  }
+  // Forward paths start from the model's law at t = 0, backward ones from its target.
+  what += std::string(t0 <= t1 ? ", from " : ", backward from ") + start_law(defaults, t0, t1).name();
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::string text;
   const auto head = coordinate_names(model.dim());
@@ -108,7 +116,7 @@ Command add_sample(CLI::App& root) {
       ->check(CLI::Range(2, 100000));
   app->add_option("--paths", o->paths, "Write only the first P paths to --trajectories (default: all)")
       ->check(kPositive);
-  app->add_option("--seed", o->seed, "Seed of the start points and the noise")
+  app->add_option("--seed", o->seed, "Seed of the start points and the noise (as the package's sampler seed)")
       ->capture_default_str()
       ->check(kNonNegative);
   app->add_option("--t0", o->t0, "Start time (default: 0, or t_lo of training where the learned score is singular)")
@@ -117,7 +125,8 @@ Command add_sample(CLI::App& root) {
   app->add_flag("--quiet,-q", o->quiet, "No summary on stderr");
   app->footer(
       "Defaults come from the model's config (sampling.ode / sampling.sde). --steps sets the fixed steps of the\n"
-      "ODE (then rk4 unless --ode-method says otherwise) or of the SDE.\n"
+      "ODE (then rk4 unless --ode-method says otherwise) or of the SDE. Paths start from n draws of the model's\n"
+      "law at t0 (the base; the target when --t0 > --t1, i.e. backward), the same as the package's samplers.\n"
       "Examples:\n"
       "  si sample --model model.json --method ode --n 5000 --out ode.csv\n"
       "  si sample --model model.json --method sde --eps 0.5 --steps 100 --n 5000 --out sde.csv\n"

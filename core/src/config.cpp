@@ -1,122 +1,69 @@
 #include "si/config.hpp"
 
+#include <algorithm>
 #include <cmath>
-#include <set>
+
+#include "si/json_reader.hpp"
 
 namespace si {
 
 using nlohmann::json;
 
-const std::vector<std::string>& field_set_names() {
-  static const std::vector<std::string> names = {"b+s", "b+eta", "v+s", "v+eta", "b", "s"};
-  return names;
+Registry<FieldSetDef>& field_sets() {
+  using Sd = Sidedness;
+  // name, value, networks (each learned by loss_for(network, the path's sidedness)), paths it fits
+  static Registry<FieldSetDef> table("field set",
+                                     {
+                                         {"b+s", FieldSet::BS, {"b", "s"}, {Sd::TwoSided, Sd::OneSided}},
+                                         {"b+eta", FieldSet::BEta, {"b", "eta"}, {Sd::TwoSided, Sd::OneSided}},
+                                         {"v+s", FieldSet::VS, {"v", "s"}, {Sd::TwoSided, Sd::OneSided}},
+                                         {"v+eta", FieldSet::VEta, {"v", "eta"}, {Sd::TwoSided, Sd::OneSided}},
+                                         {"b", FieldSet::B, {"b"}, {Sd::TwoSided, Sd::OneSided}},
+                                         {"s", FieldSet::S, {"s"}, {Sd::Mirror}},
+                                     });
+  return table;
 }
 
+bool FieldSetDef::fits(Sidedness s) const { return std::find(paths.begin(), paths.end(), s) != paths.end(); }
+
+std::vector<std::string> field_set_names() { return field_sets().names(); }
 FieldSet field_set_from_name(const std::string& name, const std::string& field) {
-  const auto& n = field_set_names();
-  for (size_t i = 0; i < n.size(); ++i)
-    if (n[i] == name) return static_cast<FieldSet>(i);
-  throw ConfigError(field, "unknown field set '" + name + "'; allowed: b+s, b+eta, v+s, v+eta, b, s (s: mirror)");
+  return field_sets().at(name, field).value;
 }
-
-std::string to_name(FieldSet f) { return field_set_names()[static_cast<size_t>(f)]; }
+std::string to_name(FieldSet f) { return field_sets().of(f).name; }
 
 namespace {
 
-std::string type_name(const json& j) { return j.type_name(); }
-
-// Reads the fields of one JSON object, rejecting keys it was not asked about.
-class ObjectReader {
- public:
-  ObjectReader(const json& j, std::string path) : j_(j), path_(std::move(path)) {
-    if (!j_.is_object()) throw ConfigError(path_.empty() ? "config" : path_, "must be an object, got " + type_name(j_));
-  }
-  ~ObjectReader() noexcept(false) = default;
-
-  std::string key(const std::string& k) const { return path_.empty() ? k : path_ + "." + k; }
-  bool has(const std::string& k) {
-    seen_.insert(k);
-    return j_.contains(k) && !j_.at(k).is_null();
-  }
-  const json& at(const std::string& k) { return j_.at(k); }
-
-  double number(const std::string& k, double def) {
-    if (!has(k)) return def;
-    const json& v = j_.at(k);
-    if (!v.is_number()) throw ConfigError(key(k), "must be a number, got " + type_name(v));
-    const double x = v.get<double>();
-    if (!std::isfinite(x)) throw ConfigError(key(k), "must be finite");
-    return x;
-  }
-  std::int64_t integer(const std::string& k, std::int64_t def, std::int64_t lo, std::int64_t hi) {
-    if (!has(k)) return def;
-    const json& v = j_.at(k);
-    if (!v.is_number()) throw ConfigError(key(k), "must be an integer, got " + type_name(v));
-    const double x = v.get<double>();
-    if (!std::isfinite(x) || x != std::floor(x) || x < double(lo) || x > double(hi))
-      throw ConfigError(key(k), "must be an integer in [" + std::to_string(static_cast<long long>(lo)) + ", " +
-                                    std::to_string(static_cast<long long>(hi)) + "], got " + v.dump());
-    return static_cast<std::int64_t>(x);
-  }
-  std::string string(const std::string& k, const std::string& def) {
-    if (!has(k)) return def;
-    const json& v = j_.at(k);
-    if (!v.is_string()) throw ConfigError(key(k), "must be a string, got " + type_name(v));
-    return v.get<std::string>();
-  }
-  bool boolean(const std::string& k, bool def) {
-    if (!has(k)) return def;
-    const json& v = j_.at(k);
-    if (!v.is_boolean()) throw ConfigError(key(k), "must be true or false, got " + type_name(v));
-    return v.get<bool>();
-  }
-  void finish() const {
-    for (auto it = j_.begin(); it != j_.end(); ++it)
-      if (!seen_.count(it.key())) throw ConfigError(key(it.key()), "unknown field; allowed: " + allowed());
-  }
-
- private:
-  std::string allowed() const {
-    std::string s;
-    for (const auto& k : seen_) s += (s.empty() ? "" : ", ") + k;
-    return s;
-  }
-  const json& j_;
-  std::string path_;
-  std::set<std::string> seen_;
-};
-
-double in_range(double x, double lo, double hi, const std::string& field, bool lo_open = false) {
-  if ((lo_open ? x <= lo : x < lo) || x > hi)
-    throw ConfigError(field, "must be in " + std::string(lo_open ? "(" : "[") + format_number(lo) + ", " +
-                                 format_number(hi) + "], got " + format_number(x));
-  return x;
+std::string fitting_field_sets(Sidedness side) {
+  std::string out;
+  for (const FieldSetDef* d : field_sets().entries())
+    if (d->fits(side)) out += (out.empty() ? "" : ", ") + d->name;
+  return out;
 }
 
 }  // namespace
 
 TrainingConfig TrainingConfig::from_json(const json& j) {
   TrainingConfig c;
-  ObjectReader r(j, "");
+  JsonReader r(j, "");
   if (r.has("base")) c.base = r.at("base");
   if (r.has("target")) c.target = r.at("target");
   if (r.has("interpolant")) {
-    ObjectReader ri(r.at("interpolant"), "interpolant");
-    c.path = ri.string("path", c.path);
-    path_from_name(c.path, "interpolant.path");
-    c.gamma = ri.string("gamma", "");
-    if (!c.gamma.empty()) gamma_from_name(c.gamma, "interpolant.gamma");
+    JsonReader ri(r.at("interpolant"), "interpolant");
+    c.path = ri.choice("path", c.path, paths()).name;
+    c.gamma = ri.has("gamma") ? ri.choice("gamma", "", gammas()).name : "";
     c.gamma_a = ri.number("gamma_a", c.gamma_a);
     ri.finish();
   }
-  if (c.gamma.empty()) {
-    const PathKind p = path_from_name(c.path, "interpolant.path");
-    c.gamma = (p == PathKind::OneSidedLinear || p == PathKind::OneSidedTrig) ? "zero" : "brownian";
-  }
-  const bool mirror = c.path == "mirror";
-  c.fields = field_set_from_name(r.string("fields", mirror ? "s" : "b+s"), "fields");
+  const PathDef& path = paths().at(c.path, "interpolant.path");
+  if (c.gamma.empty()) c.gamma = path.default_gamma;
+  // The first field set that fits the path is the default (b+s; s for the mirror path).
+  std::string default_fields;
+  for (const FieldSetDef* d : field_sets().entries())
+    if (default_fields.empty() && d->fits(path.sidedness)) default_fields = d->name;
+  c.fields = r.choice("fields", default_fields, field_sets()).value;
   if (r.has("network")) {
-    ObjectReader rn(r.at("network"), "network");
+    JsonReader rn(r.at("network"), "network");
     if (rn.has("hidden")) {
       const json& h = rn.at("hidden");
       if (!h.is_array() || h.empty() || h.size() > 16)
@@ -128,11 +75,11 @@ TrainingConfig TrainingConfig::from_json(const json& j) {
         c.hidden.push_back(w.get<int>());
       }
     }
-    c.activation = activation_from_name(rn.string("activation", to_name(c.activation)), "network.activation");
+    c.activation = rn.choice("activation", to_name(c.activation), activations()).value;
     rn.finish();
   }
   if (r.has("optimizer")) {
-    ObjectReader ro(r.at("optimizer"), "optimizer");
+    JsonReader ro(r.at("optimizer"), "optimizer");
     c.optimizer.lr = ro.number("lr", c.optimizer.lr);
     c.optimizer.beta1 = ro.number("beta1", c.optimizer.beta1);
     c.optimizer.beta2 = ro.number("beta2", c.optimizer.beta2);
@@ -144,36 +91,31 @@ TrainingConfig TrainingConfig::from_json(const json& j) {
   }
   c.optimizer.validate("optimizer");
   if (r.has("training")) {
-    ObjectReader rt(r.at("training"), "training");
+    JsonReader rt(r.at("training"), "training");
     c.steps = rt.integer("steps", c.steps, 0, std::int64_t(1) << 40);
     c.batch = static_cast<int>(rt.integer("batch", c.batch, 1, 1 << 20));
     c.seed = static_cast<std::uint64_t>(rt.integer("seed", 0, 0, (std::int64_t(1) << 53)));
-    c.t_lo = in_range(rt.number("t_lo", c.t_lo), 0, 0.5, "training.t_lo");
-    c.t_hi = in_range(rt.number("t_hi", c.t_hi), 0, 0.5, "training.t_hi");
+    c.t_lo = rt.number("t_lo", c.t_lo, 0, 0.5);
+    c.t_hi = rt.number("t_hi", c.t_hi, 0, 0.5);
     c.antithetic = rt.boolean("antithetic", c.antithetic);
     rt.finish();
   }
   if (r.has("sampling")) {
-    ObjectReader rs(r.at("sampling"), "sampling");
+    JsonReader rs(r.at("sampling"), "sampling");
     if (rs.has("ode")) {
-      ObjectReader ro(rs.at("ode"), "sampling.ode");
-      c.ode.method = ro.string("method", c.ode.method);
-      if (c.ode.method != "euler" && c.ode.method != "heun" && c.ode.method != "rk4" && c.ode.method != "dopri5")
-        throw ConfigError("sampling.ode.method",
-                          "unknown method '" + c.ode.method + "'; allowed: euler, heun, rk4, dopri5");
-      c.ode.atol = in_range(ro.number("atol", c.ode.atol), 0, 1, "sampling.ode.atol", true);
-      c.ode.rtol = in_range(ro.number("rtol", c.ode.rtol), 0, 1, "sampling.ode.rtol", true);
+      JsonReader ro(rs.at("ode"), "sampling.ode");
+      c.ode.method = ro.choice("method", c.ode.method, ode_methods()).name;
+      c.ode.atol = ro.number("atol", c.ode.atol, 0, 1, true);
+      c.ode.rtol = ro.number("rtol", c.ode.rtol, 0, 1, true);
       c.ode.steps = static_cast<int>(ro.integer("steps", c.ode.steps, 1, 100000));
       ro.finish();
     }
     if (rs.has("sde")) {
-      ObjectReader rd(rs.at("sde"), "sampling.sde");
-      c.sde.method = rd.string("method", c.sde.method);
-      if (c.sde.method != "euler" && c.sde.method != "heun" && c.sde.method != "heun-karras")
-        throw ConfigError("sampling.sde.method",
-                          "unknown method '" + c.sde.method + "'; allowed: euler, heun, heun-karras");
-      c.sde.eps = in_range(rd.number("eps", c.sde.eps), 0, 100, "sampling.sde.eps");
+      JsonReader rd(rs.at("sde"), "sampling.sde");
+      c.sde.method = rd.choice("method", c.sde.method, sde_methods()).name;
+      c.sde.eps = rd.number("eps", c.sde.eps, 0, 100);
       c.sde.steps = static_cast<int>(rd.integer("steps", c.sde.steps, 1, 100000));
+      c.sde.eps_until = rd.number("eps_until", c.sde.eps_until, 0, 1);
       rd.finish();
     }
     rs.finish();
@@ -194,10 +136,11 @@ TrainingConfig TrainingConfig::from_json(const json& j) {
                                     " path uses x0 ~ N(0, I) as its noise: base must be "
                                     "{\"type\": \"gaussian\"} with mean 0 and identity covariance");
   }
-  if (I.mirror() != (c.fields == FieldSet::S))
-    throw ConfigError("fields", I.mirror() ? "the mirror path learns the score only: fields must be 's'"
-                                           : "fields 's' (score only) is for the mirror path; allowed here: "
-                                             "b+s, b+eta, v+s, v+eta, b");
+  if (!field_sets().of(c.fields).fits(path.sidedness))
+    throw ConfigError("fields",
+                      "'" + to_name(c.fields) + "' does not fit the " + to_name(path.sidedness) + " path '" + c.path +
+                          "'; allowed here: " + fitting_field_sets(path.sidedness) +
+                          (path.sidedness == Sidedness::Mirror ? " (the mirror path learns the score only)" : ""));
   return c;
 }
 
@@ -224,15 +167,18 @@ json TrainingConfig::to_json() const {
                 {"antithetic", antithetic}}},
               {"sampling",
                {{"ode", {{"method", ode.method}, {"atol", ode.atol}, {"rtol", ode.rtol}, {"steps", ode.steps}}},
-                {"sde", {{"method", sde.method}, {"eps", sde.eps}, {"steps", sde.steps}}}}}};
+                {"sde", sde.to_json()}}}};
+}
+
+nlohmann::json SdeDefaults::to_json() const {
+  json j = {{"method", method}, {"eps", eps}, {"steps", steps}};
+  if (eps_until >= 0) j["eps_until"] = eps_until;
+  return j;
 }
 
 Interpolant TrainingConfig::interpolant() const {
-  const GammaKind g = gamma_from_name(gamma, "interpolant.gamma");
-  if (g == GammaKind::ABrownian && !(gamma_a > 0))
-    throw ConfigError("interpolant.gamma_a", "a-brownian needs gamma_a > 0, got " + format_number(gamma_a));
   try {
-    return Interpolant(path_from_name(path, "interpolant.path"), Gamma(g, gamma_a));
+    return Interpolant::from_names(path, gamma, gamma_a);
   } catch (const ConfigError& e) {
     // Report interpolant errors under the config's own field names.
     throw ConfigError("interpolant." + e.field(), std::string(e.what()).substr(e.field().size() + 2));
@@ -243,25 +189,10 @@ std::unique_ptr<Distribution> TrainingConfig::make_base() const { return make_di
 std::unique_ptr<Distribution> TrainingConfig::make_target() const { return make_distribution(target, "target"); }
 
 std::vector<std::pair<std::string, LossKind>> TrainingConfig::networks() const {
-  const PathKind p = path_from_name(path);
-  const bool one = p == PathKind::OneSidedLinear || p == PathKind::OneSidedTrig;
-  const LossKind b = one ? LossKind::OneSidedB : LossKind::B, v = one ? LossKind::OneSidedV : LossKind::V,
-                 s = one ? LossKind::OneSidedS : LossKind::S, eta = one ? LossKind::OneSidedEta : LossKind::Eta;
-  switch (fields) {
-    case FieldSet::BS:
-      return {{"b", b}, {"s", s}};
-    case FieldSet::BEta:
-      return {{"b", b}, {"eta", eta}};
-    case FieldSet::VS:
-      return {{"v", v}, {"s", s}};
-    case FieldSet::VEta:
-      return {{"v", v}, {"eta", eta}};
-    case FieldSet::B:
-      return {{"b", b}};
-    case FieldSet::S:
-      return {{"s", LossKind::Mirror}};
-  }
-  return {};
+  const Sidedness side = paths().at(path, "interpolant.path").sidedness;
+  std::vector<std::pair<std::string, LossKind>> out;
+  for (const std::string& net : field_sets().of(fields).networks) out.emplace_back(net, loss_for(net, side));
+  return out;
 }
 
 }  // namespace si

@@ -3,6 +3,8 @@
 #include <cmath>
 #include <limits>
 
+#include "si/json_reader.hpp"
+
 namespace si {
 
 namespace {
@@ -170,5 +172,37 @@ GaussianMixture eight_gaussians(double radius, double std, const std::string& fi
   g.set_name("8gaussians");
   return g;
 }
+
+// ---------------------------------------------------------------------------------------------
+// The data sets of this file, by JSON "type".
+
+namespace {
+
+template <ShapeKind kind>
+std::unique_ptr<Distribution> make_shape(JsonReader& spec) {
+  return std::make_unique<Shape2D>(kind, spec.number("noise", Shape2D::default_noise(kind), 0.0), spec.path());
+}
+
+std::unique_ptr<Distribution> make_eight_gaussians(JsonReader& spec) {
+  const double radius = spec.number("radius", 2.0 * std::sqrt(2.0), 0.0);
+  const double noise = spec.positive("noise", 0.5 / std::sqrt(2.0));  // each component's standard deviation
+  return std::make_unique<GaussianMixture>(eight_gaussians(radius, noise, spec.path()));
+}
+
+const DatasetRegistration kCheckerboard{
+    {"checkerboard", "uniform on 8 squares of side 2 in [-4, 4]^2 (SPEC 7)", 2, false, true,
+     [](JsonReader&) -> std::unique_ptr<Distribution> { return std::make_unique<Checkerboard>(); }}};
+const DatasetRegistration k8Gaussians{
+    {"8gaussians", "8 Gaussians on a circle: radius, noise (their std)", 2, true, true, make_eight_gaussians}};
+const DatasetRegistration kMoons{{"moons", "two moons: noise", 2, false, false, make_shape<ShapeKind::Moons>}};
+const DatasetRegistration kSpirals{{"spirals", "two spirals: noise", 2, false, false, make_shape<ShapeKind::Spirals>}};
+const DatasetRegistration kRings{
+    {"rings", "four concentric rings: noise", 2, false, false, make_shape<ShapeKind::Rings>}};
+const DatasetRegistration kPinwheel{
+    {"pinwheel", "a five-armed pinwheel: noise", 2, false, false, make_shape<ShapeKind::Pinwheel>}};
+const DatasetRegistration kSwissRoll{
+    {"swissroll", "a swiss roll in the plane: noise", 2, false, false, make_shape<ShapeKind::SwissRoll>}};
+
+}  // namespace
 
 }  // namespace si

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "si/datasets.hpp"
+#include "si/json_reader.hpp"
 
 namespace si {
 
@@ -20,12 +21,6 @@ std::string fmt(double v) {
   os.precision(10);
   os << v;
   return os.str();
-}
-
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (size_t i = 0; i < items.size(); ++i) out += (i ? ", " : "") + items[i];
-  return out;
 }
 
 void check_x_rows(const MatD& x, int d) {
@@ -160,151 +155,68 @@ VecD GaussianMixture::log_density(const MatD& x) const {
 }
 
 // ---------------------------------------------------------------------------------------------
-// JSON specs
+// JSON specs: the mixtures registered here, the other data sets in datasets.cpp.
 
 namespace {
 
 using nlohmann::json;
 
-std::string describe(const json& j) {
-  if (j.is_null()) return "null";
-  if (j.is_string()) return "'" + j.get<std::string>() + "'";
-  const std::string s = j.dump();
-  return s.size() > 40 ? s.substr(0, 40) + "..." : s;
-}
-
-void check_keys(const json& spec, const std::string& field, const std::string& type,
-                const std::vector<std::string>& allowed) {
-  for (auto it = spec.begin(); it != spec.end(); ++it) {
-    if (it.key() == "type" || std::find(allowed.begin(), allowed.end(), it.key()) != allowed.end()) continue;
-    std::vector<std::string> all = {"type"};
-    all.insert(all.end(), allowed.begin(), allowed.end());
-    throw ConfigError(field + "." + it.key(),
-                      "unknown key '" + it.key() + "' for type '" + type + "'; allowed: " + join(all));
-  }
-}
-
-double get_number(const json& j, const std::string& field) {
-  if (!j.is_number()) throw ConfigError(field, "must be a number, got " + describe(j));
-  const double v = j.get<double>();
-  if (!std::isfinite(v)) throw ConfigError(field, "must be a finite number, got " + fmt(v));
-  return v;
-}
-
-double number_or(const json& spec, const char* key, double dflt, const std::string& field) {
-  return spec.contains(key) ? get_number(spec[key], field + "." + key) : dflt;
-}
-
-// Integers arrive from JavaScript as doubles; accept any number with an integral value.
-long long integer_or(const json& spec, const char* key, long long dflt, long long lo, long long hi,
-                     const std::string& field) {
-  if (!spec.contains(key)) return dflt;
-  const std::string f = field + "." + key;
-  const json& j = spec[key];
-  const std::string range = "must be an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]";
-  if (!j.is_number()) throw ConfigError(f, range + ", got " + describe(j));
-  long long v;
-  if (j.is_number_unsigned()) {
-    const auto u = j.get<unsigned long long>();
-    if (u > static_cast<unsigned long long>(hi)) throw ConfigError(f, range + ", got " + describe(j));
-    v = static_cast<long long>(u);
-  } else if (j.is_number_integer()) {
-    v = j.get<long long>();
-  } else {
-    const double dv = j.get<double>();
-    if (!std::isfinite(dv) || dv != std::floor(dv) || dv < lo || dv > hi)
-      throw ConfigError(f, range + ", got " + describe(j));
-    v = static_cast<long long>(dv);
-  }
-  if (v < lo || v > hi) throw ConfigError(f, range + ", got " + std::to_string(v));
-  return v;
-}
-
-VecD get_vector(const json& j, const std::string& field) {
-  if (!j.is_array() || j.empty()) throw ConfigError(field, "must be a non-empty array of numbers, got " + describe(j));
-  VecD v(j.size());
-  for (size_t i = 0; i < j.size(); ++i) v(i) = get_number(j[i], field + "[" + std::to_string(i) + "]");
-  return v;
-}
-
-MatD get_matrix(const json& j, const std::string& field) {
-  if (!j.is_array() || j.empty() || !j[0].is_array())
-    throw ConfigError(field, "must be a non-empty array of rows (arrays of numbers), got " + describe(j));
-  const size_t rows = j.size(), cols = j[0].size();
-  MatD m(rows, cols);
-  for (size_t r = 0; r < rows; ++r) {
-    const std::string fr = field + "[" + std::to_string(r) + "]";
-    if (!j[r].is_array() || j[r].size() != cols)
-      throw ConfigError(fr,
-                        "every row must be an array of " + std::to_string(cols) + " numbers, got " + describe(j[r]));
-    for (size_t c = 0; c < cols; ++c) m(r, c) = get_number(j[r][c], fr + "[" + std::to_string(c) + "]");
-  }
-  return m;
-}
-
-const json& require(const json& spec, const char* key, const std::string& field, const std::string& what) {
-  if (!spec.contains(key)) throw ConfigError(field + "." + key, "required: " + what);
-  return spec[key];
-}
-
-std::unique_ptr<Distribution> make_gaussian(const json& spec, const std::string& field) {
-  check_keys(spec, field, "gaussian", {"mean", "cov", "dim"});
-  const bool has_dim = spec.contains("dim");
-  long long d = integer_or(spec, "dim", 2, 1, 4096, field);
+std::unique_ptr<Distribution> make_gaussian(JsonReader& spec) {
+  const std::string& field = spec.path();
+  const bool has_dim = spec.has("dim");
+  long long d = spec.integer("dim", 2, 1, 4096);
   VecD mean;
-  if (spec.contains("mean")) {
-    mean = get_vector(spec["mean"], field + ".mean");
+  if (spec.has("mean")) {
+    mean = json_vector(spec.at("mean"), spec.key("mean"));
     if (has_dim && mean.size() != d)
-      throw ConfigError(field + ".mean",
+      throw ConfigError(spec.key("mean"),
                         "has " + std::to_string(mean.size()) + " entries but dim is " + std::to_string(d));
     d = mean.size();
   } else {
     mean = VecD::Zero(d);
   }
   MatD cov = MatD::Identity(d, d);
-  if (spec.contains("cov")) {
-    cov = get_matrix(spec["cov"], field + ".cov");
-    check_cov(cov, static_cast<int>(d), field + ".cov", "the covariance");
+  if (spec.has("cov")) {
+    cov = json_matrix(spec.at("cov"), spec.key("cov"));
+    check_cov(cov, static_cast<int>(d), spec.key("cov"), "the covariance");
   }
-  auto g = std::make_unique<GaussianMixture>(std::vector<double>{1.0}, std::vector<VecD>{mean}, std::vector<MatD>{cov},
-                                             field);
-  return g;
+  return std::make_unique<GaussianMixture>(std::vector<double>{1.0}, std::vector<VecD>{mean}, std::vector<MatD>{cov},
+                                           field);
 }
 
-std::unique_ptr<Distribution> make_gmm(const json& spec, const std::string& field) {
-  check_keys(spec, field, "gmm", {"weights", "means", "covs"});
-  const json& jm = require(spec, "means", field, "an array of mean vectors, one per component");
-  const json& jc = require(spec, "covs", field, "an array of covariance matrices, one per component");
+std::unique_ptr<Distribution> make_gmm(JsonReader& spec) {
+  const json& jm = spec.require("means", "an array of mean vectors, one per component");
+  const json& jc = spec.require("covs", "an array of covariance matrices, one per component");
   if (!jm.is_array() || jm.empty())
-    throw ConfigError(field + ".means", "must be a non-empty array of mean vectors, got " + describe(jm));
+    throw ConfigError(spec.key("means"), "must be a non-empty array of mean vectors, got " + describe_json(jm));
   if (!jc.is_array())
-    throw ConfigError(field + ".covs", "must be an array of covariance matrices, got " + describe(jc));
+    throw ConfigError(spec.key("covs"), "must be an array of covariance matrices, got " + describe_json(jc));
   std::vector<VecD> means;
   for (size_t i = 0; i < jm.size(); ++i)
-    means.push_back(get_vector(jm[i], field + ".means[" + std::to_string(i) + "]"));
+    means.push_back(json_vector(jm[i], spec.key("means") + "[" + std::to_string(i) + "]"));
   std::vector<MatD> covs;
-  for (size_t i = 0; i < jc.size(); ++i) covs.push_back(get_matrix(jc[i], field + ".covs[" + std::to_string(i) + "]"));
+  for (size_t i = 0; i < jc.size(); ++i)
+    covs.push_back(json_matrix(jc[i], spec.key("covs") + "[" + std::to_string(i) + "]"));
   std::vector<double> weights(means.size(), 1.0 / static_cast<double>(means.size()));
-  if (spec.contains("weights")) {
-    const json& jw = spec["weights"];
+  if (spec.has("weights")) {
+    const json& jw = spec.at("weights");
     if (!jw.is_array() || jw.empty())
-      throw ConfigError(field + ".weights", "must be a non-empty array of positive numbers, got " + describe(jw));
+      throw ConfigError(spec.key("weights"), "must be a non-empty array of positive numbers, got " + describe_json(jw));
     weights.clear();
     for (size_t i = 0; i < jw.size(); ++i) {
       if (!jw[i].is_number())
-        throw ConfigError(field + ".weights",
-                          "weight " + std::to_string(i) + " must be a number, got " + describe(jw[i]));
+        throw ConfigError(spec.key("weights"),
+                          "weight " + std::to_string(i) + " must be a number, got " + describe_json(jw[i]));
       weights.push_back(jw[i].get<double>());
     }
   }
-  return std::make_unique<GaussianMixture>(std::move(weights), std::move(means), std::move(covs), field);
+  return std::make_unique<GaussianMixture>(std::move(weights), std::move(means), std::move(covs), spec.path());
 }
 
-std::unique_ptr<Distribution> make_random_gmm(const json& spec, const std::string& field) {
-  check_keys(spec, field, "random-gmm", {"components", "seed", "dim"});
-  const int k = static_cast<int>(integer_or(spec, "components", 3, 1, 10000, field));
-  const long long seed = integer_or(spec, "seed", 0, 0, std::numeric_limits<long long>::max(), field);
-  const int d = static_cast<int>(integer_or(spec, "dim", 2, 1, 4096, field));
+std::unique_ptr<Distribution> make_random_gmm(JsonReader& spec) {
+  const int k = static_cast<int>(spec.integer("components", 3, 1, 10000));
+  const auto seed = spec.integer("seed", 0, 0, std::numeric_limits<std::int64_t>::max());
+  const int d = static_cast<int>(spec.integer("dim", 2, 1, 4096));
   Rng rng(static_cast<std::uint64_t>(seed));
   std::vector<double> weights(k, 1.0 / k);
   std::vector<VecD> means;
@@ -318,85 +230,70 @@ std::unique_ptr<Distribution> make_random_gmm(const json& spec, const std::strin
     const MatD c = rng.normal_matrix<double>(d, d);
     covs.push_back((c.transpose() * c + MatD::Identity(d, d)) / 4.0);
   }
-  auto g = std::make_unique<GaussianMixture>(std::move(weights), std::move(means), std::move(covs), field);
+  auto g = std::make_unique<GaussianMixture>(std::move(weights), std::move(means), std::move(covs), spec.path());
   g->set_name("random-gmm");
   return g;
 }
 
-std::unique_ptr<Distribution> make_points(const json& spec, const std::string& field) {
-  check_keys(spec, field, "points", {"points", "bandwidth"});
-  const json& jp = require(spec, "points", field, "an array of at least 2 points, e.g. [[0, 1], [2, 3]]");
-  if (!jp.is_array()) throw ConfigError(field + ".points", "must be an array of points, got " + describe(jp));
-  if (jp.size() < 2) throw ConfigError(field + ".points", "needs at least 2 points, got " + std::to_string(jp.size()));
-  const double bw = number_or(spec, "bandwidth", 0.05, field);
-  if (!(bw > 0.0)) throw ConfigError(field + ".bandwidth", "must be a number > 0, got " + fmt(bw));
+std::unique_ptr<Distribution> make_points(JsonReader& spec) {
+  const json& jp = spec.require("points", "an array of at least 2 points, e.g. [[0, 1], [2, 3]]");
+  if (!jp.is_array()) throw ConfigError(spec.key("points"), "must be an array of points, got " + describe_json(jp));
+  if (jp.size() < 2) throw ConfigError(spec.key("points"), "needs at least 2 points, got " + std::to_string(jp.size()));
+  const double bw = spec.positive("bandwidth", 0.05);
   std::vector<VecD> means;
   for (size_t i = 0; i < jp.size(); ++i) {
-    means.push_back(get_vector(jp[i], field + ".points[" + std::to_string(i) + "]"));
+    const std::string fi = spec.key("points") + "[" + std::to_string(i) + "]";
+    means.push_back(json_vector(jp[i], fi));
     if (means.back().size() != means[0].size())
-      throw ConfigError(field + ".points[" + std::to_string(i) + "]", "has " + std::to_string(means.back().size()) +
-                                                                          " coordinates, the first point has " +
-                                                                          std::to_string(means[0].size()));
+      throw ConfigError(fi, "has " + std::to_string(means.back().size()) + " coordinates, the first point has " +
+                                std::to_string(means[0].size()));
   }
   const Eigen::Index d = means[0].size();
   const size_t k = means.size();
   std::vector<MatD> covs(k, bw * bw * MatD::Identity(d, d));
-  auto g = std::make_unique<GaussianMixture>(std::vector<double>(k, 1.0 / k), std::move(means), std::move(covs), field);
+  auto g = std::make_unique<GaussianMixture>(std::vector<double>(k, 1.0 / k), std::move(means), std::move(covs),
+                                             spec.path());
   g->set_name("points");
   return g;
 }
 
-std::unique_ptr<Distribution> make_shape(ShapeKind kind, const std::string& type, const json& spec,
-                                         const std::string& field) {
-  check_keys(spec, field, type, {"noise"});
-  const double noise = number_or(spec, "noise", Shape2D::default_noise(kind), field);
-  return std::make_unique<Shape2D>(kind, noise, field);
-}
-
 }  // namespace
 
-const std::vector<std::string>& distribution_types() {
-  static const std::vector<std::string> types = {"gaussian",   "gmm",       "random-gmm", "checkerboard",
-                                                 "8gaussians", "moons",     "spirals",    "rings",
-                                                 "pinwheel",   "swissroll", "points"};
-  return types;
+Registry<DatasetDef>& datasets() {
+  // The mixtures; datasets.cpp registers the other built-in data sets after these.
+  static Registry<DatasetDef> table(
+      "type",
+      {
+          {"gaussian", "N(mean, cov); dim sets d when mean is not given", 0, true, true, make_gaussian},
+          {"gmm", "a Gaussian mixture: weights, means, covs", 0, true, true, make_gmm},
+          {"random-gmm", "the reference notebook's random mixture: components, seed, dim", 0, true, true,
+           make_random_gmm},
+          {"points", "points you give (or draw), each a small Gaussian of std bandwidth", 0, true, true, make_points},
+      });
+  return table;
 }
+
+DatasetRegistration::DatasetRegistration(DatasetDef def) { datasets().add(std::move(def)); }
+
+std::vector<std::string> distribution_types() { return datasets().names(); }
 
 std::unique_ptr<Distribution> make_distribution(const nlohmann::json& spec_in, const std::string& field) {
   json spec = spec_in;
   if (spec.is_string()) spec = json{{"type", spec.get<std::string>()}};
+  const Registry<DatasetDef>& table = datasets();
   if (!spec.is_object())
-    throw ConfigError(
-        field, "must be an object with a \"type\" (one of " + join(distribution_types()) + "), got " + describe(spec));
-  if (!spec.contains("type")) throw ConfigError(field + ".type", "missing; allowed: " + join(distribution_types()));
+    throw ConfigError(field,
+                      "must be an object with a \"type\" (one of " + table.allowed() + "), got " + describe_json(spec));
+  if (!spec.contains("type")) throw ConfigError(field + ".type", "missing; allowed: " + table.allowed());
   if (!spec["type"].is_string())
     throw ConfigError(field + ".type",
-                      "must be a string, one of " + join(distribution_types()) + "; got " + describe(spec["type"]));
-  const std::string type = spec["type"].get<std::string>();
-  if (type == "gaussian") return make_gaussian(spec, field);
-  if (type == "gmm") return make_gmm(spec, field);
-  if (type == "random-gmm") return make_random_gmm(spec, field);
-  if (type == "points") return make_points(spec, field);
-  if (type == "checkerboard") {
-    check_keys(spec, field, type, {});
-    return std::make_unique<Checkerboard>();
-  }
-  if (type == "8gaussians") {
-    check_keys(spec, field, type, {"radius", "noise"});
-    const double radius = number_or(spec, "radius", 2.0 * std::sqrt(2.0), field);
-    const double noise = number_or(spec, "noise", 0.5 / std::sqrt(2.0), field);
-    if (!(radius >= 0.0)) throw ConfigError(field + ".radius", "must be a number >= 0, got " + fmt(radius));
-    if (!(noise > 0.0))
-      throw ConfigError(field + ".noise",
-                        "must be a number > 0 (each Gaussian's standard deviation), got " + fmt(noise));
-    return std::make_unique<GaussianMixture>(eight_gaussians(radius, noise, field));
-  }
-  if (type == "moons") return make_shape(ShapeKind::Moons, type, spec, field);
-  if (type == "spirals") return make_shape(ShapeKind::Spirals, type, spec, field);
-  if (type == "rings") return make_shape(ShapeKind::Rings, type, spec, field);
-  if (type == "pinwheel") return make_shape(ShapeKind::Pinwheel, type, spec, field);
-  if (type == "swissroll") return make_shape(ShapeKind::SwissRoll, type, spec, field);
-  throw ConfigError(field + ".type", "unknown type '" + type + "'; allowed: " + join(distribution_types()));
+                      "must be a string, one of " + table.allowed() + "; got " + describe_json(spec["type"]));
+  const DatasetDef& def = table.at(spec["type"].get<std::string>(), field + ".type");
+  JsonReader reader(spec, field, "key", "for type '" + def.name + "'");
+  reader.has("type");
+  std::unique_ptr<Distribution> dist = def.make(reader);
+  reader.finish();
+  return dist;
 }
 
 }  // namespace si

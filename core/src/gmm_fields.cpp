@@ -34,9 +34,38 @@ GmmFields::GmmFields(GaussianMixture rho0, GaussianMixture rho1, Interpolant int
     throw ConfigError(
         "target", "has dimension " + std::to_string(rho1_.dim()) + " but the base has " + std::to_string(rho0_.dim()));
   if (!interp_.two_sided() && !rho0_.is_standard_normal())
-    throw ConfigError("base", "the " + to_name(interp_.path()) +
+    throw ConfigError("base", "the " + interp_.path_name() +
                                   " path uses x0 ~ N(0, I) as its noise: the base must be the standard normal "
                                   "(type 'gaussian' with the default mean and cov)");
+}
+
+GmmFields GmmFields::from_config(const TrainingConfig& config) {
+  std::string mixtures;
+  for (const DatasetDef* d : datasets().entries())
+    if (d->mixture) mixtures += (mixtures.empty() ? "" : ", ") + d->name;
+  auto mixture = [&](const Distribution& d, const std::string& field) -> const GaussianMixture& {
+    if (const GaussianMixture* m = d.as_mixture()) return *m;
+    throw ConfigError(field, "exact fields need a Gaussian mixture (" + mixtures + "); '" + d.name() + "' is not one");
+  };
+  const auto base = config.make_base();
+  const auto target = config.make_target();
+  return GmmFields(mixture(*base, "base"), mixture(*target, "target"), config.interpolant());
+}
+
+void GmmFields::evaluate(const std::string& field, double t, const MatD& x, MatD& out, VecD* div) const {
+  if (x.rows() != dim())
+    throw ConfigError("points", "must have dimension " + std::to_string(dim()) + ", got " + std::to_string(x.rows()));
+  const bool has_div = field == "b" || field == "s";
+  if (div && !has_div) throw ConfigError("field", "exact divergences exist for 'b' and 's', got '" + field + "'");
+  const unsigned want = field == "b"     ? kB | (div ? kDivB : 0u)
+                        : field == "s"   ? kS | (div ? kDivS : 0u)
+                        : field == "eta" ? kEta
+                        : field == "v"   ? kV
+                                         : 0u;
+  if (!want) throw ConfigError("field", "unknown field '" + field + "'; allowed: b, s, eta, v");
+  GmmFieldValues v = compute(t, x, want);
+  out = std::move(field == "b" ? v.b : field == "s" ? v.s : field == "eta" ? v.eta : v.v);
+  if (div) *div = std::move(field == "b" ? v.div_b : v.div_s);
 }
 
 int GmmFields::dim() const { return rho1_.dim(); }

@@ -13,19 +13,6 @@ std::string str(const T& v) {
   return format_number(static_cast<double>(v));
 }
 
-std::string join(const std::vector<std::string>& names) {
-  std::string out;
-  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
-  return out;
-}
-
-template <typename E>
-E from_name(const std::vector<std::string>& names, const std::string& name, const std::string& field) {
-  for (std::size_t i = 0; i < names.size(); ++i)
-    if (names[i] == name) return static_cast<E>(i);
-  throw ConfigError(field, "must be one of " + join(names) + ", got \"" + name + "\"");
-}
-
 [[noreturn]] void non_finite(const std::string& method, double t) {
   throw NumericalError(method + ": non-finite state (NaN or inf) at t=" + str(t));
 }
@@ -283,31 +270,40 @@ OdeSolution<S> integrate_dopri5(const OdeRhs<S>& rhs, const Mat<S>& x0, double t
 
 }  // namespace
 
-const std::vector<std::string>& ode_method_names() {
-  static const std::vector<std::string> names = {"euler", "heun", "rk4", "dopri5"};
-  return names;
+Registry<OdeMethodDef>& ode_methods() {
+  static Registry<OdeMethodDef> table("ODE method", {
+                                                        {"euler", OdeMethod::Euler, false, 1},
+                                                        {"heun", OdeMethod::Heun, false, 2},
+                                                        {"rk4", OdeMethod::Rk4, false, 4},
+                                                        {"dopri5", OdeMethod::Dopri5, true, 5},
+                                                    });
+  return table;
 }
 
-const std::vector<std::string>& sde_method_names() {
-  static const std::vector<std::string> names = {"euler", "heun", "heun-karras"};
-  return names;
+Registry<SdeMethodDef>& sde_methods() {
+  static Registry<SdeMethodDef> table("SDE method", {
+                                                        {"euler", SdeMethod::Euler, 1},
+                                                        {"heun", SdeMethod::Heun, 2},
+                                                        {"heun-karras", SdeMethod::HeunKarras, 1},
+                                                    });
+  return table;
 }
+
+std::vector<std::string> ode_method_names() { return ode_methods().names(); }
+std::vector<std::string> sde_method_names() { return sde_methods().names(); }
 
 OdeMethod ode_method_from_name(const std::string& name, const std::string& field) {
-  return from_name<OdeMethod>(ode_method_names(), name, field);
+  return ode_methods().at(name, field).value;
 }
-
 SdeMethod sde_method_from_name(const std::string& name, const std::string& field) {
-  return from_name<SdeMethod>(sde_method_names(), name, field);
+  return sde_methods().at(name, field).value;
 }
 
-std::string to_name(OdeMethod m) { return ode_method_names().at(static_cast<std::size_t>(m)); }
-std::string to_name(SdeMethod m) { return sde_method_names().at(static_cast<std::size_t>(m)); }
+std::string to_name(OdeMethod m) { return ode_methods().of(m).name; }
+std::string to_name(SdeMethod m) { return sde_methods().of(m).name; }
 
 void OdeOptions::validate(const std::string& prefix) const {
   const std::string p = prefix.empty() ? "" : prefix + ".";
-  if (static_cast<int>(method) < 0 || static_cast<int>(method) > 3)
-    throw ConfigError(p + "method", "must be one of " + join(ode_method_names()));
   if (method != OdeMethod::Dopri5 && steps < 1)
     throw ConfigError(p + "steps", "must be an integer >= 1, got " + str(steps));
   if (!(atol > 0) || !std::isfinite(atol)) throw ConfigError(p + "atol", "must be > 0, got " + str(atol));
@@ -319,8 +315,6 @@ void OdeOptions::validate(const std::string& prefix) const {
 
 void SdeOptions::validate(const std::string& prefix) const {
   const std::string p = prefix.empty() ? "" : prefix + ".";
-  if (static_cast<int>(method) < 0 || static_cast<int>(method) > 2)
-    throw ConfigError(p + "method", "must be one of " + join(sde_method_names()));
   if (steps < 1) throw ConfigError(p + "steps", "must be an integer >= 1, got " + str(steps));
   if (!(sigma >= 0) || !std::isfinite(sigma)) throw ConfigError(p + "sigma", "must be >= 0, got " + str(sigma));
 }

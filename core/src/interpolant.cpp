@@ -20,47 +20,143 @@ std::string fmt(double v) { return format_number(v); }
 
 }  // namespace
 
-const std::vector<std::string>& path_names() {
-  static const std::vector<std::string> names = {
-      "linear", "trig", "encoding-decoding", "one-sided-linear", "one-sided-trig", "mirror", "custom"};
-  return names;
+// ---------------------------------------------------------------------------------------------
+// The gammas: one entry each, with its formulas (SPEC section 1).
+
+namespace {
+
+double brownian(double t, double a) { return std::sqrt(std::max(0.0, a * t * (1.0 - t))); }
+double sigmoid_gamma(double t, double) {
+  const double f = kSigmoidF, u = f * (t - 0.5);
+  return logistic(u + 1) - logistic(u - 1) - logistic(-f / 2 + 1) + logistic(-f / 2 - 1);
 }
 
-const std::vector<std::string>& gamma_names() {
-  static const std::vector<std::string> names = {"brownian",    "a-brownian", "zero",  "bsquared",
-                                                 "sinesquared", "sigmoid",    "custom"};
-  return names;
+}  // namespace
+
+Registry<GammaDef>& gammas() {
+  static Registry<GammaDef> table(
+      "gamma",
+      {
+          {"brownian", GammaKind::Brownian, "sqrt(t (1 - t))", false, false,
+           [](double t, double) { return brownian(t, 1.0); },
+           [](double t, double) { return (1.0 - 2.0 * t) / (2.0 * std::sqrt(t * (1.0 - t))); },
+           [](double t, double) { return (1.0 - 2.0 * t) / 2.0; }},
+          {"a-brownian", GammaKind::ABrownian, "sqrt(a t (1 - t))", false, true, brownian,
+           [](double t, double a) { return a * (1.0 - 2.0 * t) / (2.0 * std::sqrt(a * t * (1.0 - t))); },
+           [](double t, double a) { return a * (1.0 - 2.0 * t) / 2.0; }},
+          {"zero", GammaKind::Zero, "0", true, false, [](double, double) { return 0.0; },
+           [](double, double) { return 0.0; }, [](double, double) { return 0.0; }},
+          {"bsquared", GammaKind::BSquared, "t (1 - t)", false, false, [](double t, double) { return t * (1.0 - t); },
+           [](double t, double) { return 1.0 - 2.0 * t; }, nullptr},
+          {"sinesquared", GammaKind::SineSquared, "sin^2(pi t)", false, false,
+           [](double t, double) {
+             const double s = std::sin(kPi * t);
+             return s * s;
+           },
+           [](double t, double) { return kPi * std::sin(2.0 * kPi * t); }, nullptr},
+          {"sigmoid", GammaKind::Sigmoid, "S(f(t - 1/2) + 1) - S(f(t - 1/2) - 1) - S(1 - f/2) + S(-1 - f/2), f = 10",
+           false, false, sigmoid_gamma,
+           [](double t, double) {
+             const double f = kSigmoidF, u = f * (t - 0.5);
+             return f * logistic_deriv(u + 1) - f * logistic_deriv(u - 1);
+           },
+           nullptr},
+      });
+  return table;
 }
 
-PathKind path_from_name(const std::string& name, const std::string& field) {
-  const auto& n = path_names();
-  for (size_t i = 0; i < n.size(); ++i)
-    if (n[i] == name && n[i] != "custom") return static_cast<PathKind>(i);
-  throw ConfigError(field, "unknown path '" + name +
-                               "'; allowed: linear, trig, encoding-decoding, "
-                               "one-sided-linear, one-sided-trig, mirror (custom paths are given as "
-                               "functions through the C++ API)");
+// ---------------------------------------------------------------------------------------------
+// The paths: one entry each, with alpha, beta and their derivatives (SPEC section 1).
+
+namespace {
+
+void linear(double t, const GammaAt&, Coefficients& c) {
+  c.alpha = 1.0 - t;
+  c.dalpha = -1.0;
+  c.beta = t;
+  c.dbeta = 1.0;
 }
 
-GammaKind gamma_from_name(const std::string& name, const std::string& field) {
-  const auto& n = gamma_names();
-  for (size_t i = 0; i < n.size(); ++i)
-    if (n[i] == name && n[i] != "custom") return static_cast<GammaKind>(i);
-  throw ConfigError(
-      field, "unknown gamma '" + name + "'; allowed: brownian, a-brownian, zero, bsquared, sinesquared, sigmoid");
+}  // namespace
+
+Registry<PathDef>& paths() {
+  static Registry<PathDef> table(
+      "path",
+      {
+          {"linear", PathKind::Linear, Sidedness::TwoSided, "brownian", "1 - t", "t", false, linear},
+          {"trig", PathKind::Trig, Sidedness::TwoSided, "brownian", "sqrt(1 - gamma^2) cos(pi t / 2)",
+           "sqrt(1 - gamma^2) sin(pi t / 2)", true,
+           [](double t, const GammaAt& g, Coefficients& c) {
+             const double r = std::sqrt(1.0 - g.g * g.g), co = std::cos(kPi * t / 2), si = std::sin(kPi * t / 2);
+             c.alpha = r * co;
+             c.beta = r * si;
+             c.dalpha = -g.gg / r * co - (kPi / 2) * r * si;
+             c.dbeta = -g.gg / r * si + (kPi / 2) * r * co;
+           }},
+          {"encoding-decoding", PathKind::EncodingDecoding, Sidedness::TwoSided, "brownian",
+           "cos^2(pi t) for t <= 1/2, else 0", "cos^2(pi t) for t > 1/2, else 0", false,
+           [](double t, const GammaAt&, Coefficients& c) {
+             const double co = std::cos(kPi * t), si = std::sin(kPi * t);
+             const bool first_half = t <= 0.5;
+             (first_half ? c.alpha : c.beta) = co * co;
+             (first_half ? c.dalpha : c.dbeta) = -2.0 * kPi * co * si;
+             (first_half ? c.beta : c.alpha) = 0.0;
+             (first_half ? c.dbeta : c.dalpha) = 0.0;
+           }},
+          {"one-sided-linear", PathKind::OneSidedLinear, Sidedness::OneSided, "zero", "1 - t", "t", false, linear},
+          {"one-sided-trig", PathKind::OneSidedTrig, Sidedness::OneSided, "zero", "cos(pi t / 2)", "sin(pi t / 2)",
+           false,
+           [](double t, const GammaAt&, Coefficients& c) {
+             c.alpha = std::cos(kPi * t / 2);
+             c.beta = std::sin(kPi * t / 2);
+             c.dalpha = -(kPi / 2) * c.beta;
+             c.dbeta = (kPi / 2) * c.alpha;
+           }},
+          // x_t = x1 + gamma(t) x0: alpha is the gamma, which is then no latent term of its own.
+          {"mirror", PathKind::Mirror, Sidedness::Mirror, "brownian", "gamma", "1", false,
+           [](double, const GammaAt& g, Coefficients& c) {
+             c.alpha = g.g;
+             c.dalpha = g.dg;
+             c.beta = 1.0;
+             c.dbeta = 0.0;
+           }},
+      });
+  return table;
 }
 
-std::string to_name(PathKind k) { return path_names()[static_cast<size_t>(k)]; }
-std::string to_name(GammaKind k) { return gamma_names()[static_cast<size_t>(k)]; }
-
-Gamma::Gamma(GammaKind kind, double a) : kind_(kind), a_(a) {
-  if (kind == GammaKind::Custom)
-    throw ConfigError("gamma", "a custom gamma needs its functions (construct from CustomGamma)");
-  if (kind == GammaKind::ABrownian && !(a > 0.0 && std::isfinite(a)))
-    throw ConfigError("gamma_a", "a-brownian needs a finite a > 0, got " + fmt(a));
+std::string to_name(Sidedness s) {
+  switch (s) {
+    case Sidedness::TwoSided:
+      return "two-sided";
+    case Sidedness::OneSided:
+      return "one-sided";
+    case Sidedness::Mirror:
+      return "mirror";
+  }
+  return "two-sided";
 }
 
-Gamma::Gamma(CustomGamma custom) : kind_(GammaKind::Custom), a_(1.0), custom_(std::move(custom)) {
+std::vector<std::string> path_names() { return paths().names(); }
+std::vector<std::string> gamma_names() { return gammas().names(); }
+
+PathKind path_from_name(const std::string& name, const std::string& field) { return paths().at(name, field).value; }
+GammaKind gamma_from_name(const std::string& name, const std::string& field) { return gammas().at(name, field).value; }
+
+std::string to_name(PathKind k) { return k == PathKind::Custom ? "custom" : paths().of(k).name; }
+std::string to_name(GammaKind k) { return k == GammaKind::Custom ? "custom" : gammas().of(k).name; }
+
+Gamma::Gamma(GammaKind kind, double a)
+    : Gamma(kind == GammaKind::Custom
+                ? throw ConfigError("gamma", "a custom gamma needs its functions (construct from CustomGamma)")
+                : gammas().of(kind),
+            a) {}
+
+Gamma::Gamma(const GammaDef& def, double a) : def_(&def), a_(a) {
+  if (def.has_param && !(a > 0.0 && std::isfinite(a)))
+    throw ConfigError("gamma_a", def.name + " needs a finite a > 0, got " + fmt(a));
+}
+
+Gamma::Gamma(CustomGamma custom) : a_(1.0), custom_(std::move(custom)) {
   if (!custom_.gamma || !custom_.dgamma || !custom_.gamma_dgamma)
     throw ConfigError("gamma", "a custom gamma needs gamma, dgamma and gamma_dgamma functions");
   const double g0 = custom_.gamma(0.0), g1 = custom_.gamma(1.0);
@@ -69,114 +165,52 @@ Gamma::Gamma(CustomGamma custom) : kind_(GammaKind::Custom), a_(1.0), custom_(st
                       "a custom gamma must vanish at both ends: gamma(0) = " + fmt(g0) + ", gamma(1) = " + fmt(g1));
 }
 
-Gamma Gamma::from_name(const std::string& name, double a) { return Gamma(gamma_from_name(name), a); }
-
-double Gamma::operator()(double t) const {
-  switch (kind_) {
-    case GammaKind::Brownian:
-      return std::sqrt(std::max(0.0, t * (1.0 - t)));
-    case GammaKind::ABrownian:
-      return std::sqrt(std::max(0.0, a_ * t * (1.0 - t)));
-    case GammaKind::Zero:
-      return 0.0;
-    case GammaKind::BSquared:
-      return t * (1.0 - t);
-    case GammaKind::SineSquared: {
-      const double s = std::sin(kPi * t);
-      return s * s;
-    }
-    case GammaKind::Sigmoid: {
-      const double f = kSigmoidF, u = f * (t - 0.5);
-      return logistic(u + 1) - logistic(u - 1) - logistic(-f / 2 + 1) + logistic(-f / 2 - 1);
-    }
-    case GammaKind::Custom:
-      return custom_.gamma(t);
-  }
-  return 0.0;
+Gamma Gamma::from_name(const std::string& name, double a, const std::string& field) {
+  return Gamma(gammas().at(name, field), a);
 }
 
-double Gamma::deriv(double t) const {
-  switch (kind_) {
-    case GammaKind::Brownian:
-      return (1.0 - 2.0 * t) / (2.0 * std::sqrt(t * (1.0 - t)));
-    case GammaKind::ABrownian:
-      return a_ * (1.0 - 2.0 * t) / (2.0 * std::sqrt(a_ * t * (1.0 - t)));
-    case GammaKind::Zero:
-      return 0.0;
-    case GammaKind::BSquared:
-      return 1.0 - 2.0 * t;
-    case GammaKind::SineSquared:
-      return kPi * std::sin(2.0 * kPi * t);
-    case GammaKind::Sigmoid: {
-      const double f = kSigmoidF, u = f * (t - 0.5);
-      return f * logistic_deriv(u + 1) - f * logistic_deriv(u - 1);
-    }
-    case GammaKind::Custom:
-      return custom_.dgamma(t);
-  }
-  return 0.0;
-}
-
+double Gamma::operator()(double t) const { return def_ ? def_->gamma(t, a_) : custom_.gamma(t); }
+double Gamma::deriv(double t) const { return def_ ? def_->deriv(t, a_) : custom_.dgamma(t); }
 double Gamma::product(double t) const {
-  switch (kind_) {
-    case GammaKind::Brownian:
-      return (1.0 - 2.0 * t) / 2.0;
-    case GammaKind::ABrownian:
-      return a_ * (1.0 - 2.0 * t) / 2.0;
-    case GammaKind::Zero:
-      return 0.0;
-    case GammaKind::Custom:
-      return custom_.gamma_dgamma(t);
-    default:
-      return (*this)(t)*deriv(t);
-  }
+  if (!def_) return custom_.gamma_dgamma(t);
+  return def_->product ? def_->product(t, a_) : def_->gamma(t, a_) * def_->deriv(t, a_);
 }
 
-Interpolant::Interpolant(PathKind path, Gamma gamma) : path_(path), gamma_(std::move(gamma)) {
-  if (path == PathKind::Custom)
-    throw ConfigError("path", "a custom path needs its functions (construct from CustomPath)");
-  validate();
-}
+Interpolant::Interpolant(PathKind path, Gamma gamma)
+    : Interpolant(path == PathKind::Custom
+                      ? throw ConfigError("path", "a custom path needs its functions (construct from CustomPath)")
+                      : paths().of(path),
+                  std::move(gamma)) {}
 
-Interpolant::Interpolant(CustomPath path, Gamma gamma)
-    : path_(PathKind::Custom), gamma_(std::move(gamma)), custom_(std::move(path)) {
+Interpolant::Interpolant(const PathDef& def, Gamma gamma) : def_(&def), gamma_(std::move(gamma)) { validate(); }
+
+Interpolant::Interpolant(CustomPath path, Gamma gamma) : gamma_(std::move(gamma)), custom_(std::move(path)) {
   if (!custom_.alpha || !custom_.beta || !custom_.dalpha || !custom_.dbeta)
     throw ConfigError("path", "a custom path needs alpha, beta, dalpha and dbeta functions");
   validate();
 }
 
 Interpolant Interpolant::from_names(const std::string& path, const std::string& gamma, double a) {
-  return Interpolant(path_from_name(path), Gamma::from_name(gamma, a));
-}
-
-Sidedness Interpolant::sidedness() const {
-  switch (path_) {
-    case PathKind::OneSidedLinear:
-    case PathKind::OneSidedTrig:
-      return Sidedness::OneSided;
-    case PathKind::Mirror:
-      return Sidedness::Mirror;
-    default:
-      return Sidedness::TwoSided;
-  }
+  const PathDef& p = paths().at(path, "path");
+  return Interpolant(p, Gamma::from_name(gamma.empty() ? p.default_gamma : gamma, a));
 }
 
 void Interpolant::validate() const {
   const auto side = sidedness();
   if (side == Sidedness::OneSided && !gamma_.is_zero())
-    throw ConfigError("gamma", "one-sided paths use x0 ~ N(0, I) as the noise and take gamma 'zero', got '" +
-                                   to_name(gamma_.kind()) + "'");
+    throw ConfigError(
+        "gamma", "one-sided paths use x0 ~ N(0, I) as the noise and take gamma 'zero', got '" + gamma_.name() + "'");
   if (side == Sidedness::Mirror && gamma_.is_zero())
     throw ConfigError("gamma", "the mirror path x_t = x1 + gamma x0 needs a nonzero gamma (e.g. brownian)");
   // gamma must stay below 1 for the trig path (sqrt(1 - gamma^2)) and be finite everywhere.
   for (int i = 0; i <= 200; ++i) {
     const double t = i / 200.0, g = gamma_(t);
     if (!std::isfinite(g)) throw ConfigError("gamma", "gamma(" + fmt(t) + ") is not finite");
-    if (path_ == PathKind::Trig && std::abs(g) >= 1.0)
-      throw ConfigError("gamma", "the trig path needs |gamma(t)| < 1 on [0, 1], but gamma(" + fmt(t) + ") = " + fmt(g) +
-                                     " (for a-brownian take a < 4)");
+    if (def_ && def_->needs_gamma_below_one && std::abs(g) >= 1.0)
+      throw ConfigError("gamma", "the " + def_->name + " path needs |gamma(t)| < 1 on [0, 1], but gamma(" + fmt(t) +
+                                     ") = " + fmt(g) + " (for a-brownian take a < 4)");
   }
-  if (path_ == PathKind::Custom) {
+  if (!def_) {
     const double a0 = custom_.alpha(0), b0 = custom_.beta(0), a1 = custom_.alpha(1), b1 = custom_.beta(1);
     const double tol = 1e-9;
     if (std::abs(a0 - 1) > tol || std::abs(b0) > tol || std::abs(a1) > tol || std::abs(b1 - 1) > tol)
@@ -205,56 +239,16 @@ Coefficients Interpolant::at(double t) const {
   c.gamma = g;
   c.dgamma = dg;
   c.gamma_dgamma = gg;
-  switch (path_) {
-    case PathKind::Linear:
-    case PathKind::OneSidedLinear:
-      c.alpha = 1.0 - t;
-      c.dalpha = -1.0;
-      c.beta = t;
-      c.dbeta = 1.0;
-      break;
-    case PathKind::Trig: {
-      const double r = std::sqrt(1.0 - g * g), co = std::cos(kPi * t / 2), si = std::sin(kPi * t / 2);
-      c.alpha = r * co;
-      c.beta = r * si;
-      c.dalpha = -gg / r * co - (kPi / 2) * r * si;
-      c.dbeta = -gg / r * si + (kPi / 2) * r * co;
-      break;
-    }
-    case PathKind::EncodingDecoding: {
-      const double co = std::cos(kPi * t), si = std::sin(kPi * t);
-      if (t <= 0.5) {
-        c.alpha = co * co;
-        c.dalpha = -2.0 * kPi * co * si;
-        c.beta = c.dbeta = 0.0;
-      } else {
-        c.beta = co * co;
-        c.dbeta = -2.0 * kPi * co * si;
-        c.alpha = c.dalpha = 0.0;
-      }
-      break;
-    }
-    case PathKind::OneSidedTrig:
-      c.alpha = std::cos(kPi * t / 2);
-      c.beta = std::sin(kPi * t / 2);
-      c.dalpha = -(kPi / 2) * c.beta;
-      c.dbeta = (kPi / 2) * c.alpha;
-      break;
-    case PathKind::Mirror:
-      c.alpha = g;
-      c.dalpha = dg;
-      c.beta = 1.0;
-      c.dbeta = 0.0;
-      c.gamma = c.dgamma = c.gamma_dgamma = 0.0;
-      break;
-    case PathKind::Custom:
-      c.alpha = custom_.alpha(t);
-      c.beta = custom_.beta(t);
-      c.dalpha = custom_.dalpha(t);
-      c.dbeta = custom_.dbeta(t);
-      break;
+  if (def_) {
+    def_->coefficients(t, GammaAt{g, dg, gg}, c);
+  } else {
+    c.alpha = custom_.alpha(t);
+    c.beta = custom_.beta(t);
+    c.dalpha = custom_.dalpha(t);
+    c.dbeta = custom_.dbeta(t);
   }
-  if (sidedness() == Sidedness::OneSided) c.gamma = c.dgamma = c.gamma_dgamma = 0.0;
+  // One-sided paths have no latent term; the mirror's gamma is its alpha.
+  if (sidedness() != Sidedness::TwoSided) c.gamma = c.dgamma = c.gamma_dgamma = 0.0;
   c.noise = sidedness() == Sidedness::TwoSided ? c.gamma : c.alpha;
   return c;
 }

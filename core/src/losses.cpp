@@ -2,42 +2,37 @@
 
 namespace si {
 
-const std::vector<std::string>& loss_names() {
-  static const std::vector<std::string> names = {
-      "b", "v", "s", "eta", "one-sided-b", "one-sided-v", "one-sided-s", "one-sided-eta", "mirror"};
-  return names;
+Registry<LossDef>& losses() {
+  using K = LossKind;
+  using Sd = Sidedness;
+  // name, value, field learned, paths, clipped time, antithetic
+  static Registry<LossDef> table("loss", {
+                                             {"b", K::B, "b", Sd::TwoSided, true, true},
+                                             {"v", K::V, "v", Sd::TwoSided, false, false},
+                                             {"s", K::S, "s", Sd::TwoSided, true, true},
+                                             {"eta", K::Eta, "eta", Sd::TwoSided, false, false},
+                                             {"one-sided-b", K::OneSidedB, "b", Sd::OneSided, false, false},
+                                             {"one-sided-v", K::OneSidedV, "v", Sd::OneSided, false, false},
+                                             {"one-sided-s", K::OneSidedS, "s", Sd::OneSided, true, true},
+                                             {"one-sided-eta", K::OneSidedEta, "eta", Sd::OneSided, false, false},
+                                             {"mirror", K::Mirror, "s", Sd::Mirror, true, false},
+                                         });
+  return table;
 }
 
-LossKind loss_from_name(const std::string& name, const std::string& field) {
-  const auto& n = loss_names();
-  for (size_t i = 0; i < n.size(); ++i)
-    if (n[i] == name) return static_cast<LossKind>(i);
-  throw ConfigError(field, "unknown loss '" + name +
-                               "'; allowed: b, v, s, eta, one-sided-b, one-sided-v, one-sided-s, "
-                               "one-sided-eta, mirror");
+std::vector<std::string> loss_names() { return losses().names(); }
+LossKind loss_from_name(const std::string& name, const std::string& field) { return losses().at(name, field).value; }
+std::string to_name(LossKind k) { return losses().of(k).name; }
+
+LossKind loss_for(const std::string& field, Sidedness side, const std::string& config_field) {
+  for (const LossDef* d : losses().entries())
+    if (d->field == field && d->sidedness == side) return d->value;
+  throw ConfigError(config_field, "no loss learns '" + field + "' on " + to_name(side) + " paths");
 }
 
-std::string to_name(LossKind k) { return loss_names()[static_cast<size_t>(k)]; }
-
-bool loss_needs_clipped_time(LossKind k) {
-  return k == LossKind::B || k == LossKind::S || k == LossKind::OneSidedS || k == LossKind::Mirror;
-}
-
-bool loss_supports_antithetic(LossKind k) { return k == LossKind::B || k == LossKind::S || k == LossKind::OneSidedS; }
-
-bool loss_fits(LossKind k, const Interpolant& I) {
-  switch (k) {
-    case LossKind::B:
-    case LossKind::V:
-    case LossKind::S:
-    case LossKind::Eta:
-      return I.two_sided();
-    case LossKind::Mirror:
-      return I.mirror();
-    default:
-      return I.one_sided();
-  }
-}
+bool loss_needs_clipped_time(LossKind k) { return losses().of(k).clipped_time; }
+bool loss_supports_antithetic(LossKind k) { return losses().of(k).antithetic; }
+bool loss_fits(LossKind k, const Interpolant& I) { return losses().of(k).sidedness == I.sidedness(); }
 
 template <typename S>
 LossPoints<S> loss_points(LossKind kind, const Interpolant& I, const Batch<S>& batch, bool antithetic) {

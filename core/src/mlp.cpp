@@ -8,84 +8,73 @@ namespace {
 constexpr double kLeakySlope = 0.01;
 }
 
-const std::vector<std::string>& activation_names() {
-  static const std::vector<std::string> names = {"relu", "leaky_relu", "elu", "tanh", "sigmoid", "softplus", "silu"};
-  return names;
+Registry<ActivationDef>& activations() {
+  using A = Activation;
+  static Registry<ActivationDef> table("activation", {
+                                                         {"relu", A::ReLU},
+                                                         {"leaky_relu", A::LeakyReLU},
+                                                         {"elu", A::ELU},
+                                                         {"tanh", A::Tanh},
+                                                         {"sigmoid", A::Sigmoid},
+                                                         {"softplus", A::Softplus},
+                                                         {"silu", A::SiLU},
+                                                     });
+  return table;
 }
 
+std::vector<std::string> activation_names() { return activations().names(); }
 Activation activation_from_name(const std::string& name, const std::string& field) {
-  const auto& n = activation_names();
-  for (size_t i = 0; i < n.size(); ++i)
-    if (n[i] == name) return static_cast<Activation>(i);
-  throw ConfigError(field,
-                    "unknown activation '" + name + "'; allowed: relu, leaky_relu, elu, tanh, sigmoid, softplus, silu");
+  return activations().at(name, field).value;
 }
+std::string to_name(Activation a) { return activations().of(a).name; }
 
-std::string to_name(Activation a) { return activation_names()[static_cast<size_t>(a)]; }
+template <typename S>
+void activation(Activation a, const Mat<S>& z, Mat<S>* f, Mat<S>* df) {
+  if (f) f->resize(z.rows(), z.cols());
+  if (df) df->resize(z.rows(), z.cols());
+  const auto Z = z.array();
+  const auto logistic = S(1) / (S(1) + (-Z).exp());
+  // Each case: f, then f'.
+  switch (a) {
+    case Activation::ReLU:
+      if (f) f->array() = Z.max(S(0));
+      if (df) df->array() = (Z > S(0)).template cast<S>();
+      break;
+    case Activation::LeakyReLU:
+      if (f) f->array() = (Z > S(0)).select(Z, S(kLeakySlope) * Z);
+      if (df) df->array() = (Z > S(0)).select(Mat<S>::Ones(z.rows(), z.cols()).array(), S(kLeakySlope));
+      break;
+    case Activation::ELU:
+      if (f) f->array() = (Z > S(0)).select(Z, Z.exp() - S(1));
+      if (df) df->array() = (Z > S(0)).select(Mat<S>::Ones(z.rows(), z.cols()).array(), Z.exp());
+      break;
+    case Activation::Tanh:
+      if (f) f->array() = Z.tanh();
+      if (df) df->array() = S(1) - Z.tanh().square();
+      break;
+    case Activation::Sigmoid:
+      if (f) f->array() = logistic;
+      if (df) df->array() = logistic * (S(1) - logistic);
+      break;
+    case Activation::Softplus:  // log(1 + e^z) = max(z, 0) + log1p(e^-|z|) never overflows
+      if (f) f->array() = Z.max(S(0)) + (-Z.abs()).exp().log1p();
+      if (df) df->array() = logistic;
+      break;
+    case Activation::SiLU:  // z S(z)
+      if (f) f->array() = Z / (S(1) + (-Z).exp());
+      if (df) df->array() = logistic * (S(1) + Z * (S(1) - logistic));
+      break;
+  }
+}
 
 template <typename S>
 void activate(Activation a, const Mat<S>& z, Mat<S>& out) {
-  out.resize(z.rows(), z.cols());
-  auto Z = z.array();
-  auto O = out.array();
-  switch (a) {
-    case Activation::ReLU:
-      O = Z.max(S(0));
-      break;
-    case Activation::LeakyReLU:
-      O = (Z > S(0)).select(Z, S(kLeakySlope) * Z);
-      break;
-    case Activation::ELU:
-      O = (Z > S(0)).select(Z, Z.exp() - S(1));
-      break;
-    case Activation::Tanh:
-      O = Z.tanh();
-      break;
-    case Activation::Sigmoid:
-      O = S(1) / (S(1) + (-Z).exp());
-      break;
-    // log(1 + e^z) = max(z, 0) + log1p(e^-|z|) never overflows.
-    case Activation::Softplus:
-      O = Z.max(S(0)) + (-Z.abs()).exp().log1p();
-      break;
-    case Activation::SiLU:
-      O = Z / (S(1) + (-Z).exp());
-      break;
-  }
+  activation<S>(a, z, &out, nullptr);
 }
 
 template <typename S>
 void activate_deriv(Activation a, const Mat<S>& z, Mat<S>& out) {
-  out.resize(z.rows(), z.cols());
-  auto Z = z.array();
-  auto O = out.array();
-  switch (a) {
-    case Activation::ReLU:
-      O = (Z > S(0)).template cast<S>();
-      break;
-    case Activation::LeakyReLU:
-      O = (Z > S(0)).select(Mat<S>::Ones(z.rows(), z.cols()).array(), S(kLeakySlope));
-      break;
-    case Activation::ELU:
-      O = (Z > S(0)).select(Mat<S>::Ones(z.rows(), z.cols()).array(), Z.exp());
-      break;
-    case Activation::Tanh:
-      O = S(1) - Z.tanh().square();
-      break;
-    case Activation::Sigmoid: {
-      const auto sg = S(1) / (S(1) + (-Z).exp());
-      O = sg * (S(1) - sg);
-      break;
-    }
-    case Activation::Softplus:
-      O = S(1) / (S(1) + (-Z).exp());
-      break;
-    case Activation::SiLU: {
-      const auto sg = S(1) / (S(1) + (-Z).exp());
-      O = sg * (S(1) + Z * (S(1) - sg));
-      break;
-    }
-  }
+  activation<S>(a, z, nullptr, &out);
 }
 
 template <typename S>
@@ -128,17 +117,30 @@ Eigen::Map<const Vec<S>> Mlp<S>::bias(int l) const {
 }
 
 template <typename S>
-const Mat<S>& Mlp<S>::forward(const Mat<S>& X, MlpCache<S>& c) const {
+void Mlp<S>::run_forward(const Mat<S>& X, Mat<S>& out, std::vector<Mat<S>>* inputs, std::vector<Mat<S>>* pre,
+                         std::vector<Mat<S>>* dact) const {
   const int L = layers();
-  c.inputs.resize(L);
-  c.pre.resize(L);
-  c.inputs[0] = X;
+  Mat<S> a_scratch, z_scratch;
+  const Mat<S>* a = &X;
   for (int l = 0; l < L; ++l) {
-    Mat<S>& z = (l + 1 < L) ? c.pre[l] : c.output;
-    z.noalias() = weight(l) * c.inputs[l];  // z[r, j] = sum_c W[r, c] a[c, j] + b[r]
+    const bool last = l + 1 == L;
+    Mat<S>& z = last ? out : pre ? (*pre)[l] : z_scratch;
+    z.noalias() = weight(l) * *a;  // z[r, j] = sum_c W[r, c] a[c, j] + b[r]
     z.colwise() += bias(l);
-    if (l + 1 < L) activate(shape_.activation, z, c.inputs[l + 1]);
+    if (last) break;
+    // a is read for the last time above, so the next layer's input may reuse its memory.
+    Mat<S>& next = inputs ? (*inputs)[l + 1] : a_scratch;
+    activation<S>(shape_.activation, z, &next, dact ? &(*dact)[l] : nullptr);
+    a = &next;
   }
+}
+
+template <typename S>
+const Mat<S>& Mlp<S>::forward(const Mat<S>& X, MlpCache<S>& c) const {
+  c.inputs.resize(layers());
+  c.pre.resize(layers());
+  c.inputs[0] = X;
+  run_forward(X, c.output, &c.inputs, &c.pre, nullptr);
   return c.output;
 }
 
@@ -165,36 +167,23 @@ void Mlp<S>::backward(MlpCache<S>& c, const Mat<S>& dY, Vec<S>& grad, Mat<S>* dX
 
 template <typename S>
 Mat<S> Mlp<S>::eval(const Mat<S>& X) const {
-  Mat<S> a = X, z;
-  for (int l = 0; l < layers(); ++l) {
-    z.noalias() = weight(l) * a;
-    z.colwise() += bias(l);
-    if (l + 1 < layers())
-      activate(shape_.activation, z, a);
-    else
-      return z;
-  }
-  return z;
+  Mat<S> out;
+  run_forward(X, out, nullptr, nullptr, nullptr);
+  return out;
 }
 
 template <typename S>
 Mat<S> Mlp<S>::eval_with_divergence(const Mat<S>& X, Vec<S>& div, int offset) const {
   const int L = layers(), d = shape_.out;
   if (offset + d > shape_.in) throw ConfigError("network", "divergence needs inputs offset + out <= in");
-  const Eigen::Index n = X.cols();
-  // Forward pass, keeping act'(z) of every hidden layer for the tangents.
-  std::vector<Mat<S>> dact(L > 0 ? L - 1 : 0);
-  Mat<S> a = X, z;
-  for (int l = 0; l < L; ++l) {
-    z.noalias() = weight(l) * a;
-    z.colwise() += bias(l);
-    if (l + 1 < L) {
-      activate_deriv(shape_.activation, z, dact[l]);
-      activate(shape_.activation, z, a);
-    }
-  }
-  div = Vec<S>::Zero(n);
-  // Tangent along input offset + k: starts as column offset + k of W_0 at every point.
+  // The forward pass, keeping act'(z_l) of every hidden layer for the tangents.
+  std::vector<Mat<S>> dact(L - 1);
+  Mat<S> out;
+  run_forward(X, out, nullptr, nullptr, &dact);
+  div = Vec<S>::Zero(X.cols());
+  // Forward-mode tangent along input offset + k: T_l = d a_l / d x_k, one column per point.
+  //   T_1 = act'(z_0) * W_0[:, offset + k],   T_{l+1} = act'(z_l) * (W_l T_l),
+  // and d out_k / d x_k = W_{L-1}[k, :] T_{L-1}; the divergence sums that over k.
   Mat<S> T, Tn;
   for (int k = 0; k < d; ++k) {
     if (L == 1) {
@@ -206,9 +195,9 @@ Mat<S> Mlp<S>::eval_with_divergence(const Mat<S>& X, Vec<S>& div, int offset) co
       Tn.noalias() = weight(l) * T;
       T = Tn.cwiseProduct(dact[l]);
     }
-    div.noalias() += (weight(L - 1).row(k) * T).transpose();  // d out_k / d x_k
+    div.noalias() += (weight(L - 1).row(k) * T).transpose();
   }
-  return z;
+  return out;
 }
 
 template <typename S>
@@ -225,11 +214,12 @@ void stack_time(S t, const Mat<S>& x, Mat<S>& out) {
   out.bottomRows(x.rows()) = x;
 }
 
-#define SI_INSTANTIATE(S)                                              \
-  template void activate<S>(Activation, const Mat<S>&, Mat<S>&);       \
-  template void activate_deriv<S>(Activation, const Mat<S>&, Mat<S>&); \
-  template class Mlp<S>;                                               \
-  template void stack_time<S>(const Vec<S>&, const Mat<S>&, Mat<S>&);  \
+#define SI_INSTANTIATE(S)                                                   \
+  template void activation<S>(Activation, const Mat<S>&, Mat<S>*, Mat<S>*); \
+  template void activate<S>(Activation, const Mat<S>&, Mat<S>&);            \
+  template void activate_deriv<S>(Activation, const Mat<S>&, Mat<S>&);      \
+  template class Mlp<S>;                                                    \
+  template void stack_time<S>(const Vec<S>&, const Mat<S>&, Mat<S>&);       \
   template void stack_time<S>(S, const Mat<S>&, Mat<S>&);
 SI_INSTANTIATE(float)
 SI_INSTANTIATE(double)

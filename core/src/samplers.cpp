@@ -133,6 +133,7 @@ void SdeSamplerOptions::validate(const std::string& prefix) const {
   check_time(p + "t1", t1);
   if (n_snapshots < 0) throw ConfigError(p + "n_snapshots", "must be >= 0, got " + str(n_snapshots));
   if (n_paths < 1) throw ConfigError(p + "n_paths", "must be >= 1, got " + str(n_paths));
+  check_time(p + "eps_until", eps_until);
 }
 
 namespace {
@@ -189,17 +190,16 @@ LikelihoodResult<S> ode_log_likelihood(const Fields<S>& fields, const Distributi
   return out;
 }
 
+namespace {
+
+// One SDE leg from opt.t0 to opt.t1 at noise level opt.eps, with snapshots at `times`.
 template <typename S>
-SampleResult<S> sde_sample(const Fields<S>& fields, const Mat<S>& x, const SdeSamplerOptions& opt, Rng& rng) {
-  opt.validate();
-  check_points(fields, x);
-  if (opt.eps > 0 && !fields.has_score())
-    throw ConfigError("sde.eps", "eps > 0 needs a score, and these fields have none (use eps = 0 or the ODE)");
+SampleResult<S> sde_leg(const Fields<S>& fields, const Mat<S>& x, const SdeSamplerOptions& opt,
+                        const std::vector<double>& times, Rng& rng) {
   SdeOptions so;
   so.method = opt.method;
   so.steps = opt.steps;
   so.sigma = std::sqrt(2 * opt.eps);
-  const std::vector<double> times = equally_spaced_times(opt.t0, opt.t1, opt.n_snapshots);
   const double sign = opt.t1 >= opt.t0 ? 1.0 : -1.0;
   OdeSolution<S> sol = named("sde_sample", [&] {
     return integrate_sde<S>(sde_drift(fields, opt.eps, sign), x, opt.t0, opt.t1, so, rng, x.rows(), times);
@@ -212,17 +212,10 @@ SampleResult<S> sde_sample(const Fields<S>& fields, const Mat<S>& x, const SdeSa
   return out;
 }
 
+// The SDE likelihood with noise over the whole of [opt.t0, opt.t1].
 template <typename S>
-LikelihoodResult<S> sde_log_likelihood(const Fields<S>& fields, const Distribution& base, const Mat<S>& x,
+LikelihoodResult<S> sde_likelihood_leg(const Fields<S>& fields, const Distribution& base, const Mat<S>& x,
                                        const SdeSamplerOptions& opt, Rng& rng) {
-  opt.validate();
-  check_points(fields, x);
-  if (!(opt.t0 < opt.t1))
-    throw ConfigError("sde.t0", "the likelihood needs t0 < t1, got t0=" + str(opt.t0) + ", t1=" + str(opt.t1));
-  if (opt.n_paths < 2)
-    throw ConfigError("sde.n_paths", "the likelihood needs >= 2 paths per point, got " + str(opt.n_paths));
-  if (opt.eps > 0 && !fields.has_score())
-    throw ConfigError("sde.eps", "eps > 0 needs a score, and these fields have none (use eps = 0 or the ODE)");
   const std::string who = "sde_log_likelihood";
   SdeOptions so;
   so.method = opt.method;
@@ -268,6 +261,105 @@ LikelihoodResult<S> sde_log_likelihood(const Fields<S>& fields, const Distributi
     out.stats.rejected += sol.stats.rejected;
   }
   return out;
+}
+
+// How the noise-free tail splits an SDE run from t0 to t1: the time u where the noise stops and
+// the steps before it (in the direction of time), or none.
+struct Split {
+  bool noisy = true;    // false: no noise anywhere (eps = 0, or eps_until before the whole run)
+  bool split = false;   // the run has a noisy and a noise-free leg
+  double u = 0;         // the time between them
+  int noisy_steps = 0;  // steps of the noisy leg
+  int quiet_steps = 0;  // steps of the noise-free leg
+};
+
+Split split_of(const SdeSamplerOptions& o) {
+  Split s;
+  const double lo = std::min(o.t0, o.t1), hi = std::max(o.t0, o.t1);
+  if (o.eps == 0.0 || o.eps_until <= lo) {
+    s.noisy = o.eps > 0.0 && o.eps_until >= hi;
+    return s;
+  }
+  if (o.eps_until >= hi) return s;
+  s.split = true;
+  s.u = o.eps_until;
+  const double frac = (s.u - lo) / (hi - lo);  // share of the run where the noise acts
+  s.noisy_steps = std::clamp(int(std::lround(o.steps * frac)), 1, std::max(1, o.steps - 1));
+  s.quiet_steps = std::max(1, o.steps - s.noisy_steps);
+  return s;
+}
+
+void check_sde(const SdeSamplerOptions& opt, bool has_score) {
+  opt.validate();
+  if (opt.eps > 0 && !has_score)
+    throw ConfigError("sde.eps", "eps > 0 needs a score, and these fields have none (use eps = 0 or the ODE)");
+}
+
+}  // namespace
+
+template <typename S>
+SampleResult<S> sde_sample(const Fields<S>& fields, const Mat<S>& x, const SdeSamplerOptions& opt, Rng& rng) {
+  check_sde(opt, fields.has_score());
+  check_points(fields, x);
+  const std::vector<double> times = equally_spaced_times(opt.t0, opt.t1, opt.n_snapshots);
+  const Split sp = split_of(opt);
+  if (!sp.split) {
+    SdeSamplerOptions o = opt;
+    if (!sp.noisy) o.eps = 0.0;
+    return sde_leg(fields, x, o, times, rng);
+  }
+  // Forward in time the noisy leg comes first; backward (from t0 > u) the noise-free one does.
+  const bool forward = opt.t1 > opt.t0;
+  SdeSamplerOptions first = opt, second = opt;
+  first.t1 = second.t0 = sp.u;
+  first.steps = forward ? sp.noisy_steps : sp.quiet_steps;
+  second.steps = forward ? sp.quiet_steps : sp.noisy_steps;
+  (forward ? second : first).eps = 0.0;
+  std::vector<double> t_first, t_second;
+  for (double t : times) ((t - sp.u) * (forward ? 1 : -1) <= 0 ? t_first : t_second).push_back(t);
+  SampleResult<S> a = sde_leg(fields, x, first, t_first, rng);
+  SampleResult<S> b = sde_leg(fields, a.x, second, t_second, rng);
+  a.x = std::move(b.x);
+  a.times.insert(a.times.end(), b.times.begin(), b.times.end());
+  for (auto& m : b.snapshots) a.snapshots.push_back(std::move(m));
+  a.stats.nfe += b.stats.nfe;
+  a.stats.accepted += b.stats.accepted;
+  a.stats.rejected += b.stats.rejected;
+  return a;
+}
+
+template <typename S>
+LikelihoodResult<S> sde_log_likelihood(const Fields<S>& fields, const Distribution& base, const Mat<S>& x,
+                                       const SdeSamplerOptions& opt, Rng& rng) {
+  check_sde(opt, fields.has_score());
+  check_points(fields, x);
+  if (!(opt.t0 < opt.t1))
+    throw ConfigError("sde.t0", "the likelihood needs t0 < t1, got t0=" + str(opt.t0) + ", t1=" + str(opt.t1));
+  if (opt.n_paths < 2)
+    throw ConfigError("sde.n_paths", "the likelihood needs >= 2 paths per point, got " + str(opt.n_paths));
+  const Split sp = split_of(opt);
+  if (!sp.split) {
+    SdeSamplerOptions o = opt;
+    if (!sp.noisy) o.eps = 0.0;
+    return sde_likelihood_leg(fields, base, x, o, rng);
+  }
+  // log rho_t1(x) = log rho_u(X_u) - dlogp, dlogp = log rho_u(X_u) - log rho_t1(x) along the
+  // backward flow from t1 to u; then the backward SDE from u to t0 gives log rho_u(X_u).
+  OdeSamplerOptions back;
+  back.method = OdeMethod::Rk4;
+  back.steps = sp.quiet_steps;
+  back.t0 = opt.t1;
+  back.t1 = sp.u;
+  back.with_logp = true;
+  const SampleResult<S> flow = run_flow(fields, x, back, "sde_log_likelihood");
+  SdeSamplerOptions noisy = opt;
+  noisy.t1 = sp.u;
+  noisy.steps = sp.noisy_steps;
+  LikelihoodResult<S> r = sde_likelihood_leg(fields, base, flow.x, noisy, rng);
+  r.logp -= flow.dlogp.template cast<double>();
+  r.stats.nfe += flow.stats.nfe;
+  r.stats.accepted += flow.stats.accepted;
+  return r;
 }
 
 #define SI_INSTANTIATE(S)                                                                                  \

@@ -1,6 +1,6 @@
 // The native side of the wasm agreement test (tests/wasm/native.test.mjs) and of the benchmark
-// (tests/wasm/bench.mjs): runs the same calls as the wasm bindings, with the same calling
-// conventions (wasm/src/sampling.hpp), and prints the numbers as JSON.
+// (tests/wasm/bench.mjs): runs the same calls as the wasm bindings, through the same sampling plan
+// (core's si/sampling.hpp), and prints the numbers as JSON.
 //
 //   native_reference run request.json     -> results of the request's parts (see below)
 //   native_reference bench config.json N  -> {"seconds_per_step": ...} over N steps after a warm-up
@@ -19,11 +19,11 @@
 #include <string>
 #include <vector>
 
-#include "sampling.hpp"
 #include "si/config.hpp"
 #include "si/distributions.hpp"
 #include "si/gmm_fields.hpp"
 #include "si/model.hpp"
+#include "si/sampling.hpp"
 #include "si/session.hpp"
 
 using nlohmann::json;
@@ -45,7 +45,7 @@ json flat(const Eigen::PlainObjectBase<Derived>& m) {
 }
 
 template <typename S>
-json sampled_json(const si_wasm::Sampled<S>& s) {
+json sampled_json(const si::Sampled<S>& s) {
   json out = {{"samples", flat(s.result.x)}, {"nfe", s.result.stats.nfe}};
   if (s.logp.size()) out["logDensity"] = flat(s.logp);
   return out;
@@ -61,34 +61,29 @@ json run(const json& req) {
     for (int i = 0; i < steps; ++i) losses.push_back(session.step(1).losses);
     out["losses"] = losses;
     const si::Model model = session.model();
-    const si_wasm::Context ctx = si_wasm::context(model);
+    const si::SamplingDefaults ctx = si::sampling_defaults(model);
     if (tr.value("modelJSON", false)) out["model"] = model.to_json().dump();
     if (tr.contains("ode"))
-      out["ode"] = sampled_json(si_wasm::run_ode<float>(model, ctx, si_wasm::read_ode(tr["ode"], ctx, true)));
+      out["ode"] = sampled_json(si::run_ode<float>(model, ctx, si::read_ode_plan(tr["ode"], ctx, true)));
     if (tr.contains("sde"))
-      out["sde"] = flat(si_wasm::run_sde<float>(model, ctx, si_wasm::read_sde(tr["sde"], ctx, true)).x);
+      out["sde"] = flat(si::run_sde<float>(model, ctx, si::read_sde_plan(tr["sde"], ctx, true)).result.x);
     if (tr.contains("likelihood")) {
       const json& lk = tr["likelihood"];
       const std::vector<float> p = lk.at("points").get<std::vector<float>>();
       const si::MatF x = Eigen::Map<const si::MatF>(p.data(), model.dim(), p.size() / model.dim());
-      const si_wasm::OdeCall c = si_wasm::read_ode(lk.value("ode", json::object()), ctx, false);
-      out["likelihood"] = flat(si_wasm::run_log_likelihood_ode<float>(model, ctx, x, c).logp);
+      const si::OdePlan c = si::read_ode_plan(lk.value("ode", json::object()), ctx, false);
+      out["likelihood"] = flat(si::run_ode_likelihood<float>(model, ctx, x, c).logp);
     }
   }
   if (req.contains("exact")) {
     const json& ex = req["exact"];
     const json& spec = ex.at("spec");
-    json cfg = spec;
-    if (spec.contains("interpolant") && spec["interpolant"].value("path", "") == "mirror") cfg["fields"] = "s";
-    const si::TrainingConfig c = si::TrainingConfig::from_json(cfg);
-    const auto base = c.make_base();
-    const auto target = c.make_target();
-    const si::GmmFields fields(*base->as_mixture(), *target->as_mixture(), c.interpolant());
-    const si_wasm::Context ctx = si_wasm::context(fields);
+    const si::GmmFields fields = si::GmmFields::from_config(si::TrainingConfig::from_json(spec));
+    const si::SamplingDefaults ctx = si::sampling_defaults(fields);
     if (ex.contains("ode"))
-      out["exactOde"] = sampled_json(si_wasm::run_ode<double>(fields, ctx, si_wasm::read_ode(ex["ode"], ctx, true)));
+      out["exactOde"] = sampled_json(si::run_ode<double>(fields, ctx, si::read_ode_plan(ex["ode"], ctx, true)));
     if (ex.contains("sde"))
-      out["exactSde"] = flat(si_wasm::run_sde<double>(fields, ctx, si_wasm::read_sde(ex["sde"], ctx, true)).x);
+      out["exactSde"] = flat(si::run_sde<double>(fields, ctx, si::read_sde_plan(ex["sde"], ctx, true)).result.x);
   }
   if (req.contains("load")) {  // a model file written elsewhere (e.g. by the wasm package), evaluated here
     const json& ld = req["load"];

@@ -15,7 +15,6 @@
 #include <vector>
 
 #include "boundary.hpp"
-#include "sampling.hpp"
 #include "si/config.hpp"
 #include "si/datasets.hpp"
 #include "si/distributions.hpp"
@@ -26,6 +25,7 @@
 #include "si/mlp.hpp"
 #include "si/model.hpp"
 #include "si/samplers.hpp"
+#include "si/sampling.hpp"
 #include "si/session.hpp"
 
 namespace si_wasm {
@@ -55,19 +55,20 @@ json parse_json(const val& text, const char* field) {
   }
 }
 
-// A config restricted to the keys that describe the two ends and the path; the fields default to
-// what the path allows, so that the config parser's cross-field checks pass.
+// A config restricted to the keys that describe the two ends and the path (the fields default to
+// what the path allows).
 si::TrainingConfig ends_config(const json& spec, const char* field) {
   if (!spec.is_object()) throw si::ConfigError(field, "must be an object");
-  json cfg = json::object();
-  for (auto it = spec.begin(); it != spec.end(); ++it) {
+  for (auto it = spec.begin(); it != spec.end(); ++it)
     if (it.key() != "base" && it.key() != "target" && it.key() != "interpolant")
-      throw si::ConfigError(it.key(), "unknown field; allowed: base, target, interpolant");
-    cfg[it.key()] = it.value();
-  }
-  const json* interp = cfg.contains("interpolant") ? &cfg["interpolant"] : nullptr;
-  if (interp && interp->is_object() && interp->contains("path") && (*interp)["path"] == "mirror") cfg["fields"] = "s";
-  return si::TrainingConfig::from_json(cfg);
+      throw si::ConfigError(it.key(), "unknown field '" + it.key() + "'; allowed: base, target, interpolant");
+  return si::TrainingConfig::from_json(spec);
+}
+
+std::uint64_t to_seed(double seed, const char* field) {
+  if (!(seed >= 0) || seed > 9007199254740991.0 || std::floor(seed) != seed)
+    throw si::ConfigError(field, "must be a non-negative integer (at most 2^53 - 1)");
+  return static_cast<std::uint64_t>(seed);
 }
 
 Eigen::Index to_count(double n, const char* field) {
@@ -76,9 +77,7 @@ Eigen::Index to_count(double n, const char* field) {
 }
 
 si::Interpolant interpolant_from(const json& spec) {
-  json cfg = {{"interpolant", spec}};
-  if (spec.is_object() && spec.contains("path") && spec["path"] == "mirror") cfg["fields"] = "s";
-  return si::TrainingConfig::from_json(cfg).interpolant();
+  return si::TrainingConfig::from_json({{"interpolant", spec}}).interpolant();
 }
 
 template <typename S>
@@ -88,10 +87,15 @@ val snapshots_out(const std::vector<si::Mat<S>>& snaps) {
   return out;
 }
 
-val stats_into(val out, const si::IntegratorStats& st) {
-  out.set("nfe", static_cast<double>(st.nfe));
-  out.set("accepted", static_cast<double>(st.accepted));
-  out.set("rejected", static_cast<double>(st.rejected));
+template <typename S>
+val result_out(const si::SampleResult<S>& r) {
+  val out = val::object();
+  out.set("samples", copy_out_as<float>(r.x));
+  out.set("snapshots", snapshots_out(r.snapshots));
+  out.set("times", copy_out(r.times.data(), r.times.size()));
+  out.set("nfe", static_cast<double>(r.stats.nfe));
+  out.set("accepted", static_cast<double>(r.stats.accepted));
+  out.set("rejected", static_cast<double>(r.stats.rejected));
   return out;
 }
 
@@ -101,53 +105,97 @@ std::unique_ptr<si::MatD> start_of(const val& start, int d) {
   return std::make_unique<si::MatD>(to_points<double>(start, d, "start"));
 }
 
-// The samplers, for learned models (S float, F si::Model) and exact fields (S double, F si::GmmFields);
-// the conventions are in sampling.hpp.
-template <typename S, typename F>
-val sample_ode(const F& fields, const val& options, const val& start) {
-  const Context ctx = context(fields);
-  const OdeCall call = read_ode(parse_json(options, "ode"), ctx, true);
-  const auto given = start_of(start, fields.dim());
-  const Sampled<S> s = run_ode<S>(fields, ctx, call, given.get());
-  val out = val::object();
-  out.set("samples", copy_out_as<float>(s.result.x));
-  out.set("snapshots", snapshots_out(s.result.snapshots));
-  out.set("times", copy_out(s.result.times.data(), s.result.times.size()));
-  if (call.opt.with_logp) out.set("logDensity", copy_out(s.logp));
-  return stats_into(out, s.result.stats);
+// The methods Model and ExactFields share, written once: W is WasmModel or WasmExactFields, whose
+// fields() is a si::Fields<W::Scalar> with evaluate(name, t, x, out, div). The samplers follow
+// core's sampling plan (si/sampling.hpp), as `si sample` does.
+template <typename W>
+val fields_evaluate(const W& w, val field, double t, val points) {
+  return guard([&] {
+    const val f = take(field), p = take(points);
+    const auto x = to_points<typename W::Scalar>(p, w.fields().dim(), "points");
+    si::Mat<typename W::Scalar> out;
+    w.fields().evaluate(to_string(f, "field"), t, x, out);
+    return copy_out(out);
+  });
 }
 
-template <typename S, typename F>
-val sample_sde(const F& fields, const val& options, const val& start) {
-  const Context ctx = context(fields);
-  const SdeCall call = read_sde(parse_json(options, "sde"), ctx, true);
-  const auto given = start_of(start, fields.dim());
-  const si::SampleResult<S> r = run_sde<S>(fields, ctx, call, given.get());
-  val out = val::object();
-  out.set("samples", copy_out_as<float>(r.x));
-  out.set("snapshots", snapshots_out(r.snapshots));
-  out.set("times", copy_out(r.times.data(), r.times.size()));
-  return stats_into(out, r.stats);
+template <typename W>
+val fields_divergence(const W& w, val field, double t, val points) {
+  return guard([&] {
+    const val f = take(field), p = take(points);
+    const auto x = to_points<typename W::Scalar>(p, w.fields().dim(), "points");
+    si::Mat<typename W::Scalar> out;
+    si::Vec<typename W::Scalar> div;
+    w.fields().evaluate(to_string(f, "field"), t, x, out, &div);
+    return copy_out(div);
+  });
 }
 
-template <typename S, typename F>
-val log_likelihood_ode(const F& fields, const val& points, const val& options) {
-  const Context ctx = context(fields);
-  const OdeCall call = read_ode(parse_json(options, "ode"), ctx, false);
-  const si::Mat<S> x = to_points<S>(points, fields.dim(), "points");
-  return copy_out(run_log_likelihood_ode<S>(fields, ctx, x, call).logp);
+template <typename W>
+val fields_sample_ode(const W& w, val options, val start) {
+  return guard([&] {
+    const val o = take(options), x = take(start);
+    const si::SamplingDefaults d = si::sampling_defaults(w.fields());
+    const si::OdePlan plan = si::read_ode_plan(parse_json(o, "ode"), d, true);
+    const auto given = start_of(x, w.fields().dim());
+    const si::Sampled<typename W::Scalar> r = si::run_ode(w.fields(), d, plan, given.get());
+    val out = result_out(r.result);
+    if (plan.opt.with_logp) out.set("logDensity", copy_out(r.logp));
+    return out;
+  });
 }
 
-template <typename S, typename F>
-val log_likelihood_sde(const F& fields, const val& points, const val& options) {
-  const Context ctx = context(fields);
-  const SdeCall call = read_sde(parse_json(options, "sde"), ctx, false);
-  const si::Mat<S> x = to_points<S>(points, fields.dim(), "points");
-  const si::LikelihoodResult<S> r = run_log_likelihood_sde<S>(fields, ctx, x, call);
-  val out = val::object();
-  out.set("mean", copy_out(r.logp));
-  out.set("stderr", copy_out(r.std_error));
-  return out;
+template <typename W>
+val fields_sample_sde(const W& w, val options, val start) {
+  return guard([&] {
+    const val o = take(options), x = take(start);
+    const si::SamplingDefaults d = si::sampling_defaults(w.fields());
+    const si::SdePlan plan = si::read_sde_plan(parse_json(o, "sde"), d, true);
+    const auto given = start_of(x, w.fields().dim());
+    return result_out(si::run_sde(w.fields(), d, plan, given.get()).result);
+  });
+}
+
+template <typename W>
+val fields_log_likelihood_ode(const W& w, val points, val options) {
+  return guard([&] {
+    const val p = take(points), o = take(options);
+    const si::SamplingDefaults d = si::sampling_defaults(w.fields());
+    const si::OdePlan plan = si::read_ode_plan(parse_json(o, "ode"), d, false);
+    const auto x = to_points<typename W::Scalar>(p, w.fields().dim(), "points");
+    return copy_out(si::run_ode_likelihood(w.fields(), d, x, plan).logp);
+  });
+}
+
+template <typename W>
+val fields_log_likelihood_sde(const W& w, val points, val options) {
+  return guard([&] {
+    const val p = take(points), o = take(options);
+    const si::SamplingDefaults d = si::sampling_defaults(w.fields());
+    const si::SdePlan plan = si::read_sde_plan(parse_json(o, "sde"), d, false);
+    const auto x = to_points<typename W::Scalar>(p, w.fields().dim(), "points");
+    const auto r = si::run_sde_likelihood(w.fields(), d, x, plan);
+    val out = val::object();
+    out.set("mean", copy_out(r.logp));
+    out.set("stderr", copy_out(r.std_error));
+    return out;
+  });
+}
+
+template <typename W>
+val fields_sampling_defaults(const W& w) {
+  return guard([&] { return val(si::sampling_defaults(w.fields()).to_json().dump()); });
+}
+
+template <typename W>
+void bind_fields(emscripten::class_<W>& c) {
+  c.function("evaluate", &fields_evaluate<W>, emscripten::allow_raw_pointers())
+      .function("divergence", &fields_divergence<W>, emscripten::allow_raw_pointers())
+      .function("sampleODE", &fields_sample_ode<W>, emscripten::allow_raw_pointers())
+      .function("sampleSDE", &fields_sample_sde<W>, emscripten::allow_raw_pointers())
+      .function("logLikelihoodODE", &fields_log_likelihood_ode<W>, emscripten::allow_raw_pointers())
+      .function("logLikelihoodSDE", &fields_log_likelihood_sde<W>, emscripten::allow_raw_pointers())
+      .function("samplingDefaultsJSON", &fields_sampling_defaults<W>, emscripten::allow_raw_pointers());
 }
 
 }  // namespace
@@ -156,8 +204,10 @@ val log_likelihood_sde(const F& fields, const val& points, const val& options) {
 
 class WasmModel {
  public:
+  using Scalar = float;
   explicit WasmModel(si::Model m) : model_(std::move(m)) {}
   const si::Model& model() const { return model_; }
+  const si::Model& fields() const { return model_; }
 
   static WasmModel* fromJSON(val text) {
     return guard([&] {
@@ -175,49 +225,6 @@ class WasmModel {
   }
   val toJSON() const {
     return guard([&] { return val(model_.to_json().dump()); });
-  }
-  val evaluate(val field, double t, val points) const {
-    return guard([&] {
-      const val f = take(field), p = take(points);
-      const si::MatF x = to_points<float>(p, dim(), "points");
-      si::MatF out;
-      model_.evaluate(to_string(f, "field"), t, x, out);
-      return copy_out(out);
-    });
-  }
-  val divergence(val field, double t, val points) const {
-    return guard([&] {
-      const val f = take(field), p = take(points);
-      const si::MatF x = to_points<float>(p, dim(), "points");
-      si::MatF out;
-      si::VecF div;
-      model_.evaluate(to_string(f, "field"), t, x, out, &div);
-      return copy_out(div);
-    });
-  }
-  val sampleODE(val options, val start) const {
-    return guard([&] {
-      const val o = take(options), x = take(start);
-      return sample_ode<float>(model_, o, x);
-    });
-  }
-  val sampleSDE(val options, val start) const {
-    return guard([&] {
-      const val o = take(options), x = take(start);
-      return sample_sde<float>(model_, o, x);
-    });
-  }
-  val logLikelihoodODE(val points, val options) const {
-    return guard([&] {
-      const val p = take(points), o = take(options);
-      return log_likelihood_ode<float>(model_, p, o);
-    });
-  }
-  val logLikelihoodSDE(val points, val options) const {
-    return guard([&] {
-      const val p = take(points), o = take(options);
-      return log_likelihood_sde<float>(model_, p, o);
-    });
   }
 
  private:
@@ -272,57 +279,16 @@ class WasmTrainingSession {
 
 class WasmExactFields {
  public:
+  using Scalar = double;
   static WasmExactFields* create(val spec) {
     return guard([&] {
       const val s = take(spec);
-      const si::TrainingConfig c = ends_config(parse_json(s, "spec"), "spec");
-      const auto base = c.make_base();
-      const auto target = c.make_target();
-      const si::GaussianMixture* g0 = base->as_mixture();
-      const si::GaussianMixture* g1 = target->as_mixture();
-      if (!g0)
-        throw si::ConfigError("base",
-                              "exact fields need a Gaussian mixture (gaussian, gmm, random-gmm, "
-                              "8gaussians, points), got " +
-                                  base->name());
-      if (!g1)
-        throw si::ConfigError("target",
-                              "exact fields need a Gaussian mixture (gaussian, gmm, random-gmm, "
-                              "8gaussians, points), got " +
-                                  target->name());
-      return new WasmExactFields(si::GmmFields(*g0, *g1, c.interpolant()));
+      return new WasmExactFields(si::GmmFields::from_config(ends_config(parse_json(s, "spec"), "spec")));
     });
   }
 
   int dim() const { return fields_.dim(); }
-  val evaluate(val field, double t, val points) const {
-    return guard([&] {
-      const val f = take(field), p = take(points);
-      const std::string name = to_string(f, "field");
-      const si::MatD x = to_points<double>(p, dim(), "points");
-      if (name == "b") return copy_out(fields_.b(t, x));
-      if (name == "s") return copy_out(fields_.s(t, x));
-      if (name == "eta") return copy_out(fields_.eta(t, x));
-      if (name == "v") return copy_out(fields_.v(t, x));
-      throw si::ConfigError("field", "unknown field '" + name + "'; allowed: b, s, eta, v");
-    });
-  }
-  val divergence(val field, double t, val points) const {
-    return guard([&] {
-      const val f = take(field), p = take(points);
-      const std::string name = to_string(f, "field");
-      const si::MatD x = to_points<double>(p, dim(), "points");
-      si::MatD out;
-      si::VecD div;
-      if (name == "b")
-        fields_.drift(t, x, out, &div);
-      else if (name == "s")
-        fields_.score(t, x, out, &div);
-      else
-        throw si::ConfigError("field", "exact divergences exist for 'b' and 's', got '" + name + "'");
-      return copy_out(div);
-    });
-  }
+  const si::GmmFields& fields() const { return fields_; }
   val logDensity(double t, val points) const {
     return guard([&] {
       const val p = take(points);
@@ -333,30 +299,6 @@ class WasmExactFields {
     return guard([&] {
       si::Rng rng(to_seed(seed, "seed"));
       return copy_out(fields_.sample_xt(t, to_count(n, "n"), rng));
-    });
-  }
-  val sampleODE(val options, val start) const {
-    return guard([&] {
-      const val o = take(options), x = take(start);
-      return sample_ode<double>(fields_, o, x);
-    });
-  }
-  val sampleSDE(val options, val start) const {
-    return guard([&] {
-      const val o = take(options), x = take(start);
-      return sample_sde<double>(fields_, o, x);
-    });
-  }
-  val logLikelihoodODE(val points, val options) const {
-    return guard([&] {
-      const val p = take(points), o = take(options);
-      return log_likelihood_ode<double>(fields_, p, o);
-    });
-  }
-  val logLikelihoodSDE(val points, val options) const {
-    return guard([&] {
-      const val p = take(points), o = take(options);
-      return log_likelihood_sde<double>(fields_, p, o);
     });
   }
 
@@ -370,24 +312,62 @@ class WasmExactFields {
 val names(val kind) {
   return guard([&] {
     const std::string k = to_string(take(kind), "kind");
-    if (k == "path") {
-      std::vector<std::string> out;
-      for (const auto& n : si::path_names())
-        if (n != "custom") out.push_back(n);
-      return string_array(out);
-    }
-    if (k == "gamma") {
-      std::vector<std::string> out;
-      for (const auto& n : si::gamma_names())
-        if (n != "custom") out.push_back(n);
-      return string_array(out);
-    }
+    if (k == "path") return string_array(si::path_names());
+    if (k == "gamma") return string_array(si::gamma_names());
     if (k == "activation") return string_array(si::activation_names());
     if (k == "distribution") return string_array(si::distribution_types());
     if (k == "fieldSet") return string_array(si::field_set_names());
     if (k == "odeMethod") return string_array(si::ode_method_names());
     if (k == "sdeMethod") return string_array(si::sde_method_names());
-    throw si::ConfigError("kind", "unknown name list '" + k + "'");
+    throw si::ConfigError("kind", "unknown name list '" + k +
+                                      "'; allowed: path, gamma, activation, distribution, fieldSet, odeMethod, "
+                                      "sdeMethod");
+  });
+}
+
+// Every table of the core with its traits, as JSON text (API.md: catalog).
+val catalogJSON() {
+  return guard([&] {
+    json c;
+    for (const si::PathDef* p : si::paths().entries())
+      c["path"].push_back({{"name", p->name},
+                           {"sidedness", si::to_name(p->sidedness)},
+                           {"defaultGamma", p->default_gamma},
+                           {"alpha", p->alpha},
+                           {"beta", p->beta}});
+    for (const si::GammaDef* g : si::gammas().entries())
+      c["gamma"].push_back({{"name", g->name}, {"formula", g->formula}, {"hasParam", g->has_param}});
+    for (const si::FieldSetDef* f : si::field_sets().entries()) {
+      json paths = json::array();
+      for (si::Sidedness s : f->paths) paths.push_back(si::to_name(s));
+      c["fieldSet"].push_back({{"name", f->name}, {"networks", f->networks}, {"paths", paths}});
+    }
+    for (const si::LossDef* l : si::losses().entries())
+      c["loss"].push_back({{"name", l->name},
+                           {"field", l->field},
+                           {"sidedness", si::to_name(l->sidedness)},
+                           {"clippedTime", l->clipped_time},
+                           {"antithetic", l->antithetic}});
+    for (const si::ActivationDef* a : si::activations().entries()) c["activation"].push_back({{"name", a->name}});
+    for (const si::OdeMethodDef* m : si::ode_methods().entries())
+      c["odeMethod"].push_back({{"name", m->name}, {"adaptive", m->adaptive}, {"order", m->order}});
+    for (const si::SdeMethodDef* m : si::sde_methods().entries())
+      c["sdeMethod"].push_back({{"name", m->name}, {"order", m->order}});
+    for (const si::DatasetDef* d : si::datasets().entries()) {
+      bool plain = true;  // {"type": name} alone builds it
+      try {
+        si::make_distribution(json{{"type", d->name}}, "spec");
+      } catch (const std::exception&) {
+        plain = false;
+      }
+      c["distribution"].push_back({{"name", d->name},
+                                   {"description", d->description},
+                                   {"dim", d->dim},
+                                   {"mixture", d->mixture},
+                                   {"density", d->density},
+                                   {"needsParameters", !plain}});
+    }
+    return val(c.dump());
   });
 }
 
@@ -494,18 +474,13 @@ EMSCRIPTEN_BINDINGS(stochastic_interpolants) {
   using namespace emscripten;
   using namespace si_wasm;
 
-  class_<WasmModel>("Model")
-      .class_function("fromJSON", &WasmModel::fromJSON, allow_raw_pointers())
+  auto model = class_<WasmModel>("Model");
+  model.class_function("fromJSON", &WasmModel::fromJSON, allow_raw_pointers())
       .property("dim", &WasmModel::dim)
       .function("fieldNames", &WasmModel::fieldNames)
       .function("configJSON", &WasmModel::configJSON)
-      .function("toJSON", &WasmModel::toJSON)
-      .function("evaluate", &WasmModel::evaluate)
-      .function("divergence", &WasmModel::divergence)
-      .function("sampleODE", &WasmModel::sampleODE)
-      .function("sampleSDE", &WasmModel::sampleSDE)
-      .function("logLikelihoodODE", &WasmModel::logLikelihoodODE)
-      .function("logLikelihoodSDE", &WasmModel::logLikelihoodSDE);
+      .function("toJSON", &WasmModel::toJSON);
+  bind_fields(model);
 
   class_<WasmTrainingSession>("TrainingSession")
       .constructor(&WasmTrainingSession::create)
@@ -516,19 +491,15 @@ EMSCRIPTEN_BINDINGS(stochastic_interpolants) {
       .function("model", &WasmTrainingSession::model, allow_raw_pointers())
       .function("loadWeights", &WasmTrainingSession::loadWeights);
 
-  class_<WasmExactFields>("ExactFields")
-      .constructor(&WasmExactFields::create)
+  auto exact = class_<WasmExactFields>("ExactFields");
+  exact.constructor(&WasmExactFields::create)
       .property("dim", &WasmExactFields::dim)
-      .function("evaluate", &WasmExactFields::evaluate)
-      .function("divergence", &WasmExactFields::divergence)
-      .function("sampleODE", &WasmExactFields::sampleODE)
-      .function("sampleSDE", &WasmExactFields::sampleSDE)
-      .function("logLikelihoodODE", &WasmExactFields::logLikelihoodODE)
-      .function("logLikelihoodSDE", &WasmExactFields::logLikelihoodSDE)
       .function("logDensity", &WasmExactFields::logDensity)
       .function("sampleXt", &WasmExactFields::sampleXt);
+  bind_fields(exact);
 
   function("names", &names);
+  function("catalogJSON", &catalogJSON);
   function("sampleDistribution", &sampleDistribution);
   function("logDensity", &logDensity);
   function("interpolantCoefficients", &interpolantCoefficients);

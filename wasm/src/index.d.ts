@@ -25,16 +25,19 @@ export function init(options?: InitOptions): Promise<StochasticInterpolants>;
 /** The package version, e.g. "0.1.0". */
 export const version: string;
 
-export type PathName = 'linear' | 'trig' | 'encoding-decoding' | 'one-sided-linear' | 'one-sided-trig' | 'mirror';
-export type GammaName = 'brownian' | 'a-brownian' | 'zero' | 'bsquared' | 'sinesquared' | 'sigmoid';
-export type ActivationName = 'relu' | 'leaky_relu' | 'elu' | 'tanh' | 'sigmoid' | 'softplus' | 'silu';
-export type FieldSetName = 'b+s' | 'b+eta' | 'v+s' | 'v+eta' | 'b' | 's';
+// The names below are those of this release; the core's tables are the truth (si.catalog, and the
+// name lists on the module), so a name added there type-checks too (the `string & {}` member).
+type OrOther = string & {};
+export type PathName = 'linear' | 'trig' | 'encoding-decoding' | 'one-sided-linear' | 'one-sided-trig' | 'mirror' | OrOther;
+export type GammaName = 'brownian' | 'a-brownian' | 'zero' | 'bsquared' | 'sinesquared' | 'sigmoid' | OrOther;
+export type ActivationName = 'relu' | 'leaky_relu' | 'elu' | 'tanh' | 'sigmoid' | 'softplus' | 'silu' | OrOther;
+export type FieldSetName = 'b+s' | 'b+eta' | 'v+s' | 'v+eta' | 'b' | 's' | OrOther;
 export type FieldName = 'b' | 's' | 'eta' | 'v';
-export type OdeMethod = 'euler' | 'heun' | 'rk4' | 'dopri5';
-export type SdeMethod = 'euler' | 'heun' | 'heun-karras';
+export type OdeMethod = 'euler' | 'heun' | 'rk4' | 'dopri5' | OrOther;
+export type SdeMethod = 'euler' | 'heun' | 'heun-karras' | OrOther;
 export type DistributionType =
   | 'gaussian' | 'gmm' | 'random-gmm' | 'checkerboard' | '8gaussians' | 'moons' | 'spirals'
-  | 'rings' | 'pinwheel' | 'swissroll' | 'points';
+  | 'rings' | 'pinwheel' | 'swissroll' | 'points' | OrOther;
 
 /** Numbers in: any array-like (typed array or number[]), or nested [[x, y], ...]. */
 export type PointsInput = ArrayLike<number> | ReadonlyArray<ReadonlyArray<number>>;
@@ -49,7 +52,8 @@ export type DistributionSpec =
   | { type: '8gaussians'; radius?: number; noise?: number }
   | { type: 'checkerboard' }
   | { type: 'moons' | 'spirals' | 'rings' | 'pinwheel' | 'swissroll'; noise?: number }
-  | { type: 'points'; points: number[][]; bandwidth?: number };
+  | { type: 'points'; points: number[][]; bandwidth?: number }
+  | { type: OrOther; [key: string]: unknown };
 
 export interface InterpolantSpec {
   path?: PathName;
@@ -70,7 +74,8 @@ export interface TrainingConfig {
   training?: { steps?: number; batch?: number; seed?: number; t_lo?: number; t_hi?: number; antithetic?: boolean };
   sampling?: {
     ode?: { method?: OdeMethod; atol?: number; rtol?: number; steps?: number };
-    sde?: { method?: SdeMethod; eps?: number; steps?: number };
+    /** eps_until: the noise stops after this time (default: the model's policy, see SdeOptions.epsUntil). */
+    sde?: { method?: SdeMethod; eps?: number; steps?: number; eps_until?: number };
   };
 }
 
@@ -85,7 +90,7 @@ export interface FullTrainingConfig {
   training: { steps: number; batch: number; seed: number; t_lo: number; t_hi: number; antithetic: boolean };
   sampling: {
     ode: { method: OdeMethod; atol: number; rtol: number; steps: number };
-    sde: { method: SdeMethod; eps: number; steps: number };
+    sde: { method: SdeMethod; eps: number; steps: number; eps_until?: number };
   };
 }
 
@@ -152,9 +157,15 @@ export interface SdeOptions {
   eps?: number;
   steps?: number;
   seed?: number;
-  /** Time interval (defaults as for OdeOptions.t0). */
+  /** Time interval (defaults as for OdeOptions.t0; for a model whose score comes from a denoiser
+   *  and whose drift needs that score (two-sided v + eta), t1 is at most 0.99). */
   t0?: number;
   t1?: number;
+  /** The noise acts only while t <= epsUntil; after it the paths follow the probability flow.
+   *  Default: 0.99 for a model whose score comes from a denoiser eta (s = -eta/alpha or -eta/gamma
+   *  is singular at t = 1) and whose drift needs no score, else 1 (noise throughout). The same
+   *  plan as `si sample` (core/include/si/sampling.hpp). */
+  epsUntil?: number;
 }
 
 export interface SampleSdeOptions extends SdeOptions {
@@ -178,6 +189,28 @@ export interface SampleSdeResult {
 export interface LogLikelihoodSdeOptions extends SdeOptions {
   /** Backward paths per point (default 100, at least 2). */
   paths?: number;
+  /** Subtract the zero-mean Ito term sqrt(2 eps) sum s . dW along each path (default true): the
+   *  same expectation with a far smaller standard error. */
+  controlVariate?: boolean;
+}
+
+/** The sampler defaults a Model or ExactFields implies (what an omitted option means). */
+export interface SamplingDefaults {
+  ode: { method: OdeMethod; steps: number; atol: number; rtol: number; t0: number; t1: number };
+  sde: { method: SdeMethod; steps: number; eps: number; epsUntil: number; t0: number; t1: number };
+}
+
+/** The core's tables with their traits (si.catalog): what every name list and check derives from. */
+export interface Catalog {
+  path: { name: PathName; sidedness: 'two-sided' | 'one-sided' | 'mirror'; defaultGamma: GammaName; alpha: string; beta: string }[];
+  gamma: { name: GammaName; formula: string; hasParam: boolean }[];
+  fieldSet: { name: FieldSetName; networks: FieldName[]; paths: ('two-sided' | 'one-sided' | 'mirror')[] }[];
+  loss: { name: string; field: FieldName; sidedness: 'two-sided' | 'one-sided' | 'mirror'; clippedTime: boolean; antithetic: boolean }[];
+  activation: { name: ActivationName }[];
+  odeMethod: { name: OdeMethod; adaptive: boolean; order: number }[];
+  sdeMethod: { name: SdeMethod; order: number }[];
+  /** dim 0: any (set by the spec); needsParameters: {type} alone is not enough (e.g. gmm, points). */
+  distribution: { name: DistributionType; description: string; dim: number; mixture: boolean; density: boolean; needsParameters: boolean }[];
 }
 
 export interface LogLikelihoodSdeResult {
@@ -248,6 +281,8 @@ export interface Model {
   divergence(field: FieldName, t: number, points: PointsInput): Float32Array;
   /** The versioned model file (JSON text), the same format as the command-line tool's. */
   toJSON(): string;
+  /** What the samplers use for options left out (its config's sampling section and policy). */
+  samplingDefaults(): SamplingDefaults;
   readonly isDeleted: boolean;
   /** Frees the wasm memory; the object cannot be used afterwards. */
   delete(): void;
@@ -278,6 +313,8 @@ export interface ExactFields {
   logDensity(t: number, points: PointsInput): Float64Array;
   /** n samples of x_t itself (n*d values), drawn with the seed (default 0). */
   sampleXt(t: number, n: number, seed?: number): Float64Array;
+  /** What the samplers use for options left out (the schema's defaults on [0, 1]). */
+  samplingDefaults(): SamplingDefaults;
   readonly isDeleted: boolean;
   /** Frees the wasm memory; the object cannot be used afterwards. */
   delete(): void;
@@ -316,6 +353,8 @@ export interface StochasticInterpolants {
   readonly fieldSets: readonly FieldSetName[];
   readonly odeMethods: readonly OdeMethod[];
   readonly sdeMethods: readonly SdeMethod[];
+  /** Every table of the core with its traits. */
+  readonly catalog: Catalog;
 
   readonly TrainingSession: TrainingSessionConstructor;
   readonly Model: ModelConstructor;

@@ -72,6 +72,11 @@ const num = (value, what) => {
   return value;
 };
 
+const deepFreeze = (o) => {
+  if (o && typeof o === 'object') Object.values(o).forEach(deepFreeze);
+  return Object.freeze(o);
+};
+
 const useAfterDelete = (cls) => new Error(`${cls}: used after delete()`);
 
 // Owns one Embind handle, which the garbage collector cannot free: delete() (or dispose()) frees it,
@@ -132,6 +137,9 @@ function makeApi(raw) {
     toJSON() {
       return this._raw.toJSON();
     }
+    samplingDefaults() {
+      return JSON.parse(this._raw.samplingDefaultsJSON());
+    }
   }
 
   class TrainingSession extends WasmObject {
@@ -182,6 +190,9 @@ function makeApi(raw) {
     sampleXt(t, n, seed = 0) {
       return this._raw.sampleXt(num(t, 't'), num(n, 'n'), num(seed, 'seed'));
     }
+    samplingDefaults() {
+      return JSON.parse(this._raw.samplingDefaultsJSON());
+    }
   }
 
   const fieldsOf = (fields, who) => {
@@ -199,6 +210,7 @@ function makeApi(raw) {
     fieldSets: names('fieldSet'),
     odeMethods: names('odeMethod'),
     sdeMethods: names('sdeMethod'),
+    catalog: deepFreeze(JSON.parse(raw.catalogJSON())),
 
     TrainingSession,
     Model,

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "si/distributions.hpp"
+#include "si/integrators.hpp"
 #include "si/interpolant.hpp"
 #include "si/losses.hpp"
 #include "si/mlp.hpp"
@@ -17,7 +18,18 @@ namespace si {
 
 // Which networks are learned, and so which fields the model offers.
 enum class FieldSet { BS, BEta, VS, VEta, B, S };
-const std::vector<std::string>& field_set_names();
+
+// A field set and what it trains (the table in config.cpp).
+struct FieldSetDef {
+  std::string name;
+  FieldSet value;
+  std::vector<std::string> networks;  // one network per field; its loss is loss_for(field, sidedness)
+  std::vector<Sidedness> paths;       // the kinds of path it fits
+  bool fits(Sidedness s) const;
+};
+Registry<FieldSetDef>& field_sets();
+
+std::vector<std::string> field_set_names();
 FieldSet field_set_from_name(const std::string& name, const std::string& field = "fields");
 std::string to_name(FieldSet f);
 
@@ -30,6 +42,10 @@ struct SdeDefaults {
   std::string method = "heun";
   double eps = 0.5;
   int steps = 100;
+  // Noise switched off after this time (the rest follows the probability flow); < 0: the model's
+  // own policy (see sampling.hpp).
+  double eps_until = -1;
+  nlohmann::json to_json() const;
 };
 
 struct TrainingConfig {

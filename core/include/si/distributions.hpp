@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "si/registry.hpp"
 #include "si/rng.hpp"
 #include "si/types.hpp"
 
@@ -63,7 +64,30 @@ class GaussianMixture : public Distribution {
   std::string name_;
 };
 
-// Builds a distribution from its JSON description; `field` prefixes error messages. Types:
+class JsonReader;
+
+// A data set by its JSON "type" (SPEC section 7): the table of every type a config may name. The
+// mixtures are registered in distributions.cpp, the others in datasets.cpp, and any source file
+// may add one with a DatasetRegistration (CONTRIBUTING.md).
+struct DatasetDef {
+  std::string name;         // the "type"
+  std::string description;  // one line for docs and the page
+  int dim = 2;              // its dimension; 0: set by the spec
+  bool mixture = false;     // a Gaussian mixture (exact fields apply)
+  bool density = false;     // its log density is known
+  // Reads the spec's own keys through the reader (unknown keys are rejected after it returns) and
+  // builds the distribution; errors name reader.key(...).
+  std::unique_ptr<Distribution> (*make)(JsonReader& spec) = nullptr;
+};
+Registry<DatasetDef>& datasets();
+
+// `static const si::DatasetRegistration r{{"name", ...}};` in a source file adds a data set.
+struct DatasetRegistration {
+  explicit DatasetRegistration(DatasetDef def);
+};
+
+// Builds a distribution from its JSON description; `field` prefixes error messages. Types (see
+// datasets() for the full list):
 //   {"type": "gaussian", "mean": [..], "cov": [[..]]}  (defaults: d = 2, N(0, I); "dim" sets d)
 //   {"type": "gmm", "weights": [..], "means": [[..]], "covs": [[[..]]]}
 //   {"type": "random-gmm", "components": 3, "seed": 0, "dim": 2}  (reference notebook's mixture)
@@ -81,6 +105,6 @@ class GaussianMixture : public Distribution {
 // A bare string is shorthand for {"type": string}. Unknown keys, wrong types and out-of-range values
 // throw ConfigError naming the field (e.g. "target.noise").
 std::unique_ptr<Distribution> make_distribution(const nlohmann::json& spec, const std::string& field);
-const std::vector<std::string>& distribution_types();
+std::vector<std::string> distribution_types();  // datasets().names()
 
 }  // namespace si

@@ -4,6 +4,7 @@
 // and in log space (log-sum-exp). The ground truth for the tests of losses, samplers, likelihoods.
 #pragma once
 
+#include "si/config.hpp"
 #include "si/distributions.hpp"
 #include "si/fields.hpp"
 #include "si/interpolant.hpp"
@@ -24,6 +25,9 @@ class GmmFields : public Fields<double> {
  public:
   // One-sided and mirror paths need rho0 = N(0, I) (throws ConfigError naming "base" otherwise).
   GmmFields(GaussianMixture rho0, GaussianMixture rho1, Interpolant interpolant);
+  // The exact fields of a config whose base and target are both Gaussian mixtures (throws
+  // ConfigError naming "base" or "target" otherwise, listing the mixture types).
+  static GmmFields from_config(const TrainingConfig& config);
 
   // Every field at once; the single-field accessors below compute only their own field.
   GmmFieldValues eval(double t, const MatD& x) const;
@@ -32,6 +36,10 @@ class GmmFields : public Fields<double> {
   MatD s(double t, const MatD& x) const { return compute(t, x, kS).s; }
   MatD eta(double t, const MatD& x) const { return compute(t, x, kEta).eta; }
   VecD log_density(double t, const MatD& x) const { return compute(t, x, 0).logp; }
+  // One field by name ("b", "s", "eta", "v") into out; div (if not null) gets its exact
+  // divergence (b and s only). Throws ConfigError("field", ...) otherwise, as Model::evaluate.
+  void evaluate(const std::string& field, double t, const MatD& x, MatD& out, VecD* div = nullptr) const;
+  static std::vector<std::string> field_names() { return {"b", "s", "eta", "v"}; }
   // Samples of x_t itself (draws x0, x1, z and interpolates): the truth for rho_t.
   MatD sample_xt(double t, Eigen::Index n, Rng& rng) const;
 

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "si/registry.hpp"
 #include "si/rng.hpp"
 #include "si/types.hpp"
 
@@ -20,8 +21,22 @@ enum class OdeMethod { Euler, Heun, Rk4, Dopri5 };
 // reference code's variant (noise first, both stages at t + h), only first order at eps = 0.
 enum class SdeMethod { Euler, Heun, HeunKarras };
 
-const std::vector<std::string>& ode_method_names();  // euler, heun, rk4, dopri5
-const std::vector<std::string>& sde_method_names();  // euler, heun, heun-karras
+struct OdeMethodDef {
+  std::string name;
+  OdeMethod value;
+  bool adaptive;  // error-controlled steps (atol, rtol) instead of a fixed number
+  int order;
+};
+struct SdeMethodDef {
+  std::string name;
+  SdeMethod value;
+  int order;  // at eps = 0 (the ODE it reduces to)
+};
+// The tables in integrators.cpp (the steps themselves are in integrate_ode / integrate_sde).
+Registry<OdeMethodDef>& ode_methods();
+Registry<SdeMethodDef>& sde_methods();
+std::vector<std::string> ode_method_names();  // euler, heun, rk4, dopri5
+std::vector<std::string> sde_method_names();  // euler, heun, heun-karras
 // Throw ConfigError(field, "must be one of ..., got ...") for an unknown name.
 OdeMethod ode_method_from_name(const std::string& name, const std::string& field = "ode.method");
 SdeMethod sde_method_from_name(const std::string& name, const std::string& field = "sde.method");

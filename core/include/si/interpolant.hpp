@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "si/registry.hpp"
 #include "si/types.hpp"
 
 namespace si {
@@ -16,9 +17,46 @@ enum class PathKind { Linear, Trig, EncodingDecoding, OneSidedLinear, OneSidedTr
 enum class GammaKind { Brownian, ABrownian, Zero, BSquared, SineSquared, Sigmoid, Custom };
 // Which of the two ends carries the noise that eta predicts.
 enum class Sidedness { TwoSided, OneSided, Mirror };
+std::string to_name(Sidedness s);  // "two-sided", "one-sided", "mirror"
 
-const std::vector<std::string>& path_names();
-const std::vector<std::string>& gamma_names();
+// A gamma by name (the table in interpolant.cpp): its formulas, exact and in closed form.
+struct GammaDef {
+  std::string name;
+  GammaKind value = GammaKind::Custom;  // Custom for gammas known only by name
+  std::string formula;                  // gamma(t) as people write it, for docs and the page
+  bool identically_zero = false;        // gamma = 0: the path has no latent noise
+  bool has_param = false;               // takes the parameter a (config: interpolant.gamma_a)
+  double (*gamma)(double t, double a) = nullptr;
+  double (*deriv)(double t, double a) = nullptr;
+  // gamma * gamma' in closed form where gamma' blows up; nullptr: gamma(t) * deriv(t).
+  double (*product)(double t, double a) = nullptr;
+};
+
+// gamma, gamma' and gamma gamma' at one time, as a path's coefficients see them.
+struct GammaAt {
+  double g, dg, gg;
+};
+struct Coefficients;
+
+// A path by name (the table in interpolant.cpp): alpha(t), beta(t) and their derivatives, and
+// what the path asks of gamma and of the base.
+struct PathDef {
+  std::string name;
+  PathKind value = PathKind::Custom;
+  Sidedness sidedness = Sidedness::TwoSided;
+  std::string default_gamma;           // what "gamma" means when a config leaves it out
+  std::string alpha, beta;             // formulas, for docs and the page
+  bool needs_gamma_below_one = false;  // sqrt(1 - gamma^2) appears (trig)
+  // Fills alpha, dalpha, beta, dbeta of c at time t; g is the gamma the path was built with.
+  void (*coefficients)(double t, const GammaAt& g, Coefficients& c) = nullptr;
+};
+
+// The tables. Entries may be added (e.g. from another source file); see CONTRIBUTING.md.
+Registry<PathDef>& paths();
+Registry<GammaDef>& gammas();
+
+std::vector<std::string> path_names();   // every path selectable by name
+std::vector<std::string> gamma_names();  // every gamma selectable by name
 PathKind path_from_name(const std::string& name, const std::string& field = "path");
 GammaKind gamma_from_name(const std::string& name, const std::string& field = "gamma");
 std::string to_name(PathKind k);
@@ -35,18 +73,22 @@ class Gamma {
   // a is the parameter of a-brownian (gamma = sqrt(a t (1 - t)), a > 0); other kinds ignore it.
   explicit Gamma(GammaKind kind = GammaKind::Brownian, double a = 1.0);
   explicit Gamma(CustomGamma custom);
-  static Gamma from_name(const std::string& name, double a = 1.0);
+  // Any gamma of the table, by name (throws ConfigError naming `field` for an unknown one).
+  static Gamma from_name(const std::string& name, double a = 1.0, const std::string& field = "gamma");
 
-  GammaKind kind() const { return kind_; }
+  GammaKind kind() const { return def_ ? def_->value : GammaKind::Custom; }
+  std::string name() const { return def_ ? def_->name : "custom"; }
   double a() const { return a_; }
   double operator()(double t) const;
   double deriv(double t) const;
   // gamma(t) * gamma'(t) in closed form.
   double product(double t) const;
-  bool is_zero() const { return kind_ == GammaKind::Zero; }
+  bool is_zero() const { return def_ && def_->identically_zero; }
 
  private:
-  GammaKind kind_;
+  explicit Gamma(const GammaDef& def, double a);
+
+  const GammaDef* def_ = nullptr;  // null: custom functions
   double a_;
   CustomGamma custom_;
 };
@@ -69,11 +111,13 @@ class Interpolant {
   // path whose gamma reaches 1, a custom path or gamma that violates its boundary conditions).
   Interpolant(PathKind path, Gamma gamma);
   Interpolant(CustomPath path, Gamma gamma);
+  // Any path and gamma of the tables, by name; an empty gamma is the path's default gamma.
   static Interpolant from_names(const std::string& path, const std::string& gamma, double a = 1.0);
 
-  PathKind path() const { return path_; }
+  PathKind path() const { return def_ ? def_->value : PathKind::Custom; }
+  std::string path_name() const { return def_ ? def_->name : "custom"; }
   const Gamma& gamma() const { return gamma_; }
-  Sidedness sidedness() const;
+  Sidedness sidedness() const { return def_ ? def_->sidedness : Sidedness::TwoSided; }
   bool one_sided() const { return sidedness() == Sidedness::OneSided; }
   bool mirror() const { return sidedness() == Sidedness::Mirror; }
   bool two_sided() const { return sidedness() == Sidedness::TwoSided; }
@@ -90,9 +134,10 @@ class Interpolant {
   Mat<S> dIdt(const Vec<S>& t, const Mat<S>& x0, const Mat<S>& x1) const;
 
  private:
+  Interpolant(const PathDef& def, Gamma gamma);
   void validate() const;
 
-  PathKind path_;
+  const PathDef* def_ = nullptr;  // null: custom functions
   Gamma gamma_;
   CustomPath custom_;
 };

@@ -13,14 +13,28 @@
 namespace si {
 
 enum class LossKind { B, V, S, Eta, OneSidedB, OneSidedV, OneSidedS, OneSidedEta, Mirror };
-const std::vector<std::string>& loss_names();
+
+// A loss and its traits (the table in losses.cpp; the per-sample formulas are in loss_points).
+struct LossDef {
+  std::string name;
+  LossKind value;
+  std::string field;    // the field its minimiser is: "b", "v", "s" or "eta"
+  Sidedness sidedness;  // the paths it is for
+  // It divides by gamma or alpha or uses gamma' (singular at the ends of [0, 1]): its times are
+  // drawn from [t_lo, 1 - t_hi].
+  bool clipped_time;
+  bool antithetic;  // it can evaluate the antithetic pair I +- noise
+};
+Registry<LossDef>& losses();
+
+std::vector<std::string> loss_names();
 LossKind loss_from_name(const std::string& name, const std::string& field = "loss");
 std::string to_name(LossKind k);
+// The loss that learns `field` ("b", "v", "s", "eta") on paths of this sidedness; ConfigError
+// naming `config_field` if there is none.
+LossKind loss_for(const std::string& field, Sidedness side, const std::string& config_field = "fields");
 
-// Whether the loss divides by gamma or alpha or uses gamma' (singular at the ends of [0, 1]):
-// its times are drawn from [t_lo, 1 - t_hi].
 bool loss_needs_clipped_time(LossKind k);
-// Whether the loss can evaluate the antithetic pair I +- noise.
 bool loss_supports_antithetic(LossKind k);
 // Whether the loss fits the interpolant's sidedness (e.g. one-sided losses need one-sided paths).
 bool loss_fits(LossKind k, const Interpolant& I);

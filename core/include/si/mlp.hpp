@@ -7,17 +7,27 @@
 #include <string>
 #include <vector>
 
+#include "si/registry.hpp"
 #include "si/rng.hpp"
 #include "si/types.hpp"
 
 namespace si {
 
 enum class Activation { ReLU, LeakyReLU, ELU, Tanh, Sigmoid, Softplus, SiLU };
-const std::vector<std::string>& activation_names();
+struct ActivationDef {
+  std::string name;
+  Activation value;
+};
+// The table in mlp.cpp; each activation's f and f' sit side by side in activation().
+Registry<ActivationDef>& activations();
+std::vector<std::string> activation_names();
 Activation activation_from_name(const std::string& name, const std::string& field = "network.activation");
 std::string to_name(Activation a);
 
-// Elementwise activation and its derivative at the pre-activation z (out may alias nothing).
+// f(z) into *f and f'(z) into *df, elementwise at the pre-activation z (either may be null; neither
+// may alias z).
+template <typename S>
+void activation(Activation a, const Mat<S>& z, Mat<S>* f, Mat<S>* df);
 template <typename S>
 void activate(Activation a, const Mat<S>& z, Mat<S>& out);
 template <typename S>
@@ -77,6 +87,11 @@ class Mlp {
   }
 
  private:
+  // The one forward pass: out = f(X), keeping on request each layer's input (inputs[l + 1]), each
+  // hidden pre-activation (pre[l]) and each hidden act'(z) (dact[l]); the vectors are pre-sized.
+  void run_forward(const Mat<S>& X, Mat<S>& out, std::vector<Mat<S>>* inputs, std::vector<Mat<S>>* pre,
+                   std::vector<Mat<S>>* dact) const;
+
   MlpShape shape_;
   Vec<S> params_;
   std::vector<Eigen::Index> offsets_;  // start of layer l's weights in params_

@@ -41,6 +41,12 @@ struct SdeSamplerOptions {
   double eps = 0.5;           // noise level: diffusion sqrt(2 eps); 0 gives the probability-flow ODE
   int steps = 100;            // uniform steps over [t0, t1]
   double t0 = 0.0, t1 = 1.0;  // sde_sample: forward drift b + eps s if t1 > t0, else b - eps s
+  // The noise acts only where t <= eps_until; after it the paths follow the probability flow b.
+  // A score derived from a denoiser (s = -eta/alpha, -eta/gamma) is singular at t = 1 and
+  // amplifies the network's error there without bound, so such models switch the noise off just
+  // before the end (sampling.hpp has the policy). The steps are shared between the two legs in
+  // proportion to their lengths; the likelihood takes the noise-free leg by the backward ODE (RK4).
+  double eps_until = 1.0;
   int n_snapshots = 0;
   int n_paths = 100;  // sde_log_likelihood: backward paths per point (>= 2)
   // sde_log_likelihood: subtract from each path the Ito sum sqrt(2 eps) sum_k s(t_k, Y_k) . dW_k.
