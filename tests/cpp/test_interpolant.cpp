@@ -1,6 +1,9 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "si/interpolant.hpp"
 
@@ -40,11 +43,40 @@ TEST(Interpolant, EveryPathAndGammaDerivativeMatchesFiniteDifference) {
       EXPECT_LE(rel_err(c.dalpha, (cp.alpha - cm.alpha) / (2 * h)), 1e-6) << "alpha' at t=" << t;
       EXPECT_LE(rel_err(c.dbeta, (cp.beta - cm.beta) / (2 * h)), 1e-6) << "beta' at t=" << t;
       EXPECT_LE(rel_err(c.dgamma, (cp.gamma - cm.gamma) / (2 * h)), 1e-6) << "gamma' at t=" << t;
-      EXPECT_LE(rel_err(c.gamma_dgamma, c.gamma * c.dgamma), 1e-12) << "gamma gamma' at t=" << t;
+      // gamma gamma' = (1/2) d/dt gamma^2, independent of how gamma' and the product are computed.
+      EXPECT_LE(rel_err(c.gamma_dgamma, (cp.gamma * cp.gamma - cm.gamma * cm.gamma) / (4 * h)), 1e-6)
+          << "gamma gamma' at t=" << t;
       const Gamma& g = I.gamma();
       EXPECT_LE(rel_err(g.deriv(t), (g(t + h) - g(t - h)) / (2 * h)), 1e-6) << "Gamma::deriv at t=" << t;
-      EXPECT_LE(rel_err(g.product(t), g(t) * g.deriv(t)), 1e-12);
     }
+  }
+}
+
+// Every gamma kind: Gamma::product against (1/2) d/dt gamma(t)^2 by central differences inside
+// (0, 1), and at t = 0 and 1 (where brownian gammas have an infinite gamma' but gamma^2 is smooth)
+// against the one-sided second-order difference (-3 f(0) + 4 f(h) - f(2h)) / (2h) of f = gamma^2 / 2.
+TEST(Interpolant, GammaProductIsHalfTheDerivativeOfGammaSquared) {
+  // A user's gamma = t - t^3 with its own product: the library must hand it through unchanged.
+  const CustomGamma custom{[](double t) { return t - t * t * t; }, [](double t) { return 1 - 3 * t * t; },
+                           [](double t) { return (t - t * t * t) * (1 - 3 * t * t); }};
+  std::vector<std::pair<std::string, Gamma>> gammas;
+  for (const auto& name : gamma_names())
+    if (name != "custom") gammas.emplace_back(name, Gamma::from_name(name, 1.0));
+  gammas.emplace_back("a-brownian a=0.3", Gamma(GammaKind::ABrownian, 0.3));
+  gammas.emplace_back("a-brownian a=3", Gamma(GammaKind::ABrownian, 3.0));
+  gammas.emplace_back("custom", Gamma(custom));
+  for (const auto& [name, g] : gammas) {
+    SCOPED_TRACE(name);
+    auto half_sq = [&](double t) { return 0.5 * g(t) * g(t); };
+    const double h = 1e-5;
+    for (int k = 1; k < 80; ++k) {
+      const double t = k / 80.0;
+      EXPECT_LE(rel_err(g.product(t), (half_sq(t + h) - half_sq(t - h)) / (2 * h)), 1e-7) << "t=" << t;
+    }
+    const double at0 = (-3 * half_sq(0) + 4 * half_sq(h) - half_sq(2 * h)) / (2 * h);
+    const double at1 = -(-3 * half_sq(1) + 4 * half_sq(1 - h) - half_sq(1 - 2 * h)) / (2 * h);
+    EXPECT_LE(rel_err(g.product(0.0), at0), 1e-6) << "t=0";
+    EXPECT_LE(rel_err(g.product(1.0), at1), 1e-6) << "t=1";
   }
 }
 

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "si/gradcheck.hpp"
 #include "si/mlp.hpp"
 #include "si/optim.hpp"
@@ -110,6 +112,81 @@ TEST_P(MlpGradient, ForwardModeDivergenceMatchesFiniteDifferenceJacobianTrace) {
 
 INSTANTIATE_TEST_SUITE_P(AllActivations, MlpGradient, ::testing::ValuesIn(all_activations()),
                          [](const auto& info) { return to_name(info.param); });
+
+// The checker's negative control: the settings every gradient test here uses (all coordinates,
+// h = 1e-6, floor 1e-3, pass if max_rel_error <= 1e-5) must fail a gradient that is 1% off in a single
+// component or has one sign flipped, and name that component, while the true gradient passes.
+constexpr double kGradTolerance = 1e-5;
+
+// f(x) = sum_i sin(x_i) x_{i+1} + x_i^4 / 4 (indices mod n), with its exact gradient.
+double coupled(const VecD& x) {
+  const Eigen::Index n = x.size();
+  double f = 0;
+  for (Eigen::Index i = 0; i < n; ++i) f += std::sin(x(i)) * x((i + 1) % n) + 0.25 * std::pow(x(i), 4);
+  return f;
+}
+
+VecD coupled_gradient(const VecD& x) {
+  const Eigen::Index n = x.size();
+  VecD g(n);
+  for (Eigen::Index k = 0; k < n; ++k)
+    g(k) = std::cos(x(k)) * x((k + 1) % n) + std::sin(x((k + n - 1) % n)) + std::pow(x(k), 3);
+  return g;
+}
+
+TEST(GradCheck, PassesTheTrueGradientAndFailsOneWrongComponent) {
+  Rng rng(29);
+  VecD x = rng.normal_matrix<double>(20, 1);
+  x(3) = 3.5;  // |x_i| > 1: the step is relative there
+  x(11) = -0.01;
+  const VecD grad = coupled_gradient(x);
+  const GradCheckResult ok = check_gradient(coupled, x, grad, rng, 1000, 1e-6, 1e-3);
+  EXPECT_LE(ok.max_rel_error, kGradTolerance) << "true gradient, worst component " << ok.worst_index;
+  for (Eigen::Index k = 0; k < x.size(); ++k) {
+    VecD scaled = grad, flipped = grad;
+    scaled(k) *= 1.01;
+    flipped(k) = -flipped(k);
+    const GradCheckResult a = check_gradient(coupled, x, scaled, rng, 1000, 1e-6, 1e-3);
+    EXPECT_GT(a.max_rel_error, kGradTolerance) << "component " << k << " scaled by 1.01 passed";
+    EXPECT_EQ(a.worst_index, k);
+    const GradCheckResult b = check_gradient(coupled, x, flipped, rng, 1000, 1e-6, 1e-3);
+    EXPECT_GT(b.max_rel_error, kGradTolerance) << "component " << k << " with its sign flipped passed";
+    EXPECT_EQ(b.worst_index, k);
+  }
+  // Checking a random subset of coordinates still catches an error spread over all of them.
+  const GradCheckResult some = check_gradient(coupled, x, VecD(1.01 * grad), rng, 5, 1e-6, 1e-3);
+  EXPECT_GT(some.max_rel_error, kGradTolerance);
+}
+
+TEST(GradCheck, FailsAnMlpBackwardGradientWithOneComponentOnePercentOff) {
+  Rng rng(31);
+  Mlp<double> net(MlpShape{3, 2, {6, 5}, Activation::Tanh});
+  net.init(rng);
+  const MatD X = rng.normal_matrix<double>(3, 7), R = rng.normal_matrix<double>(2, 7);
+  MlpCache<double> cache;
+  net.forward(X, cache);
+  VecD grad = VecD::Zero(net.num_params());
+  net.backward(cache, R, grad);
+  auto loss = [&](const VecD& p) {
+    Mlp<double> m = net;
+    m.params() = p;
+    return m.eval(X).cwiseProduct(R).sum();
+  };
+  EXPECT_LE(check_gradient(loss, net.params(), grad, rng, 1000, 1e-6, 1e-3).max_rel_error, kGradTolerance);
+  // The smallest component above the floor and the largest one: both are caught.
+  Eigen::Index largest, smallest = -1;
+  grad.cwiseAbs().maxCoeff(&largest);
+  for (Eigen::Index k = 0; k < grad.size(); ++k)
+    if (std::abs(grad(k)) > 1e-3 && (smallest < 0 || std::abs(grad(k)) < std::abs(grad(smallest)))) smallest = k;
+  ASSERT_GE(smallest, 0);
+  for (Eigen::Index k : {largest, smallest}) {
+    VecD wrong = grad;
+    wrong(k) *= 1.01;
+    const GradCheckResult r = check_gradient(loss, net.params(), wrong, rng, 1000, 1e-6, 1e-3);
+    EXPECT_GT(r.max_rel_error, kGradTolerance) << "parameter " << k << " (gradient " << grad(k) << ") 1% off passed";
+    EXPECT_EQ(r.worst_index, k);
+  }
+}
 
 TEST(Mlp, InitialisationIsPyTorchUniformInverseSqrtFanIn) {
   Rng rng(1);
