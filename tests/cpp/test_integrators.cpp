@@ -71,6 +71,18 @@ TEST(Integrators, Rk4ConvergesAtFourthOrder) {
   EXPECT_NEAR(p, 4.0, 0.15);
 }
 
+TEST(Integrators, EveryFixedStepMethodOfTheTableHasItsStatedOrder) {
+  // The table's order is what the docs and the page show: it must be the measured one.
+  int checked = 0;
+  for (const OdeMethodDef* m : ode_methods().entries()) {
+    if (m->adaptive) continue;
+    SCOPED_TRACE(m->name);
+    EXPECT_NEAR(fitted_order(m->value, {20, 40, 80, 160, 320}), m->order, 0.15 * m->order);
+    ++checked;
+  }
+  EXPECT_GE(checked, 3);
+}
+
 TEST(Integrators, Dopri5MeetsToleranceAndTakesFewerStepsWhenLooser) {
   const MatD x0 = start(), truth = exact(x0, 0.0, 2.0);
   long prev_steps = 0;

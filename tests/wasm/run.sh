@@ -14,7 +14,7 @@ bash wasm/build.sh
 if [ ! -f "$native/CMakeCache.txt" ]; then
   cmake -S . -B "$native" -DCMAKE_BUILD_TYPE=Release >/dev/null
 fi
-cmake --build "$native" --target si_wasm_native_reference -j "$jobs"
+cmake --build "$native" --target si_wasm_native_reference si -j "$jobs"
 if [ ! -d tests/wasm/node_modules ] || [ tests/wasm/package-lock.json -nt tests/wasm/node_modules ]; then
   (cd tests/wasm && npm ci --no-audit --no-fund)
 fi
