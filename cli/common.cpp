@@ -2,14 +2,19 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
+
+#include "si/json_reader.hpp"
+#include "si/limits.hpp"
 
 namespace si::cli {
 
@@ -19,6 +24,8 @@ namespace {
 
 std::string read_file(const std::string& path, const std::string& option) {
   if (path.empty()) throw ConfigError(option, "no file given");
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) throw ConfigError(option, "'" + path + "' is a directory, not a file");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw ConfigError(option, "cannot open '" + path + "': " + std::strerror(errno));
   std::ostringstream ss;
@@ -56,10 +63,9 @@ bool parse_double(const std::string& s, double& v) {
 json read_json_file(const std::string& path, const std::string& option) {
   const std::string text = read_file(path, option);
   try {
-    return json::parse(text);
-  } catch (const json::parse_error& e) {
-    // nlohmann's message carries the line and column.
-    throw ConfigError(option, "'" + path + "' is not valid JSON: " + e.what());
+    return parse_json(text, "");  // depth-limited; the message carries the line and column
+  } catch (const ConfigError& e) {
+    throw ConfigError(option, "'" + path + "' " + std::string(e.what()).substr(2));
   }
 }
 
@@ -79,6 +85,9 @@ void write_text_file(const std::string& path, const std::string& text, const std
 
 void check_writable(const std::string& path, const std::string& option) {
   if (path.empty() || path == "-") return;
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    throw ConfigError(option, "'" + path + "' is a directory; give a file name");
   const std::string tmp = path + ".tmp";
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
@@ -156,9 +165,14 @@ MatD read_points_csv(const std::string& path, const std::string& option) {
     bool ok = true;
     for (size_t i = 0; i < cells.size() && ok; ++i) ok = parse_double(cells[i], row[i]);
     if (!ok) {
-      if (rows.empty() && lineno == 1) continue;  // header
+      // A header is a first line without a single number in it ("x,y"); "1,2x" is a broken row.
+      double v;
+      const bool header =
+          rows.empty() && lineno == 1 &&
+          std::none_of(cells.begin(), cells.end(), [&](const std::string& c) { return parse_double(c, v); });
+      if (header) continue;
       throw ConfigError(option, "'" + path + "' line " + std::to_string(lineno) + ": not a row of numbers: '" +
-                                    line.substr(0, 80) + "'");
+                                    printable(line, 80) + "'");
     }
     for (double v : row)
       if (!std::isfinite(v))
@@ -225,6 +239,31 @@ CLI::Validator number_check(bool strict) {
 
 const CLI::Validator kPositive = number_check(true);
 const CLI::Validator kNonNegative = number_check(false);
+
+CLI::Validator in_range(double lo, double hi) {
+  const std::string range = "[" + format_number(lo) + ", " + format_number(hi) + "]";
+  return CLI::Validator(
+      [lo, hi, range](std::string& in) -> std::string {
+        double v;
+        // NaN fails every comparison, so it is rejected by name before the range is checked.
+        if (!parse_double(in, v) || !std::isfinite(v))
+          return "must be a finite number in " + range + ", got '" + in + "'";
+        if (v < lo || v > hi) return "must be in " + range + ", got " + in;
+        return "";
+      },
+      "in " + range);
+}
+
+const CLI::Validator kUnitInterval = in_range(0.0, 1.0);
+
+// Digits only, at most 2^53 - 1 (the package's limit, exact in a double), so nothing is clamped.
+const CLI::Validator kSeed = CLI::Validator(
+    [](std::string& in) -> std::string {
+      const bool digits = !in.empty() && in.size() <= 16 && in.find_first_not_of("0123456789") == std::string::npos;
+      if (!digits || std::stoll(in) > limits::kMaxSeed) return "must be an integer in [0, 2^53 - 1], got '" + in + "'";
+      return "";
+    },
+    "SEED");
 
 bool stderr_is_tty() { return isatty(STDERR_FILENO) == 1; }
 

@@ -68,6 +68,9 @@ void append_points(std::string& out, const MatF& x, const std::string& prefix = 
 // Option validators with plain messages ("--n: must be a positive number, got 0").
 extern const CLI::Validator kPositive;
 extern const CLI::Validator kNonNegative;
+extern const CLI::Validator kUnitInterval;  // a finite number in [0, 1] (CLI::Range lets NaN through)
+extern const CLI::Validator kSeed;          // an integer in [0, 2^53 - 1], the package's seeds
+CLI::Validator in_range(double lo, double hi);
 
 bool stderr_is_tty();
 // Seconds as "1m 05s" / "12.3 s".

@@ -166,7 +166,7 @@ Command add_eval(CLI::App& root) {
   CLI::App* app = root.add_subcommand("eval", "Measure a trained model against its target; one JSON object on stdout");
   app->add_option("--model,-m", o->model, "Model file (from si train)")->required();
   app->add_option("--n,-n", o->n, "Samples of the model and of the target")->capture_default_str()->check(kPositive);
-  app->add_option("--seed", o->seed, "Seed")->capture_default_str()->check(kNonNegative);
+  app->add_option("--seed", o->seed, "Seed")->capture_default_str()->check(kSeed);
   add_ode_args(app, o->ode, "--ode-steps", "rk4 with 200 steps");
   add_sde_args(app, o->sde, "--sde-steps");
   app->add_option("--sde-nll-n", o->sde_nll_n, "Held-out points for the SDE likelihood (0: skip it)")
@@ -177,7 +177,7 @@ Command add_eval(CLI::App& root) {
       ->check(CLI::IsMember({"heun", "euler", "heun-karras"}));
   app->add_option("--sde-nll-paths", o->sde_nll_paths, "Backward SDE paths per point")
       ->capture_default_str()
-      ->check(CLI::Range(2, 100000));
+      ->check(in_range(2, 100000));
   app->add_flag("--no-sde", o->no_sde, "Skip the SDE figures");
   app->add_option("--out,-o", o->out, "Write the JSON here instead of stdout");
   app->add_flag("--quiet,-q", o->quiet, "No progress notes on stderr");

@@ -114,7 +114,7 @@ Command add_field(CLI::App& root) {
   app->add_option("--field,-f", o->field, "b (drift), s (score), eta (denoiser), v (velocity) or logp (log rho_t)")
       ->required()
       ->check(CLI::IsMember({"b", "s", "eta", "v", "logp"}));
-  app->add_option("--t,-t", o->t, "Time in [0, 1]")->required()->check(CLI::Range(0.0, 1.0));
+  app->add_option("--t,-t", o->t, "Time in [0, 1]")->required()->check(kUnitInterval);
   app->add_option("--points,-p", o->points, "CSV of points, one per row (a header line is allowed)")->required();
   app->add_option("--out,-o", o->out, "Output CSV (default: stdout)");
   app->add_flag("--div", o->div, "Also output the exact divergence (b and s)");

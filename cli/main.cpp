@@ -40,7 +40,8 @@ int main(int argc, char** argv) {
     std::cerr << "si: numerical error: " << e.what() << "\n";
     return kRuntimeError;
   } catch (const std::bad_alloc&) {
-    std::cerr << "si: error: out of memory (try a smaller --n or grid)\n";
+    std::cerr << "si: error: out of memory: the inputs ask for more memory than this machine has (smaller sizes, or "
+                 "see core/include/si/limits.hpp)\n";
     return kRuntimeError;
   } catch (const std::exception& e) {
     std::cerr << "si: error: " << e.what() << "\n";

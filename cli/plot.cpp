@@ -455,7 +455,7 @@ Command add_plot(CLI::App& root) {
   s->add_option("--model,-m", so->model, "Draw the target of this model in a last panel");
   s->add_option("--config,-c", so->config, "... or the target of this config");
   s->add_option("--max-points", so->max_points, "Points drawn per panel")->capture_default_str()->check(kPositive);
-  s->add_option("--seed", so->seed, "Seed of the target samples")->capture_default_str()->check(kNonNegative);
+  s->add_option("--seed", so->seed, "Seed of the target samples")->capture_default_str()->check(kSeed);
   s->add_option("--title", so->title, "Figure title");
   s->add_option("--out,-o", so->out, "Output SVG")->capture_default_str();
 
@@ -469,7 +469,7 @@ Command add_plot(CLI::App& root) {
   auto d = std::make_shared<DensityOptions>();
   CLI::App* dn = app->add_subcommand("density", "Heatmap of the model's density (ODE likelihood on a grid)");
   dn->add_option("--model,-m", d->model, "Model file")->required();
-  dn->add_option("--grid", d->grid, "Grid cells per side")->capture_default_str()->check(CLI::Range(4, 1000));
+  dn->add_option("--grid", d->grid, "Grid cells per side")->capture_default_str()->check(in_range(4, 1000));
   dn->add_option("--range", d->range, "Half-width of the square window (default: from the target)")->check(kPositive);
   add_ode_args(dn, d->ode, "--steps", "rk4 with 100 steps");
   dn->add_option("--title", d->title, "Figure title");

@@ -113,15 +113,15 @@ Command add_sample(CLI::App& root) {
   app->add_option("--trajectories", o->trajectories, "Also write the paths: CSV path,frame,t,x,y");
   app->add_option("--frames", o->frames, "Snapshots per path for --trajectories (ends included)")
       ->capture_default_str()
-      ->check(CLI::Range(2, 100000));
+      ->check(in_range(2, 100000));
   app->add_option("--paths", o->paths, "Write only the first P paths to --trajectories (default: all)")
       ->check(kPositive);
   app->add_option("--seed", o->seed, "Seed of the start points and the noise (as the package's sampler seed)")
       ->capture_default_str()
-      ->check(kNonNegative);
+      ->check(kSeed);
   app->add_option("--t0", o->t0, "Start time (default: 0, or t_lo of training where the learned score is singular)")
-      ->check(CLI::Range(0.0, 1.0));
-  app->add_option("--t1", o->t1, "End time (default: 1, or 1 - t_hi likewise)")->check(CLI::Range(0.0, 1.0));
+      ->check(kUnitInterval);
+  app->add_option("--t1", o->t1, "End time (default: 1, or 1 - t_hi likewise)")->check(kUnitInterval);
   app->add_flag("--quiet,-q", o->quiet, "No summary on stderr");
   app->footer(
       "Defaults come from the model's config (sampling.ode / sampling.sde). --steps sets the fixed steps of the\n"

@@ -23,7 +23,7 @@ void add_sde_args(CLI::App* app, SdeArgs& a, const std::string& steps_name) {
   app->add_option("--eps-until", a.eps_until,
                   "Switch the SDE noise off after this time (default: 0.99 for denoiser models, whose score "
                   "-eta/alpha is singular at t = 1; else never)")
-      ->check(CLI::Range(0.0, 1.0));
+      ->check(kUnitInterval);
 }
 
 json ode_options_json(const Model& model, const OdeArgs& a, const std::string& fallback_method, int fallback_steps) {

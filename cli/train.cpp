@@ -25,9 +25,21 @@ struct TrainOptions {
 
 int run_train(const TrainOptions& o) {
   TrainingConfig cfg = load_config(o.config);
-  if (o.steps > 0) cfg.steps = o.steps;
-  if (o.batch > 0) cfg.batch = int(o.batch);
-  if (o.seed >= 0) cfg.seed = std::uint64_t(o.seed);
+  // The flags go through the config reader, so its limits apply to them too (named by the flag).
+  nlohmann::json j = cfg.to_json();
+  if (o.steps > 0) j["training"]["steps"] = o.steps;
+  if (o.batch > 0) j["training"]["batch"] = o.batch;
+  if (o.seed >= 0) j["training"]["seed"] = o.seed;
+  try {
+    cfg = TrainingConfig::from_json(j);
+  } catch (const ConfigError& e) {
+    const std::string& f = e.field();
+    const std::string flag = f == "training.steps"   ? "--steps"
+                             : f == "training.batch" ? "--batch"
+                             : f == "training.seed"  ? "--seed"
+                                                     : f;
+    throw ConfigError(flag, std::string(e.what()).substr(f.size() + 2));
+  }
   // Check the output paths before spending minutes on training.
   check_writable(o.out, "--out");
   std::string log_text;
@@ -59,7 +71,19 @@ int run_train(const TrainOptions& o) {
   std::string status;
   long done = 0;
   for (; done < cfg.steps && !g_interrupted;) {
-    const StepResult r = session.step(1);
+    StepResult r;
+    try {
+      r = session.step(1);
+    } catch (const NumericalError& e) {
+      // The session kept the weights from before the failing step: save them, so nothing already
+      // learned is lost, and say where.
+      progress.finish();
+      std::signal(SIGINT, previous);
+      write_text_file(o.out, model_file_text(session.model()), "--out");
+      if (!o.log.empty()) write_text_file(o.log, log.str(), "--log");
+      throw NumericalError(std::string(e.what()) + "; saved the model after " + std::to_string(done) +
+                           " finite steps to " + o.out);
+    }
     ++done;
     for (const auto& [n, v] : r.losses) {
       sums[n] += v;
@@ -110,7 +134,7 @@ Command add_train(CLI::App& root) {
   app->add_option("--config,-c", o->config, "Training config (JSON)")->required();
   app->add_option("--steps", o->steps, "Training steps (default: the config's training.steps)")->check(kPositive);
   app->add_option("--batch", o->batch, "Batch size (default: the config's training.batch)")->check(kPositive);
-  app->add_option("--seed", o->seed, "Seed (default: the config's training.seed)")->check(kNonNegative);
+  app->add_option("--seed", o->seed, "Seed (default: the config's training.seed)")->check(kSeed);
   app->add_option("--out,-o", o->out, "Where to save the model")->capture_default_str();
   app->add_option("--log", o->log, "Write the losses to this CSV (step, lr, loss per network, seconds)");
   app->add_option("--log-every", o->log_every, "Steps per row of the loss log (losses are averaged)")

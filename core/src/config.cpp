@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "si/json_reader.hpp"
+#include "si/limits.hpp"
 
 namespace si {
 
@@ -66,12 +67,14 @@ TrainingConfig TrainingConfig::from_json(const json& j) {
     JsonReader rn(r.at("network"), "network");
     if (rn.has("hidden")) {
       const json& h = rn.at("hidden");
-      if (!h.is_array() || h.empty() || h.size() > 16)
-        throw ConfigError("network.hidden", "must be a list of 1 to 16 layer widths, e.g. [256, 256]");
+      if (!h.is_array() || h.empty() || static_cast<std::int64_t>(h.size()) > limits::kMaxLayers)
+        throw ConfigError("network.hidden", "must be a list of 1 to " + std::to_string(limits::kMaxLayers) +
+                                                " layer widths, e.g. [256, 256]");
       c.hidden.clear();
       for (const auto& w : h) {
-        if (!w.is_number_integer() || w.get<std::int64_t>() < 1 || w.get<std::int64_t>() > 4096)
-          throw ConfigError("network.hidden", "every width must be an integer in [1, 4096], got " + w.dump());
+        if (!w.is_number_integer() || w.get<std::int64_t>() < 1 || w.get<std::int64_t>() > limits::kMaxWidth)
+          throw ConfigError("network.hidden", "every width must be an integer in [1, " +
+                                                  std::to_string(limits::kMaxWidth) + "], got " + describe_json(w));
         c.hidden.push_back(w.get<int>());
       }
     }
@@ -92,9 +95,9 @@ TrainingConfig TrainingConfig::from_json(const json& j) {
   c.optimizer.validate("optimizer");
   if (r.has("training")) {
     JsonReader rt(r.at("training"), "training");
-    c.steps = rt.integer("steps", c.steps, 0, std::int64_t(1) << 40);
-    c.batch = static_cast<int>(rt.integer("batch", c.batch, 1, 1 << 20));
-    c.seed = static_cast<std::uint64_t>(rt.integer("seed", 0, 0, (std::int64_t(1) << 53)));
+    c.steps = rt.integer("steps", c.steps, 0, limits::kMaxTrainingSteps);
+    c.batch = static_cast<int>(rt.integer("batch", c.batch, 1, limits::kMaxBatch));
+    c.seed = static_cast<std::uint64_t>(rt.integer("seed", 0, 0, limits::kMaxSeed));
     c.t_lo = rt.number("t_lo", c.t_lo, 0, 0.5);
     c.t_hi = rt.number("t_hi", c.t_hi, 0, 0.5);
     c.antithetic = rt.boolean("antithetic", c.antithetic);
@@ -129,6 +132,17 @@ TrainingConfig TrainingConfig::from_json(const json& j) {
   if (base->dim() != target->dim())
     throw ConfigError("target", "dimension " + std::to_string(target->dim()) + " differs from the base's " +
                                     std::to_string(base->dim()));
+  // The work and memory of one step: each network's parameters, and its activations for a batch
+  // (twice for antithetic pairs).
+  double params = 0, width_sum = 0;
+  for (size_t l = 0; l <= c.hidden.size(); ++l) {
+    const double in = l == 0 ? base->dim() + 1 : c.hidden[l - 1], out = l < c.hidden.size() ? c.hidden[l] : base->dim();
+    params += in * out + out;
+    width_sum += out;
+  }
+  limits::check_cost(params, limits::kMaxParams, "network.hidden", "a network of these widths");
+  limits::check_cost(2.0 * c.batch * (base->dim() + 1 + width_sum), limits::kMaxBatchFloats, "training.batch",
+                     "a batch of " + std::to_string(c.batch) + " through these layers");
   if (!I.two_sided()) {
     const GaussianMixture* g = base->as_mixture();
     if (!g || !g->is_standard_normal())

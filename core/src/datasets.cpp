@@ -57,7 +57,7 @@ VecD Checkerboard::log_density(const MatD& x) const {
 
 Shape2D::Shape2D(ShapeKind kind, double noise, const std::string& field) : kind_(kind), noise_(noise) {
   if (!std::isfinite(noise) || noise < 0.0)
-    throw ConfigError(field + ".noise", "must be a finite number >= 0, got " + std::to_string(noise));
+    throw ConfigError(field + ".noise", "must be a finite number >= 0, got " + format_number(noise));
 }
 
 double Shape2D::default_noise(ShapeKind kind) {
@@ -155,10 +155,10 @@ MatD Shape2D::sample(Eigen::Index n, Rng& rng) const {
 
 GaussianMixture eight_gaussians(double radius, double std, const std::string& field) {
   if (!std::isfinite(radius) || radius < 0.0)
-    throw ConfigError(field + ".radius", "must be a finite number >= 0, got " + std::to_string(radius));
+    throw ConfigError(field + ".radius", "must be a finite number >= 0, got " + format_number(radius));
   if (!std::isfinite(std) || !(std > 0.0))
     throw ConfigError(field + ".noise",
-                      "must be a finite number > 0 (each Gaussian's standard deviation), got " + std::to_string(std));
+                      "must be a finite number > 0 (each Gaussian's standard deviation), got " + format_number(std));
   std::vector<double> w(8, 1.0 / 8.0);
   std::vector<VecD> means;
   std::vector<MatD> covs(8, std * std * MatD::Identity(2, 2));
@@ -168,7 +168,8 @@ GaussianMixture eight_gaussians(double radius, double std, const std::string& fi
     m << radius * std::cos(a), radius * std::sin(a);
     means.push_back(m);
   }
-  GaussianMixture g(std::move(w), std::move(means), std::move(covs), field);
+  GaussianMixture g(std::move(w), std::move(means), std::move(covs), field, field + ".noise",
+                    "the covariance noise^2 I");
   g.set_name("8gaussians");
   return g;
 }

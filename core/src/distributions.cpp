@@ -9,6 +9,7 @@
 
 #include "si/datasets.hpp"
 #include "si/json_reader.hpp"
+#include "si/limits.hpp"
 
 namespace si {
 
@@ -29,17 +30,23 @@ void check_x_rows(const MatD& x, int d) {
 }
 
 // Symmetric (1e-9 relative to the largest entry), finite and positive definite; `what` names the
-// matrix in messages ("covariance 2", "the covariance").
-void check_cov(const MatD& c, int d, const std::string& field, const std::string& what) {
+// matrix in messages ("covariance 2", "the covariance"). Returns its lower Cholesky factor (the one
+// factorisation of the matrix).
+MatD checked_cholesky(const MatD& c, int d, const std::string& field, const std::string& what) {
   if (c.rows() != d || c.cols() != d)
     throw ConfigError(field, what + " must be " + std::to_string(d) + " x " + std::to_string(d) + ", got " +
                                  std::to_string(c.rows()) + " x " + std::to_string(c.cols()));
   if (!c.allFinite()) throw ConfigError(field, what + " contains a non-finite number (NaN or inf)");
   const double scale = c.cwiseAbs().maxCoeff();
   if ((c - c.transpose()).cwiseAbs().maxCoeff() > 1e-9 * scale) throw ConfigError(field, what + " is not symmetric");
-  Eigen::LLT<MatD> llt(c);
-  if (llt.info() != Eigen::Success || !(llt.matrixL().toDenseMatrix().diagonal().array() > 0.0).all())
-    throw ConfigError(field, what + " is not positive definite");
+  Eigen::LLT<MatD> llt(0.5 * (c + c.transpose()));
+  MatD L = llt.matrixL();
+  if (llt.info() != Eigen::Success || !(L.diagonal().array() > 0.0).all() ||
+      !std::isfinite(L.diagonal().array().log().sum()))
+    throw ConfigError(field,
+                      what + " is not positive definite" +
+                          (scale < 1e-150 ? " (its entries underflow to 0: a scale that small is not usable)" : ""));
+  return L;
 }
 
 }  // namespace
@@ -49,10 +56,13 @@ VecD Distribution::log_density(const MatD&) const {
 }
 
 GaussianMixture::GaussianMixture(std::vector<double> weights, std::vector<VecD> means, std::vector<MatD> covs,
-                                 const std::string& field)
+                                 const std::string& field, const std::string& cov_field, const std::string& cov_what)
     : weights_(std::move(weights)), means_(std::move(means)), covs_(std::move(covs)) {
   const size_t k = weights_.size();
   if (k == 0) throw ConfigError(field + ".weights", "needs at least one component");
+  if (static_cast<std::int64_t>(k) > limits::kMaxComponents)
+    throw ConfigError(field + ".weights", "has " + std::to_string(k) + " components, more than the limit of " +
+                                              std::to_string(limits::kMaxComponents));
   double sum = 0.0;
   for (size_t i = 0; i < k; ++i) {
     if (!std::isfinite(weights_[i]) || !(weights_[i] > 0.0))
@@ -70,6 +80,10 @@ GaussianMixture::GaussianMixture(std::vector<double> weights, std::vector<VecD> 
                                             std::to_string(means_.size()));
   const Eigen::Index d = means_[0].size();
   if (d < 1) throw ConfigError(field + ".means", "means must have dimension >= 1");
+  if (d > limits::kMaxDim)
+    throw ConfigError(field + ".means", "dimension " + std::to_string(d) + " is more than the limit of " +
+                                            std::to_string(limits::kMaxDim));
+  limits::check_cost(double(k) * d * d * d, limits::kMaxMixtureCost, field, "factorising the covariances");
   for (size_t i = 0; i < k; ++i) {
     if (means_[i].size() != d)
       throw ConfigError(field + ".means", "mean " + std::to_string(i) + " has dimension " +
@@ -83,9 +97,9 @@ GaussianMixture::GaussianMixture(std::vector<double> weights, std::vector<VecD> 
   chol_.resize(k);
   log_norm_.resize(k);
   for (size_t i = 0; i < k; ++i) {
-    check_cov(covs_[i], static_cast<int>(d), field + ".covs", "covariance " + std::to_string(i));
+    chol_[i] = checked_cholesky(covs_[i], static_cast<int>(d), cov_field.empty() ? field + ".covs" : cov_field,
+                                cov_what.empty() ? "covariance " + std::to_string(i) : cov_what);
     covs_[i] = 0.5 * (covs_[i] + covs_[i].transpose());  // exactly symmetric from here on
-    chol_[i] = covs_[i].llt().matrixL();
     log_norm_[i] = std::log(weights_[i]) - chol_[i].diagonal().array().log().sum() - 0.5 * d * kLog2Pi;
   }
 }
@@ -162,12 +176,15 @@ namespace {
 using nlohmann::json;
 
 std::unique_ptr<Distribution> make_gaussian(JsonReader& spec) {
-  const std::string& field = spec.path();
   const bool has_dim = spec.has("dim");
-  long long d = spec.integer("dim", 2, 1, 4096);
+  std::int64_t d = spec.integer("dim", 2, 1, limits::kMaxDim);
   VecD mean;
   if (spec.has("mean")) {
-    mean = json_vector(spec.at("mean"), spec.key("mean"));
+    const json& jm = spec.at("mean");
+    if (jm.is_array() && static_cast<std::int64_t>(jm.size()) > limits::kMaxDim)
+      throw ConfigError(spec.key("mean"), "has " + std::to_string(jm.size()) + " entries, more than the limit of " +
+                                              std::to_string(limits::kMaxDim) + " dimensions");
+    mean = json_vector(jm, spec.key("mean"));
     if (has_dim && mean.size() != d)
       throw ConfigError(spec.key("mean"),
                         "has " + std::to_string(mean.size()) + " entries but dim is " + std::to_string(d));
@@ -176,12 +193,9 @@ std::unique_ptr<Distribution> make_gaussian(JsonReader& spec) {
     mean = VecD::Zero(d);
   }
   MatD cov = MatD::Identity(d, d);
-  if (spec.has("cov")) {
-    cov = json_matrix(spec.at("cov"), spec.key("cov"));
-    check_cov(cov, static_cast<int>(d), spec.key("cov"), "the covariance");
-  }
+  if (spec.has("cov")) cov = json_matrix(spec.at("cov"), spec.key("cov"));
   return std::make_unique<GaussianMixture>(std::vector<double>{1.0}, std::vector<VecD>{mean}, std::vector<MatD>{cov},
-                                           field);
+                                           spec.path(), spec.key("cov"), "the covariance");
 }
 
 std::unique_ptr<Distribution> make_gmm(JsonReader& spec) {
@@ -214,9 +228,14 @@ std::unique_ptr<Distribution> make_gmm(JsonReader& spec) {
 }
 
 std::unique_ptr<Distribution> make_random_gmm(JsonReader& spec) {
-  const int k = static_cast<int>(spec.integer("components", 3, 1, 10000));
+  const int k = static_cast<int>(spec.integer("components", 3, 1, limits::kMaxComponents));
   const auto seed = spec.integer("seed", 0, 0, std::numeric_limits<std::int64_t>::max());
-  const int d = static_cast<int>(spec.integer("dim", 2, 1, 4096));
+  const int d = static_cast<int>(spec.integer("dim", 2, 1, limits::kMaxDim));
+  // Checked before drawing anything: k d x d matrices to draw, multiply and factorise.
+  limits::check_cost(double(k) * d * d * d, limits::kMaxMixtureCost, spec.path(),
+                     std::to_string(k) + " components of dimension " + std::to_string(d));
+  limits::check_cost(double(k) * d * d, limits::kMaxMixtureFloats, spec.path(),
+                     "the covariances of " + std::to_string(k) + " components of dimension " + std::to_string(d));
   Rng rng(static_cast<std::uint64_t>(seed));
   std::vector<double> weights(k, 1.0 / k);
   std::vector<VecD> means;
@@ -252,7 +271,7 @@ std::unique_ptr<Distribution> make_points(JsonReader& spec) {
   const size_t k = means.size();
   std::vector<MatD> covs(k, bw * bw * MatD::Identity(d, d));
   auto g = std::make_unique<GaussianMixture>(std::vector<double>(k, 1.0 / k), std::move(means), std::move(covs),
-                                             spec.path());
+                                             spec.path(), spec.key("bandwidth"), "the covariance bandwidth^2 I");
   g->set_name("points");
   return g;
 }

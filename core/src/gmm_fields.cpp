@@ -4,6 +4,8 @@
 #include <cmath>
 #include <sstream>
 
+#include "si/limits.hpp"
+
 namespace si {
 
 namespace {
@@ -33,6 +35,11 @@ GmmFields::GmmFields(GaussianMixture rho0, GaussianMixture rho1, Interpolant int
   if (rho0_.dim() != rho1_.dim())
     throw ConfigError(
         "target", "has dimension " + std::to_string(rho1_.dim()) + " but the base has " + std::to_string(rho0_.dim()));
+  // Every evaluation factorises one d x d matrix per pair of components.
+  const double d = rho1_.dim();
+  limits::check_cost(
+      double(rho0_.components()) * rho1_.components() * d * d * d, limits::kMaxMixtureCost, "target",
+      "the exact fields' " + std::to_string(rho0_.components() * rho1_.components()) + " pairs of components");
   if (!interp_.two_sided() && !rho0_.is_standard_normal())
     throw ConfigError("base", "the " + interp_.path_name() +
                                   " path uses x0 ~ N(0, I) as its noise: the base must be the standard normal "
@@ -55,6 +62,7 @@ GmmFields GmmFields::from_config(const TrainingConfig& config) {
 void GmmFields::evaluate(const std::string& field, double t, const MatD& x, MatD& out, VecD* div) const {
   if (x.rows() != dim())
     throw ConfigError("points", "must have dimension " + std::to_string(dim()) + ", got " + std::to_string(x.rows()));
+  if (!(t >= 0.0 && t <= 1.0)) throw ConfigError("t", "must be a time in [0, 1], got " + format_number(t));
   const bool has_div = field == "b" || field == "s";
   if (div && !has_div) throw ConfigError("field", "exact divergences exist for 'b' and 's', got '" + field + "'");
   const unsigned want = field == "b"     ? kB | (div ? kDivB : 0u)

@@ -306,8 +306,11 @@ void OdeOptions::validate(const std::string& prefix) const {
   const std::string p = prefix.empty() ? "" : prefix + ".";
   if (method != OdeMethod::Dopri5 && steps < 1)
     throw ConfigError(p + "steps", "must be an integer >= 1, got " + str(steps));
-  if (!(atol > 0) || !std::isfinite(atol)) throw ConfigError(p + "atol", "must be > 0, got " + str(atol));
-  if (!(rtol >= 0) || !std::isfinite(rtol)) throw ConfigError(p + "rtol", "must be >= 0, got " + str(rtol));
+  // Below 1e-12 the error norm's scale underflows against double (and float) rounding: no step
+  // could ever meet it, and the step-size control would only produce NaN.
+  if (!(atol >= 1e-12) || !(atol <= 1)) throw ConfigError(p + "atol", "must be in [1e-12, 1], got " + str(atol));
+  if (!(rtol == 0 || (rtol >= 1e-12 && rtol <= 1)))
+    throw ConfigError(p + "rtol", "must be 0 or in [1e-12, 1], got " + str(rtol));
   if (!(first_step >= 0) || !std::isfinite(first_step))
     throw ConfigError(p + "first_step", "must be >= 0 (0 = automatic), got " + str(first_step));
   if (max_steps < 1) throw ConfigError(p + "max_steps", "must be >= 1, got " + str(max_steps));

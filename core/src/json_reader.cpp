@@ -4,6 +4,8 @@
 #include <cmath>
 #include <limits>
 
+#include "si/limits.hpp"
+
 namespace si {
 
 using nlohmann::json;
@@ -23,12 +25,49 @@ std::string range_text(double lo, double hi, bool lo_open) {
 
 }  // namespace
 
+std::string printable(const std::string& text, std::size_t max) {
+  static const char* hex = "0123456789abcdef";
+  std::string out;
+  for (const unsigned char c : text) {
+    if (out.size() >= max) return out + "...";
+    if (c >= 32 && c < 127) {
+      out += static_cast<char>(c);
+    } else {
+      out += "\\x";
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
+}
+
+json parse_json(const std::string& text, const std::string& field) {
+  // The callback sees the depth of every value as it is read, so a deep input stops at the limit
+  // before anything recursive (copy, dump, destruction) meets it.
+  const json::parser_callback_t depth_limit = [&](int depth, json::parse_event_t, json&) {
+    if (depth > limits::kMaxJsonDepth)
+      throw ConfigError(field, "JSON nested deeper than " + std::to_string(limits::kMaxJsonDepth) + " levels");
+    return true;
+  };
+  try {
+    return json::parse(text, depth_limit);
+  } catch (const json::parse_error& e) {
+    throw ConfigError(field, "is not valid JSON: " + printable(e.what(), 200));
+  }
+}
+
+void limits::check_cost(double amount, double limit, const std::string& field, const std::string& what) {
+  if (amount > limit)
+    throw ConfigError(field, what + " needs " + format_number(amount) + ", more than the limit of " +
+                                 format_number(limit) + " (si/limits.hpp)");
+}
+
 std::string describe_json(const json& j) {
   if (j.is_null()) return "null";
-  if (j.is_string()) return "'" + j.get<std::string>() + "'";
+  if (j.is_string()) return "'" + printable(j.get<std::string>(), 40) + "'";
   if (j.is_number_float()) return format_number(j.get<double>());
-  const std::string s = j.dump();
-  return s.size() > 40 ? s.substr(0, 40) + "..." : s;
+  if (j.is_structured()) return j.is_array() ? "an array" : "an object";
+  return printable(j.dump(), 40);
 }
 
 double json_number(const json& j, const std::string& field) {

@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <cmath>
 
+#include "si/json_reader.hpp"
+#include "si/limits.hpp"
+
 namespace si {
 
 using nlohmann::json;
@@ -59,6 +62,7 @@ void Model::evaluate(const std::string& f, double t, const MatF& x, MatF& out, V
   }
   if (x.rows() != dim())
     throw ConfigError("points", "must have dimension " + std::to_string(dim()) + ", got " + std::to_string(x.rows()));
+  if (!(t >= 0.0 && t <= 1.0)) throw ConfigError("t", "must be a time in [0, 1], got " + format_number(t));
   if (nets_.count(f)) return net(f, t, x, out, div);
   // A derived field divides by gamma or alpha or multiplies by gamma', which are 0 or infinite at the
   // ends; there it takes the value at the nearest end of the training range [t_lo, 1 - t_hi].
@@ -130,48 +134,65 @@ json Model::to_json() const {
 }
 
 Model Model::from_json(const json& j) {
-  if (!j.is_object() || j.value("format", "") != "stochastic-interpolants-model")
+  if (!j.is_object() || !j.contains("format") || j["format"] != "stochastic-interpolants-model")
     throw ConfigError("format",
                       "not a stochastic-interpolants model file (expected \"format\": "
                       "\"stochastic-interpolants-model\")");
-  if (!j.contains("version") || !j["version"].is_number_integer() || j["version"].get<int>() != kFormatVersion)
-    throw ConfigError("version",
-                      "unsupported model file version; this build reads version " + std::to_string(kFormatVersion));
+  if (!j.contains("version") || !j["version"].is_number_integer() || j["version"] != kFormatVersion)
+    throw ConfigError("version", "unsupported model file version " +
+                                     (j.contains("version") ? describe_json(j["version"]) : std::string("(missing)")) +
+                                     "; this build reads version " + std::to_string(kFormatVersion));
   if (!j.contains("config")) throw ConfigError("config", "missing");
   TrainingConfig config = TrainingConfig::from_json(j["config"]);
   if (!j.contains("networks") || !j["networks"].is_object()) throw ConfigError("networks", "missing or not an object");
+  const int d = config.make_base()->dim();
   std::map<std::string, Mlp<float>> nets;
   for (const auto& [name, loss] : config.networks()) {
     (void)loss;
     const std::string f = "networks." + name;
     if (!j["networks"].contains(name)) throw ConfigError(f, "missing");
-    const json& n = j["networks"][name];
-    try {
-      MlpShape shape;
-      shape.in = n.at("in").get<int>();
-      shape.out = n.at("out").get<int>();
-      shape.hidden = n.at("hidden").get<std::vector<int>>();
-      shape.activation = activation_from_name(n.at("activation").get<std::string>(), f + ".activation");
-      if (shape.in != config.make_base()->dim() + 1 || shape.out != config.make_base()->dim())
-        throw ConfigError(f, "input/output sizes do not match the data's dimension");
-      Mlp<float> m(shape);
-      const auto p = n.at("params").get<std::vector<float>>();
-      if (Eigen::Index(p.size()) != m.num_params())
-        throw ConfigError(f + ".params", "has " + std::to_string(p.size()) + " numbers, the network needs " +
-                                             std::to_string(m.num_params()));
-      if (!std::all_of(p.begin(), p.end(), [](float v) { return std::isfinite(v); }))
-        throw ConfigError(f + ".params", "contains NaN or inf");
-      m.params() = Eigen::Map<const VecF>(p.data(), Eigen::Index(p.size()));
-      nets.emplace(name, std::move(m));
-    } catch (const json::exception& e) {
-      throw ConfigError(f, std::string("malformed network: ") + e.what());
+    // Every size is read strictly and checked against the config before anything is allocated.
+    JsonReader n(j["networks"][name], f);
+    MlpShape shape;
+    n.require("in", "the input size (1 + the dimension)");
+    n.require("out", "the output size (the dimension)");
+    shape.in = static_cast<int>(n.integer("in", -1, d + 1, d + 1));
+    shape.out = static_cast<int>(n.integer("out", -1, d, d));
+    const json& hidden = n.require("hidden", "the hidden layer widths");
+    if (!hidden.is_array() || hidden.empty() || static_cast<std::int64_t>(hidden.size()) > limits::kMaxLayers)
+      throw ConfigError(n.key("hidden"), "must be a list of 1 to " + std::to_string(limits::kMaxLayers) + " widths");
+    for (size_t l = 0; l < hidden.size(); ++l) {
+      if (!hidden[l].is_number_integer() || hidden[l] < 1 || hidden[l] > limits::kMaxWidth)
+        throw ConfigError(n.key("hidden"), "width " + std::to_string(l) + " must be an integer in [1, " +
+                                               std::to_string(limits::kMaxWidth) + "], got " +
+                                               describe_json(hidden[l]));
+      shape.hidden.push_back(hidden[l].get<int>());
     }
+    if (shape.hidden != config.hidden) throw ConfigError(n.key("hidden"), "differs from the config's network.hidden");
+    shape.activation = n.choice("activation", "", activations()).value;
+    if (shape.activation != config.activation)
+      throw ConfigError(n.key("activation"), "'" + to_name(shape.activation) + "' differs from the config's '" +
+                                                 to_name(config.activation) + "'");
+    Mlp<float> m(shape);
+    const json& p = n.require("params", "the parameters, a list of numbers");
+    if (!p.is_array() || static_cast<Eigen::Index>(p.size()) != m.num_params())
+      throw ConfigError(n.key("params"), "has " + (p.is_array() ? std::to_string(p.size()) : describe_json(p)) +
+                                             " numbers, the network needs " + std::to_string(m.num_params()));
+    for (Eigen::Index i = 0; i < m.num_params(); ++i) {
+      const json& v = p[static_cast<size_t>(i)];
+      if (!v.is_number()) throw ConfigError(n.key("params"), "entry " + std::to_string(i) + " is not a number");
+      const double x = v.get<double>();
+      if (!std::isfinite(x) || std::abs(x) > 3.4e38)
+        throw ConfigError(n.key("params"), "entry " + std::to_string(i) + " is NaN, inf or out of float range");
+      m.params()(i) = static_cast<float>(x);
+    }
+    n.finish();
+    nets.emplace(name, std::move(m));
   }
   Model m(std::move(config), std::move(nets));
   if (j.contains("steps")) {
-    if (!j["steps"].is_number_integer() || j["steps"].get<std::int64_t>() < 0)
-      throw ConfigError("steps", "must be a non-negative integer (training steps behind the weights)");
-    m.set_steps_trained(j["steps"].get<std::int64_t>());
+    JsonReader top(j, "");
+    m.set_steps_trained(top.integer("steps", 0, 0, limits::kMaxTrainingSteps));
   }
   return m;
 }

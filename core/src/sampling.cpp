@@ -4,6 +4,7 @@
 #include <tuple>
 
 #include "si/json_reader.hpp"
+#include "si/limits.hpp"
 
 namespace si {
 
@@ -11,8 +12,7 @@ using nlohmann::json;
 
 namespace {
 
-constexpr std::int64_t kMaxSeed = (std::int64_t(1) << 53) - 1;  // exact in a JavaScript number
-constexpr double kDenoiserNoiseEnd = 0.99;                      // see the policy in sampling.hpp
+constexpr double kDenoiserNoiseEnd = 0.99;  // see the policy in sampling.hpp
 
 OdeSamplerOptions ode_from(const OdeDefaults& d) {
   OdeSamplerOptions o;
@@ -84,7 +84,7 @@ OdePlan read_ode_plan(const json& options, const SamplingDefaults& defaults, boo
   JsonReader o(options, prefix, "option");
   OdePlan p;
   p.opt.method = o.choice("method", to_name(d.method), ode_methods()).value;
-  p.opt.steps = static_cast<int>(o.integer("steps", d.steps, 1, 1000000));
+  p.opt.steps = static_cast<int>(o.integer("steps", d.steps, 1, limits::kMaxSteps));
   p.opt.atol = o.positive("atol", d.atol);
   p.opt.rtol = o.positive("rtol", d.rtol);
   p.opt.max_steps = static_cast<long>(o.integer("maxSteps", d.max_steps, 1, 100000000));
@@ -92,9 +92,9 @@ OdePlan read_ode_plan(const json& options, const SamplingDefaults& defaults, boo
   p.opt.t1 = o.number("t1", d.t1, 0.0, 1.0);
   if (sampling) {
     p.n_given = o.has("n");
-    p.n = o.integer("n", p.n, 0, 100000000);
-    p.seed = static_cast<std::uint64_t>(o.integer("seed", 0, 0, kMaxSeed));
-    p.opt.n_snapshots = static_cast<int>(o.integer("snapshots", 0, 0, 100000));
+    p.n = o.integer("n", p.n, 0, limits::kMaxSamples);
+    p.seed = static_cast<std::uint64_t>(o.integer("seed", 0, 0, limits::kMaxSeed));
+    p.opt.n_snapshots = static_cast<int>(o.integer("snapshots", 0, 0, limits::kMaxSnapshots));
     p.opt.with_logp = o.boolean("logDensity", false);
   }
   o.finish();
@@ -107,15 +107,15 @@ SdePlan read_sde_plan(const json& options, const SamplingDefaults& defaults, boo
   SdePlan p;
   p.opt.method = o.choice("method", to_name(d.method), sde_methods()).value;
   p.opt.eps = o.number("eps", d.eps, 0.0, 1e6);
-  p.opt.steps = static_cast<int>(o.integer("steps", d.steps, 1, 1000000));
+  p.opt.steps = static_cast<int>(o.integer("steps", d.steps, 1, limits::kMaxSteps));
   p.opt.t0 = o.number("t0", d.t0, 0.0, 1.0);
   p.opt.t1 = o.number("t1", d.t1, 0.0, 1.0);
   p.opt.eps_until = o.number("epsUntil", d.eps_until, 0.0, 1.0);
-  p.seed = static_cast<std::uint64_t>(o.integer("seed", 0, 0, kMaxSeed));
+  p.seed = static_cast<std::uint64_t>(o.integer("seed", 0, 0, limits::kMaxSeed));
   if (sampling) {
     p.n_given = o.has("n");
-    p.n = o.integer("n", p.n, 0, 100000000);
-    p.opt.n_snapshots = static_cast<int>(o.integer("snapshots", 0, 0, 100000));
+    p.n = o.integer("n", p.n, 0, limits::kMaxSamples);
+    p.opt.n_snapshots = static_cast<int>(o.integer("snapshots", 0, 0, limits::kMaxSnapshots));
   } else {
     p.opt.n_paths = static_cast<int>(o.integer("paths", 100, 2, 1000000));
     p.opt.control_variate = o.boolean("controlVariate", d.control_variate);
@@ -144,8 +144,13 @@ const Distribution& start_law(const SamplingDefaults& d, double t0, double t1) {
 
 namespace {
 
-MatD start_points(const Distribution& law, const MatD* given, Eigen::Index n, bool n_given, Rng& rng,
+MatD start_points(const Distribution& law, const MatD* given, Eigen::Index n, bool n_given, int snapshots, Rng& rng,
                   const std::string& prefix) {
+  // What the call returns, checked before anything is drawn: n points at each frame and at the end.
+  const double points = given ? double(given->cols()) : double(n);
+  limits::check_cost(points * law.dim() * (snapshots + 1), limits::kMaxOutputFloats, prefix + ".n",
+                     std::to_string(static_cast<long long>(points)) + " points of dimension " +
+                         std::to_string(law.dim()) + " at " + std::to_string(snapshots + 1) + " times");
   if (!given) return law.sample(n, rng);
   if (n_given && n != given->cols())
     throw ConfigError(prefix + ".n",
@@ -160,7 +165,7 @@ Sampled<S> run_ode(const Fields<S>& fields, const SamplingDefaults& defaults, co
   const Distribution& law = start_law(defaults, plan.opt.t0, plan.opt.t1);
   Rng rng(plan.seed);
   Sampled<S> out;
-  out.start = start_points(law, start, plan.n, plan.n_given, rng, "ode");
+  out.start = start_points(law, start, plan.n, plan.n_given, plan.opt.n_snapshots, rng, "ode");
   out.result = ode_sample(fields, Mat<S>(out.start.template cast<S>()), plan.opt);
   if (plan.opt.with_logp) out.logp = law.log_density(out.start) + out.result.dlogp.template cast<double>();
   return out;
@@ -170,7 +175,8 @@ template <typename S>
 Sampled<S> run_sde(const Fields<S>& fields, const SamplingDefaults& defaults, const SdePlan& plan, const MatD* start) {
   Rng rng(plan.seed);
   Sampled<S> out;
-  out.start = start_points(start_law(defaults, plan.opt.t0, plan.opt.t1), start, plan.n, plan.n_given, rng, "sde");
+  out.start = start_points(start_law(defaults, plan.opt.t0, plan.opt.t1), start, plan.n, plan.n_given,
+                           plan.opt.n_snapshots, rng, "sde");
   Rng noise = rng.split();
   out.result = sde_sample(fields, Mat<S>(out.start.template cast<S>()), plan.opt, noise);
   return out;

@@ -17,7 +17,7 @@ TrainingSession::TrainingSession(TrainingConfig config)
     shape.out = d;
     shape.hidden = config_.hidden;
     shape.activation = config_.activation;
-    Net net{name, loss, Mlp<float>(shape), {}, {}, {}};
+    Net net{name, loss, Mlp<float>(shape), {}, {}, {}, {}, {}, {}, 0};
     net.mlp.init(rng_);
     net.adam = Adam<float>(config_.optimizer, net.mlp.num_params());
     net.grad = VecF::Zero(net.mlp.num_params());
@@ -60,8 +60,26 @@ StepResult TrainingSession::step(int k) {
                              ") or its gradient is NaN or inf; the networks keep their "
                              "weights from before this step (lower the learning rate or enable clipping)");
     }
-    // Update only once every network's step is known to be finite.
-    for (auto& net : nets_) net.adam.step(net.mlp.params(), net.grad);
+    // Update only once every network's step is known to be finite, and undo the update if it
+    // makes a weight non-finite (a huge learning rate can, from finite gradients).
+    for (auto& net : nets_) {
+      net.saved = net.mlp.params();
+      net.saved_m = net.adam.m();
+      net.saved_v = net.adam.v();
+      net.saved_t = net.adam.steps();
+      net.adam.step(net.mlp.params(), net.grad);
+    }
+    for (const auto& net : nets_)
+      if (!net.mlp.params().allFinite()) {
+        for (auto& n : nets_) {
+          n.mlp.params() = n.saved;
+          n.adam.restore(n.saved_t, n.saved_m, n.saved_v);
+        }
+        throw NumericalError("training step " + std::to_string(steps_ + 1) + ": the update of the " + net.name +
+                             " network made a weight NaN or inf (learning rate " + format_number(lr) +
+                             "); the networks keep their weights from before this step (lower the learning rate "
+                             "or enable clipping)");
+      }
     ++steps_;
     for (size_t a = 0; a < nets_.size(); ++a) sums[nets_[a].name] += losses[a];
     result.lr = lr;

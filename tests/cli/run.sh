@@ -130,10 +130,18 @@ config_errors)
   ;;
 
 numerical_error)
-  # A learning rate of 1e30 blows the weights up at once: exit 1, no model file left behind.
+  # A learning rate of 1e30 blows the weights up: exit 1, and the last finite model is saved (and
+  # said where), so nothing already learned is lost.
   echo '{"network": {"hidden": [16]}, "optimizer": {"lr": 1e30}, "training": {"batch": 64}}' >nan.json
-  expect_exit 1 "si: numerical error: training step [0-9]+: .*NaN or inf" -- "$SI" train --config nan.json --steps 50 --out nan-model.json
-  [ ! -e nan-model.json ] || fail "a failed train left nan-model.json behind"
+  expect_exit 1 "si: numerical error: training step [0-9]+: .*NaN or inf.*saved the model after [0-9]+ finite steps to nan-model.json" -- "$SI" train --config nan.json --steps 50 --out nan-model.json
+  [ -e nan-model.json ] || fail "the last finite model was not saved"
+  "$SI" info --model nan-model.json >nan-info.json && pass "the saved model loads (its weights are finite)" ||
+    fail "the saved model does not load"
+  # 1e300: one step would make every weight inf from finite gradients; the weights are checked after
+  # the update, not only the loss and gradient.
+  echo '{"network": {"hidden": [16]}, "optimizer": {"lr": 1e300}, "training": {"batch": 64}}' >huge.json
+  expect_exit 1 "made a weight NaN or inf" -- "$SI" train --config huge.json --steps 1 --out huge-model.json
+  grep -q null huge-model.json && fail "huge-model.json has null (non-finite) weights" || pass "no null weights saved"
   ;;
 
 file_errors)

@@ -21,6 +21,7 @@
 #include "si/gmm_fields.hpp"
 #include "si/integrators.hpp"
 #include "si/interpolant.hpp"
+#include "si/json_reader.hpp"
 #include "si/metrics.hpp"
 #include "si/mlp.hpp"
 #include "si/model.hpp"
@@ -46,14 +47,7 @@ void throw_js_error(const char* message) {
 
 namespace {
 
-json parse_json(const val& text, const char* field) {
-  const std::string s = to_string(text, field);
-  try {
-    return json::parse(s);
-  } catch (const json::parse_error& e) {
-    throw si::ConfigError(field, std::string("is not valid JSON: ") + e.what());
-  }
-}
+json parse_json(const val& text, const char* field) { return si::parse_json(to_string(text, field), field); }
 
 // A config restricted to the keys that describe the two ends and the path (the fields default to
 // what the path allows).

@@ -18,6 +18,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "si/limits.hpp"
 #include "si/types.hpp"
 
 namespace si_wasm {
@@ -69,7 +70,8 @@ inline std::size_t js_length(const val& v, const char* field) {
   if (type != "object" || v.isNull() || !v["length"].isNumber())
     throw si::ConfigError(field, "must be an array or typed array of numbers");
   const double n = v["length"].as<double>();
-  if (!(n >= 0)) throw si::ConfigError(field, "must be an array or typed array of numbers");
+  if (!(n >= 0) || std::floor(n) != n) throw si::ConfigError(field, "must be an array or typed array of numbers");
+  si::limits::check_cost(n, si::limits::kMaxOutputFloats, field, "an array of this length");
   return static_cast<std::size_t>(n);
 }
 
@@ -83,6 +85,8 @@ si::Mat<S> to_points(const val& v, int d, const char* field) {
                           "length " + std::to_string(len) + " is not a multiple of the dimension " + std::to_string(d));
   si::Mat<S> m(d, static_cast<Eigen::Index>(len / d));
   if (len > 0) val(emscripten::typed_memory_view(len, m.data())).call<void>("set", v);
+  // Strings, holes and objects without numbers arrive as NaN: reject them here, by name.
+  if (!m.allFinite()) throw si::ConfigError(field, "must be finite numbers (got NaN, inf or something not a number)");
   return m;
 }
 
@@ -91,6 +95,9 @@ std::vector<S> to_vector(const val& v, const char* field) {
   const std::size_t len = js_length(v, field);
   std::vector<S> out(len);
   if (len > 0) val(emscripten::typed_memory_view(len, out.data())).call<void>("set", v);
+  for (const S x : out)
+    if (!std::isfinite(x))
+      throw si::ConfigError(field, "must be finite numbers (got NaN, inf or something not a number)");
   return out;
 }
 

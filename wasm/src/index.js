@@ -56,8 +56,25 @@ export async function init(options = {}) {
 
 // ---------------------------------------------------------------------------------------------
 
+// Configs and options cross as JSON text. JSON.stringify would turn NaN and +-Infinity into null,
+// which the core reads as "absent" (the default): reject them here, naming the field, and bound
+// the nesting (the core's limit) so a deep object cannot overflow the stack.
+const kMaxDepth = 64;
+function checkJsonValue(value, path, depth) {
+  if (typeof value === 'number' && !Number.isFinite(value))
+    throw new Error(`${path}: must be a finite number, got ${value}`);
+  if (value === null || typeof value !== 'object' || ArrayBuffer.isView(value)) return;
+  if (depth > kMaxDepth) throw new Error(`${path}: nested deeper than ${kMaxDepth} levels`);
+  if (Array.isArray(value)) {
+    value.forEach((v, i) => checkJsonValue(v, `${path}[${i}]`, depth + 1));
+  } else {
+    for (const [k, v] of Object.entries(value)) checkJsonValue(v, path ? `${path}.${k}` : k, depth + 1);
+  }
+}
+
 const json = (value, what) => {
   if (value === undefined) return '{}';
+  checkJsonValue(value, what === 'config' ? '' : what, 0);
   const text = JSON.stringify(value);
   if (text === undefined) throw new TypeError(`${what}: must be a JSON-serialisable value`);
   return text;
@@ -116,8 +133,7 @@ function makeApi(raw) {
       super(handle, 'Model');
     }
     static fromJSON(text) {
-      const s = typeof text === 'string' ? text : JSON.stringify(text);
-      return new Model(raw.Model.fromJSON(s));
+      return new Model(raw.Model.fromJSON(typeof text === 'string' ? text : json(text, 'model')));
     }
     get dim() {
       return this._raw.dim;
@@ -170,7 +186,7 @@ function makeApi(raw) {
 
   class ExactFields extends WasmObject {
     constructor(spec = {}) {
-      super(new raw.ExactFields(json(spec, 'spec')), 'ExactFields');
+      super(new raw.ExactFields(json(spec, 'config')), 'ExactFields');
     }
     get dim() {
       return this._raw.dim;

@@ -35,8 +35,12 @@ class GaussianMixture : public Distribution {
  public:
   // Validates (field names prefixed by `field`): weights positive summing to 1 (1e-6), matching
   // dimensions, symmetric positive-definite covariances, every number finite.
+  // cov_field / cov_what name a covariance problem when the covariances derive from another field
+  // (e.g. "target.bandwidth", "the covariance bandwidth^2 I"); default "<field>.covs", "covariance i".
+  // Sizes are checked against si/limits.hpp first; each covariance is factorised once.
   GaussianMixture(std::vector<double> weights, std::vector<VecD> means, std::vector<MatD> covs,
-                  const std::string& field = "distribution");
+                  const std::string& field = "distribution", const std::string& cov_field = "",
+                  const std::string& cov_what = "");
   static GaussianMixture standard_normal(int d);
 
   int dim() const override;

@@ -52,6 +52,13 @@ class JsonReader {
   std::vector<std::string> seen_;
 };
 
+// Parses JSON text; a syntax error or nesting deeper than limits::kMaxJsonDepth throws
+// ConfigError(field, ...) (never a stack overflow); bytes that are not printable are escaped in
+// the message.
+nlohmann::json parse_json(const std::string& text, const std::string& field);
+// Text as it may appear in a message: at most `max` characters, control and non-ASCII bytes as \xNN.
+std::string printable(const std::string& text, std::size_t max = 80);
+
 // Free readers for values that are not object members (array items, matrices); `field` names
 // the value in messages.
 double json_number(const nlohmann::json& j, const std::string& field);

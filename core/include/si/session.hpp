@@ -47,6 +47,8 @@ class TrainingSession {
     Adam<float> adam;
     Vec<float> grad;
     MlpCache<float> cache;
+    Vec<float> saved, saved_m, saved_v;  // the state before an update, to undo a non-finite one
+    std::int64_t saved_t = 0;
   };
   void draw_batch(Batch<float>& batch, double t_lo, double t_hi);
 
