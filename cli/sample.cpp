@@ -12,7 +12,7 @@ namespace si::cli {
 namespace {
 
 struct SampleOptions {
-  std::string model, method = "ode", out, trajectories;
+  std::string model, method = "ode", out, trajectories, from;
   OdeArgs ode;
   SdeArgs sde;
   long n = 5000, paths = 0;
@@ -61,7 +61,16 @@ int run_sample(const SampleOptions& o) {
     a.steps = o.ode.steps;  // --steps is shared: fixed steps of either sampler
     opt = sde_options_json(model, a);
   }
-  opt["n"] = o.n;
+  // Start points: the caller's (--from), else n draws of the law at t0.
+  MatD from;
+  if (!o.from.empty()) {
+    from = read_points_csv(o.from, "--from");
+    if (from.rows() != model.dim())
+      throw ConfigError("--from", "points have dimension " + std::to_string(from.rows()) + ", the model's " +
+                                      std::to_string(model.dim()));
+  } else {
+    opt["n"] = o.n;
+  }
   opt["seed"] = o.seed;
   opt["snapshots"] = frames;
   if (o.t0 >= 0) opt["t0"] = o.t0;
@@ -70,17 +79,20 @@ int run_sample(const SampleOptions& o) {
   SampleResult<float> r;
   std::string what;
   double t0, t1;
-  if (o.method == "ode") {
-    const OdePlan plan = read_ode_plan(opt, defaults, true);
-    std::tie(t0, t1, what) = std::make_tuple(plan.opt.t0, plan.opt.t1, describe(plan.opt));
-    r = run_ode<float>(model, defaults, plan).result;
-  } else {
-    const SdePlan plan = read_sde_plan(opt, defaults, true);
-    std::tie(t0, t1, what) = std::make_tuple(plan.opt.t0, plan.opt.t1, describe(plan.opt));
-    r = run_sde<float>(model, defaults, plan).result;
-  }
+  with_flag_names([&] {
+    if (o.method == "ode") {
+      const OdePlan plan = read_ode_plan(opt, defaults, true);
+      std::tie(t0, t1, what) = std::make_tuple(plan.opt.t0, plan.opt.t1, describe(plan.opt));
+      r = run_ode<float>(model, defaults, plan, o.from.empty() ? nullptr : &from).result;
+    } else {
+      const SdePlan plan = read_sde_plan(opt, defaults, true);
+      std::tie(t0, t1, what) = std::make_tuple(plan.opt.t0, plan.opt.t1, describe(plan.opt));
+      r = run_sde<float>(model, defaults, plan, o.from.empty() ? nullptr : &from).result;
+    }
+  });
   // Forward paths start from the model's law at t = 0, backward ones from its target.
-  what += std::string(t0 <= t1 ? ", from " : ", backward from ") + start_law(defaults, t0, t1).name();
+  what += std::string(t0 <= t1 ? ", from " : ", backward from ") +
+          (o.from.empty() ? start_law(defaults, t0, t1).name() : "the points of " + o.from);
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::string text;
   const auto head = coordinate_names(model.dim());
@@ -89,9 +101,10 @@ int run_sample(const SampleOptions& o) {
   append_points(text, r.x);
   write_text_file(o.out, text, "--out");
   if (frames > 0) write_trajectories(o, r, model.dim());
+  const long n = long(r.x.cols());
   if (!o.quiet)
-    std::cerr << o.n << " samples by " << what << ": " << r.stats.nfe << " evaluations (" << r.stats.accepted
-              << " steps" << (r.stats.rejected ? ", " + std::to_string(r.stats.rejected) + " rejected" : "") << ") in "
+    std::cerr << n << " samples by " << what << ": " << r.stats.nfe << " evaluations (" << r.stats.accepted << " steps"
+              << (r.stats.rejected ? ", " + std::to_string(r.stats.rejected) + " rejected" : "") << ") in "
               << format_duration(secs) << " -> " << o.out
               << (frames ? ", " + std::to_string(frames) + " frames -> " + o.trajectories : "") << "\n";
   return kOk;
@@ -110,6 +123,8 @@ Command add_sample(CLI::App& root) {
   add_ode_args(app, o->ode, "--steps");
   o->ode.steps_opt->description("Fixed steps of the ODE (rk4, heun, euler) or of the SDE");
   add_sde_args(app, o->sde, "");
+  app->add_option("--from", o->from,
+                  "Start from these points (CSV, one per row) instead of n draws of the law at --t0");
   app->add_option("--trajectories", o->trajectories, "Also write the paths: CSV path,frame,t,x,y");
   app->add_option("--frames", o->frames, "Snapshots per path for --trajectories (ends included)")
       ->capture_default_str()

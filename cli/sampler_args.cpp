@@ -1,5 +1,7 @@
 #include "sampler_args.hpp"
 
+#include <map>
+
 namespace si::cli {
 
 using nlohmann::json;
@@ -64,12 +66,46 @@ json sde_options_json(const Model& model, const SdeArgs& a) {
 
 OdeSamplerOptions ode_options(const Model& model, const OdeArgs& a, const std::string& fallback_method,
                               int fallback_steps) {
-  return read_ode_plan(ode_options_json(model, a, fallback_method, fallback_steps), sampling_defaults(model), false)
-      .opt;
+  return with_flag_names([&] {
+    OdeSamplerOptions o =
+        read_ode_plan(ode_options_json(model, a, fallback_method, fallback_steps), sampling_defaults(model), false).opt;
+    o.validate();
+    return o;
+  });
 }
 
 SdeSamplerOptions sde_options(const Model& model, const SdeArgs& a) {
-  return read_sde_plan(sde_options_json(model, a), sampling_defaults(model), false).opt;
+  return with_flag_names([&] {
+    SdeSamplerOptions o = read_sde_plan(sde_options_json(model, a), sampling_defaults(model), false).opt;
+    o.validate();
+    return o;
+  });
+}
+
+std::string flag_of(const std::string& field) {
+  // The plan's option names and the samplers' own field names, for both samplers.
+  static const std::map<std::string, std::string> flags = {{"steps", "--steps"},
+                                                           {"n", "--n"},
+                                                           {"seed", "--seed"},
+                                                           {"snapshots", "--frames"},
+                                                           {"t0", "--t0"},
+                                                           {"t1", "--t1"},
+                                                           {"eps", "--eps"},
+                                                           {"epsUntil", "--eps-until"},
+                                                           {"eps_until", "--eps-until"},
+                                                           {"atol", "--atol"},
+                                                           {"rtol", "--rtol"},
+                                                           {"n_snapshots", "--frames"},
+                                                           {"n_paths", "--sde-nll-paths"},
+                                                           {"paths", "--sde-nll-paths"}};
+  for (const char* prefix : {"ode.", "sde."}) {
+    if (field.rfind(prefix, 0) != 0) continue;
+    const std::string option = field.substr(4);
+    if (option == "method") return prefix[0] == 'o' ? "--ode-method" : "--sde-method";
+    const auto it = flags.find(option);
+    if (it != flags.end()) return it->second;
+  }
+  return field;
 }
 
 }  // namespace si::cli

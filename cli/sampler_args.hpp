@@ -42,4 +42,21 @@ OdeSamplerOptions ode_options(const Model& model, const OdeArgs& a, const std::s
                               int fallback_steps = 0);
 SdeSamplerOptions sde_options(const Model& model, const SdeArgs& a);
 
+// Runs f(); a ConfigError about a sampler option ("ode.steps", "sde.epsUntil", ...) comes out named
+// by the command-line flag that sets it ("--steps", "--eps-until").
+template <typename F>
+auto with_flag_names(F&& f) -> decltype(f());
+std::string flag_of(const std::string& option_field);
+
+template <typename F>
+auto with_flag_names(F&& f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const ConfigError& e) {
+    const std::string flag = flag_of(e.field());
+    if (flag == e.field()) throw;
+    throw ConfigError(flag, std::string(e.what()).substr(e.field().size() + 2));
+  }
+}
+
 }  // namespace si::cli

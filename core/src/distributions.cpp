@@ -258,6 +258,9 @@ std::unique_ptr<Distribution> make_points(JsonReader& spec) {
   const json& jp = spec.require("points", "an array of at least 2 points, e.g. [[0, 1], [2, 3]]");
   if (!jp.is_array()) throw ConfigError(spec.key("points"), "must be an array of points, got " + describe_json(jp));
   if (jp.size() < 2) throw ConfigError(spec.key("points"), "needs at least 2 points, got " + std::to_string(jp.size()));
+  if (static_cast<std::int64_t>(jp.size()) > limits::kMaxPoints)
+    throw ConfigError(spec.key("points"), "has " + std::to_string(jp.size()) + " points, more than the limit of " +
+                                              std::to_string(limits::kMaxPoints));
   const double bw = spec.positive("bandwidth", 0.05);
   std::vector<VecD> means;
   for (size_t i = 0; i < jp.size(); ++i) {

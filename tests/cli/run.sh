@@ -144,6 +144,86 @@ numerical_error)
   grep -q null huge-model.json && fail "huge-model.json has null (non-finite) weights" || pass "no null weights saved"
   ;;
 
+bad_inputs)
+  # The CLI's bad-input table: each row exits 2 (usage) with a message naming the flag or field, in
+  # bounded time (timeout 20 s each) and memory (ulimit -v 4 GB), never a crash, hang or silent run.
+  ulimit -v 4000000
+  node -e "
+    const fs = require('fs');
+    const m = JSON.parse(fs.readFileSync('$MODEL', 'utf8'));
+    const edit = (name, f) => { const j = JSON.parse(JSON.stringify(m)); f(j); fs.writeFileSync(name, JSON.stringify(j)); };
+    edit('m-version.json', (j) => { j.version = 4294967297; });
+    edit('m-hidden.json', (j) => { j.networks.b.hidden = [100000, 100000]; });
+    edit('m-in.json', (j) => { j.networks.b.in = 1e20; });
+    edit('m-act.json', (j) => { j.networks.b.activation = 'tanh'; });
+    edit('m-steps.json', (j) => { j.steps = 9223372036854775807; });
+    edit('m-neg.json', (j) => { j.networks.s.hidden = [-3]; });
+    fs.writeFileSync('deep.json', '{\"base\": ' + '['.repeat(100000) + ']'.repeat(100000) + '}');
+    fs.writeFileSync('m-deep.json', '{\"format\": \"stochastic-interpolants-model\", \"version\": 1, \"config\": ' + '['.repeat(100000) + ']'.repeat(100000) + '}');
+    fs.writeFileSync('big-gmm.json', JSON.stringify({target: {type: 'random-gmm', components: 10000, dim: 4096}, base: {type: 'gaussian', dim: 4096}}));
+    fs.writeFileSync('big-mean.json', JSON.stringify({target: {type: 'gaussian', mean: new Array(50000).fill(0)}}));
+    fs.writeFileSync('garbage.json', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0xff]));
+  "
+  printf '1,2x\n3,4\n' >bad-header.csv
+  printf 'x,y\n1,nan\n' >nan.csv
+  printf '0,0\n1,1\n' >pts.csv
+  printf '0\n1\n' >pts1.csv
+  mkdir -p adir
+  T="$WORK/train/tiny.json"
+  bad() {  # bad PATTERN -- command...
+    local pattern="$1"
+    shift 2
+    expect_exit 2 "$pattern" -- timeout 20 "$@"
+  }
+  bad "--batch: must be an integer in \[1, 1048576\]" -- "$SI" train --config "$T" --batch 200000000 --out o.json
+  bad "--batch: must be an integer in" -- "$SI" train --config "$T" --batch 4294967312 --out o.json
+  bad "--batch: must be an integer in" -- "$SI" train --config "$T" --batch 3000000000 --out o.json
+  bad "--steps: must be an integer in" -- "$SI" train --config "$T" --steps 9999999999999 --out o.json
+  bad "--seed: must be an integer in \[0, 2\^53 - 1\]" -- "$SI" train --config "$T" --seed 99999999999999999999 --out o.json
+  bad "--seed: must be an integer" -- "$SI" sample --model "$MODEL" --seed 1.5 --out s.csv
+  bad "--seed: must be an integer" -- "$SI" sample --model "$MODEL" --seed -1 --out s.csv
+  bad "--out: 'adir' is a directory" -- "$SI" train --config "$T" --out adir
+  bad "--config: 'adir' is a directory" -- "$SI" train --config adir
+  bad "--log: 'adir' is a directory" -- "$SI" train --config "$T" --out o.json --log adir
+  bad "--config: 'deep.json' .*nested deeper than 64" -- "$SI" train --config deep.json
+  bad "--model: 'm-deep.json' .*nested deeper than 64" -- "$SI" info --model m-deep.json
+  bad "--config: 'garbage.json' .*not valid JSON" -- "$SI" train --config garbage.json
+  bad "target: .*limit" -- "$SI" train --config big-gmm.json
+  bad "target.mean: .*limit" -- "$SI" train --config big-mean.json
+  bad "version: unsupported model file version 4294967297" -- "$SI" info --model m-version.json
+  bad "networks.b.hidden: width 0 must be an integer in \[1, 4096\]" -- "$SI" info --model m-hidden.json
+  bad "networks.b.in: must be an integer in \[3, 3\]" -- "$SI" info --model m-in.json
+  bad "networks.b.activation: 'tanh' differs from the config" -- "$SI" info --model m-act.json
+  bad "steps: must be an integer in" -- "$SI" info --model m-steps.json
+  bad "networks.s.hidden: width 0" -- "$SI" info --model m-neg.json
+  bad "--t: must be a finite number in \[0, 1\], got 'nan'" -- "$SI" field --model "$MODEL" --field b --t nan --points pts.csv
+  bad "--t: must be in \[0, 1\]" -- "$SI" field --model "$MODEL" --field b --t 2 --points pts.csv
+  bad "--t0: must be a finite number" -- "$SI" sample --model "$MODEL" --t0 nan --out s.csv
+  bad "--t1: must be a finite number" -- "$SI" sample --model "$MODEL" --t1 nan --out s.csv
+  bad "--eps-until: must be a finite number" -- "$SI" sample --model "$MODEL" --method sde --eps-until nan --out s.csv
+  bad "--steps: must be an integer in \[1, 1000000\]" -- "$SI" sample --model "$MODEL" --method sde --steps 1000000000 --out s.csv
+  bad "--n: .*limit" -- "$SI" sample --model "$MODEL" --n 100000 --trajectories t.csv --frames 100000 --out s.csv
+  bad "--atol: must be in \[1e-12, 1\]" -- "$SI" sample --model "$MODEL" --atol 1e-300 --rtol 1e-300 --out s.csv
+  bad "--steps: fixed steps do not apply to dopri5" -- "$SI" sample --model "$MODEL" --ode-method dopri5 --steps 5 --out s.csv
+  bad "--atol: tolerances apply to dopri5 only" -- "$SI" sample --model "$MODEL" --ode-method rk4 --atol 1e-3 --out s.csv
+  bad "--eps: must be non-negative" -- "$SI" sample --model "$MODEL" --method sde --eps -1 --out s.csv
+  bad "--eps: applies to --method sde only" -- "$SI" sample --model "$MODEL" --method ode --eps 1 --out s.csv
+  bad "--method" -- "$SI" sample --model "$MODEL" --method xyz --out s.csv
+  bad "--ode-method" -- "$SI" sample --model "$MODEL" --ode-method rk45 --out s.csv
+  bad "--n: must be positive" -- "$SI" sample --model "$MODEL" --n 0 --out s.csv
+  bad "--points: 'bad-header.csv' line 1: not a row of numbers: '1,2x'" -- "$SI" field --model "$MODEL" --field b --t 0.5 --points bad-header.csv
+  bad "--points: 'nan.csv' line 2: NaN or inf" -- "$SI" field --model "$MODEL" --field b --t 0.5 --points nan.csv
+  bad "--from: points have dimension 1, the model's 2" -- "$SI" sample --model "$MODEL" --from pts1.csv --out s.csv
+  bad "--model: cannot open 'nope.json'" -- "$SI" sample --model nope.json --out s.csv
+  bad "--field" -- "$SI" field --model "$MODEL" --field w --t 0.5 --points pts.csv
+  bad "--grid" -- "$SI" plot density --model "$MODEL" --grid 1000000 --out p.svg
+  bad "--sde-nll-paths" -- "$SI" eval --model "$MODEL" --sde-nll-paths 1
+  bad "" -- "$SI" frobnicate
+  # The happy relatives still work: --from starts where it is told, backward runs from the target.
+  "$SI" sample --model "$MODEL" --from pts.csv --method ode --steps 5 --out from.csv -q && [ "$(wc -l <from.csv)" = 3 ] &&
+    pass "--from samples its 2 points" || fail "--from"
+  ;;
+
 file_errors)
   expect_exit 2 "--config: cannot open 'missing.json'" -- "$SI" train --config missing.json
   expect_exit 2 "--model: cannot open 'missing.json'" -- "$SI" eval --model missing.json

@@ -8,16 +8,16 @@
 
 namespace si::limits {
 
-constexpr int kMaxJsonDepth = 64;               // nesting of any JSON input (configs are ~6 deep)
-constexpr std::int64_t kMaxDim = 4096;          // dimension of a distribution
-constexpr std::int64_t kMaxComponents = 10000;  // components of a mixture
-constexpr double kMaxMixtureCost = 2e10;        // components * d^3: Cholesky work of a mixture (~10 s)
-constexpr double kMaxMixtureFloats = 2e8;       // components * d^2: memory of a mixture (1.6 GB)
-constexpr std::int64_t kMaxPoints = 100000;     // user points of a "points" data set
-constexpr std::int64_t kMaxBatch = 1 << 20;     // training batch
-constexpr std::int64_t kMaxWidth = 4096;        // one hidden layer
-constexpr std::int64_t kMaxLayers = 16;         // hidden layers
-constexpr double kMaxParams = 5e7;              // parameters of one network (200 MB as float)
+constexpr int kMaxJsonDepth = 64;                    // nesting of any JSON input (configs are ~6 deep)
+constexpr std::int64_t kMaxDim = 4096;               // dimension of a distribution
+constexpr std::int64_t kMaxComponents = 10000;       // components of a mixture
+constexpr double kMaxMixtureCost = 7e10;             // components * d^3: Cholesky work (one 4096-d Gaussian: a few s)
+constexpr double kMaxMixtureFloats = 2e8;            // components * d^2: memory of a mixture (1.6 GB)
+constexpr std::int64_t kMaxPoints = kMaxComponents;  // user points of a "points" data set (one component each)
+constexpr std::int64_t kMaxBatch = 1 << 20;          // training batch
+constexpr std::int64_t kMaxWidth = 4096;             // one hidden layer
+constexpr std::int64_t kMaxLayers = 16;              // hidden layers
+constexpr double kMaxParams = 5e7;                   // parameters of one network (200 MB as float)
 constexpr std::int64_t kMaxTrainingSteps = std::int64_t(1) << 40;  // steps of a config / a model file's record
 constexpr std::int64_t kMaxSamples = 100000000;                    // n of a sampler call
 constexpr std::int64_t kMaxSteps = 1000000;                        // fixed steps of a sampler

@@ -1,0 +1,291 @@
+// The page's one object: the settings and what the worker sent about the current run, the worker
+// connection, and the one way settings change (update). Controls, views, the drawing pad, files and
+// formulas are its parts, each in its own module. No maths happens here.
+import {Controls} from './controls';
+import {$, Messages} from './dom';
+import {DrawPad} from './drawpad';
+import {Formulas} from './formulas';
+import {Files} from './io';
+import type {FromWorker, SampleSet, ToWorker, ViewRequest} from './protocol';
+import type {Catalog, SamplerOptions, Settings, Value} from './settings';
+import {fieldShown, fromQuery, pageProblems, samplerOptions, settingDef, toQuery} from './settings';
+import {trainingConfig} from './settings';
+import {Views} from './views';
+
+const FIELD_GRID = 17;
+const DENSITY_GRID = 40;
+
+export class App {
+  settings: Settings;
+  /** The library's name lists (from the worker); empty until it has loaded. */
+  catalog: Catalog = {names: {}};
+  /** The current run, as the worker described it. */
+  gen = 0;
+  running = false;
+  step = 0;
+  fieldNames: string[] = [];
+  checkerboard = false;
+  mirror = false;
+  trueNll?: number;
+  target?: Float32Array;
+  base?: Float32Array;
+  samples?: SampleSet;
+  sampleVersion = 0;
+  xt?: {times: Float64Array; frames: Float32Array[]};
+  lastField?: FromWorker&{type: 'field'};
+  lastDensity?: FromWorker&{type: 'density'};
+  lastNll?: number;
+  /** Settings waiting for the worker to accept an imported model (then they become the page's). */
+  pendingImport: {settings: Settings; lost: string[]; name: string}|null = null;
+
+  readonly messages = new Messages();
+  readonly controls: Controls;
+  readonly views: Views;
+  readonly pad: DrawPad;
+  readonly files: Files;
+  readonly formulas = new Formulas();
+  private readonly worker: Worker;
+  private configureTimer = 0;
+
+  constructor(query: string) {
+    // Enum values are checked once the library's lists arrive (onReady); the rest now.
+    const parsed = fromQuery(query);
+    this.settings = parsed.settings;
+    this.worker = new Worker(new URL('./worker.ts', import.meta.url), {type: 'module'});
+    this.worker.onerror = (e) => this.messages.show(e.message || 'the training worker failed to start', 'worker');
+    this.worker.onmessage = (ev: MessageEvent<FromWorker>) => this.onMessage(ev.data);
+    this.controls = new Controls(this);
+    this.views = new Views(this);
+    this.pad = new DrawPad(this);
+    this.files = new Files(this);
+    this.sync();
+    parsed.problems.forEach((p) => this.messages.show(p, 'link'));
+    this.renderAll();
+    void this.formulas.typeset();
+  }
+
+  send(m: ToWorker): void {
+    this.worker.postMessage(m);
+  }
+
+  togglePlay(): void {
+    this.send({type: this.running ? 'pause' : 'play'});
+  }
+
+  /** The sampler options the settings describe: what the worker passes to the package. */
+  sampler(): SamplerOptions {
+    return samplerOptions(this.settings);
+  }
+
+  fieldShown(): string {
+    return fieldShown(this.settings);
+  }
+
+  viewRequest(): ViewRequest {
+    const grid = (n: number) => ({n, ext: this.settings.ext as number});
+    return {
+      fieldT: this.settings.ft as number,
+      field: this.views.fieldChoice(),
+      frames: this.views.trajKind,
+      fieldGrid: grid(FIELD_GRID),
+      densityGrid: grid(DENSITY_GRID),
+    };
+  }
+
+  configureSoon(delay = 250): void {
+    clearTimeout(this.configureTimer);
+    this.configureTimer = window.setTimeout(() => this.configure(), delay);
+  }
+
+  /** A new run from the settings (unless the page sees a problem first). */
+  configure(): void {
+    const problems = pageProblems(this.settings);
+    this.messages.clear(['settings', 'training', 'drawing', 'import', 'ODE sampler', 'SDE sampler']);
+    if (problems.length) {
+      problems.forEach((p) => this.messages.show(p, 'settings'));
+      this.send({type: 'pause'});
+      return;
+    }
+    this.controls.showStatus('starting…');
+    this.send({
+      type: 'configure',
+      config: trainingConfig(this.settings),
+      sampler: samplerOptions(this.settings),
+      maxSteps: this.settings.steps as number,
+      play: true,
+      view: this.viewRequest(),
+    });
+  }
+
+  /** The one way a setting changes: update, mirror to URL and controls, then do what the setting needs. */
+  update(key: string, value: Value): void {
+    const d = settingDef(key);
+    const s = this.settings;
+    s[key] = value;
+    // Paths that fix the field set: switch it along so the common case just works.
+    if (key === 'path' && value === 'mirror') s.fields = 's';
+    if (key === 'path' && value !== 'mirror' && s.fields === 's') s.fields = 'b+s';
+    if (key === 'b' && value !== 'gaussian' && this.catalog.noiseBase?.includes(String(s.path))) {
+      this.messages.show(`${s.path} needs the base N(0, I): switched the path to linear (two-sided)`, 'path', 'info');
+      s.path = 'linear';
+      if (s.fields === 's') s.fields = 'b+s';
+    }
+    this.sync();
+    if (d.effect === 'train') {
+      this.pad.render();
+      this.configureSoon();
+    } else if (d.effect === 'sample') {
+      // Options that only the SDE reads re-sample the SDE alone: the ODE samples stay as they are.
+      const sdeOnly = d.sampler!.every((slot) => slot.path.startsWith('sde.'));
+      this.send({type: sdeOnly ? 'sample' : 'sampler', sampler: samplerOptions(s)});
+    } else {
+      this.send({type: 'view', view: this.viewRequest()});
+      if (d.effect === 'view') this.renderAll();
+    }
+  }
+
+  /** All settings at once (a preset): a new run. */
+  replaceSettings(s: Settings): void {
+    this.settings = s;
+    this.sync();
+    this.configureSoon(0);
+  }
+
+  /** Controls and the link show the settings. */
+  private sync(): void {
+    this.controls.sync(this.settings);
+    this.views.syncFieldControls();
+    const q = toQuery(this.settings);
+    history.replaceState(null, '', q ? `?${q}` : location.pathname);
+  }
+
+  private renderAll(): void {
+    this.views.renderAll();
+    this.pad.render();
+  }
+
+  private onMessage(m: FromWorker): void {
+    if ('gen' in m && m.gen !== this.gen && m.type !== 'configured') return;
+    switch (m.type) {
+      case 'ready':
+        return this.onReady(m);
+      case 'configured':
+        return this.onConfigured(m);
+      case 'progress':
+        this.step = m.step;
+        this.controls.showStep(m.step);
+        this.controls.showProgress(m.stepsPerSec, m.lr);
+        this.views.onLoss(m.step, m.losses);
+        if (m.running !== this.running) this.setRunning(m.running);
+        return;
+      case 'state':
+        this.step = m.step;
+        this.controls.showStep(m.step);
+        return this.setRunning(m.running, m.reason);
+      case 'samples':
+        return this.onSamples(m);
+      case 'xt':
+        this.xt = {times: m.times, frames: m.frames};
+        return this.views.renderTrajectories();
+      case 'field':
+        this.lastField = m;
+        return this.views.renderField();
+      case 'density':
+        this.lastDensity = m;
+        return this.views.renderDensity();
+      case 'nll':
+        this.lastNll = m.nll;
+        return this.views.onNll(m.step, m.nll);
+      case 'model':
+        return this.files.saveModel(m.json);
+      case 'error':
+        if (m.where === 'import') this.pendingImport = null;
+        this.messages.show(m.message, m.where);
+        if (m.where === 'startup') this.controls.showStatus('failed to load');
+        return;
+    }
+  }
+
+  /**
+   * The library's lists are known: the select options come from them, and the link's enum values are
+   * checked against them (a bad one is reported and falls back to its default). Then the first run.
+   */
+  private onReady(m: FromWorker&{type: 'ready'}): void {
+    $('version').textContent = `Library ${m.version}.`;
+    this.catalog = m.catalog;
+    const checked = fromQuery(toQuery(this.settings), this.catalog);
+    this.settings = checked.settings;
+    checked.problems.forEach((p) => this.messages.show(p, 'link'));
+    this.sync();
+    this.renderAll();
+    this.configure();
+  }
+
+  private setRunning(on: boolean, reason?: string): void {
+    this.running = on;
+    this.controls.showRunning(on, reason);
+    document.body.dataset.running = on ? '1' : '0';
+  }
+
+  private onConfigured(m: FromWorker&{type: 'configured'}): void {
+    this.gen = m.gen;
+    const imp = this.pendingImport;
+    if (m.imported && imp) {
+      clearTimeout(this.configureTimer);
+      this.settings = imp.settings;
+      this.messages.show(
+          `${imp.name} imported (step ${m.step}): the controls and the link show its settings; ` +
+              'press play to continue training it, reset for a new network',
+          'import', 'info');
+      if (imp.lost.length) {
+        this.messages.show(
+            `the controls cannot show: ${imp.lost.join('; ')}. Training continues with the file's own ` +
+                'settings; a link or a reset uses the controls\' values.',
+            'import', 'info');
+      }
+      this.pendingImport = null;
+    }
+    this.step = m.step;
+    this.fieldNames = m.fieldNames;
+    this.checkerboard = m.checkerboard;
+    this.trueNll = m.trueNll;
+    this.target = m.target;
+    this.base = m.base;
+    this.samples = undefined;
+    this.xt = undefined;
+    this.lastField = undefined;
+    this.lastDensity = undefined;
+    this.lastNll = undefined;
+    this.mirror = (m.config.interpolant as Record<string, unknown>).path === 'mirror';
+    this.controls.resetCounters(m.step);
+    document.body.dataset.gen = String(m.gen);
+    document.body.classList.toggle('checker', m.checkerboard);
+    document.body.classList.toggle('exact', m.exact);
+    document.body.classList.toggle('mirror', this.mirror);
+    this.sync();
+    this.views.onConfigured(m);
+    // The model may not have the field asked for (then the view shows its first one).
+    this.send({type: 'view', view: this.viewRequest()});
+    this.formulas.showPath(m.config.interpolant as Record<string, unknown>, String(m.config.fields));
+    this.renderAll();
+  }
+
+  private onSamples(m: SampleSet): void {
+    this.samples = m;
+    this.sampleVersion++;
+    const q = m.metrics;
+    for (const [kind, bad] of [['ODE', q.nonFiniteOde], ['SDE', q.nonFiniteSde]] as const) {
+      if (bad) {
+        this.messages.show(
+            `${bad} of ${m.ode ? m.ode.length : '?'} sample coordinates are not finite (NaN or inf) ` +
+                `at step ${m.step}`,
+            `${kind} sampler`);
+      }
+    }
+    document.body.dataset.nonFinite = `${q.nonFiniteOde ?? ''},${q.nonFiniteSde ?? ''}`;
+    this.views.onSamples(m);
+    document.body.dataset.sampleVersion = String(this.sampleVersion);
+    document.body.dataset.sampleStep = String(m.step);
+    document.body.dataset.sdeEps = String(m.eps);
+  }
+}

@@ -1,0 +1,120 @@
+// Files: the model as JSON (export, and import to continue training it), the samples as CSV, any panel as
+// PNG, and the link to the run.
+import type {App} from './app';
+import {$} from './dom';
+import {configToSettings, samplerOptions} from './settings';
+
+export class Files {
+  constructor(private readonly app: App) {
+    $('btn-export-model').onclick = () => app.send({type: 'export'});
+    ($('file-import') as HTMLInputElement).onchange = async (e) => {
+      const input = e.target as HTMLInputElement;
+      const file = input.files?.[0];
+      input.value = '';
+      if (file) this.importModel(await file.text(), file.name);
+    };
+    $('btn-export-csv').onclick = () => this.exportCsv();
+    $('btn-copy-link').onclick = async () => {
+      try {
+        await navigator.clipboard.writeText(location.href);
+        app.messages.show('link copied', 'link', 'info');
+      } catch {
+        app.messages.show(location.href, 'link', 'info');
+      }
+    };
+    for (const b of document.querySelectorAll<HTMLButtonElement>('button.png')) {
+      b.onclick = () => this.panelPng(b.dataset.png!);
+    }
+  }
+
+  /** The worker's model file (the library's format, as the command-line tool writes it). */
+  saveModel(json: string): void {
+    download(new Blob([json], {type: 'application/json'}), `si-model-step${this.app.step}.json`);
+  }
+
+  /**
+   * Reads the model's config into the controls' settings and hands the file to the worker, which
+   * continues from its weights (Model.fromJSON, new TrainingSession(model.config), loadWeights).
+   */
+  importModel(text: string, name: string): void {
+    const app = this.app;
+    app.messages.clear(['import']);
+    let file: Record<string, unknown>;
+    try {
+      file = JSON.parse(text);
+    } catch (err) {
+      app.messages.show(`${name} is not JSON (${(err as Error).message})`, 'import');
+      return;
+    }
+    if (!file || typeof file !== 'object' || typeof file.config !== 'object') {
+      app.messages.show(`${name} is not a model file (no "config")`, 'import');
+      return;
+    }
+    const {settings, lost} = configToSettings(file.config as Record<string, unknown>, app.settings, app.catalog);
+    // The library's file records the steps behind the weights ("steps", which loadWeights counts). Files
+    // from before it did: this page's old "web_app" key, else a file name such as si-model-step1234.json.
+    const web = (file.web_app ?? {}) as Record<string, unknown>;
+    let uncounted = 0;
+    if (typeof file.steps !== 'number') {
+      uncounted = typeof web.steps_trained === 'number' ? web.steps_trained : Number(/step(\d+)/.exec(name)?.[1] ?? 0);
+    }
+    app.pendingImport = {settings, lost, name};
+    app.send({
+      type: 'import',
+      json: text,
+      uncounted,
+      sampler: samplerOptions(settings),
+      maxSteps: settings.steps as number,
+      view: app.viewRequest(),
+    });
+  }
+
+  private exportCsv(): void {
+    const app = this.app;
+    const lines = ['kind,x,y'];
+    const add = (kind: string, a?: ArrayLike<number>) => {
+      if (!a) return;
+      for (let i = 0; i + 1 < a.length; i += 2) lines.push(`${kind},${a[i]},${a[i + 1]}`);
+    };
+    add('target', app.target);
+    add('ode', app.samples?.ode);
+    add(`sde_eps${app.samples?.eps ?? ''}`, app.samples?.sde);
+    download(new Blob([lines.join('\n') + '\n'], {type: 'text/csv'}), `si-samples-step${app.samples?.step ?? 0}.csv`);
+  }
+
+  /** Every canvas of a panel side by side on one white image, with the panel's title. */
+  private panelPng(id: string): void {
+    const panel = $(id);
+    const canvases = Array.from(panel.querySelectorAll('canvas')).filter((c) => c.offsetParent !== null && c.width > 0);
+    const pad = 10;
+    const head = 28;
+    const w = canvases.reduce((s, c) => s + c.width + pad, pad);
+    const h = Math.max(...canvases.map((c) => c.height), 10) + head + pad;
+    const out = document.createElement('canvas');
+    out.width = w;
+    out.height = h;
+    const c = out.getContext('2d')!;
+    c.fillStyle = '#fff';
+    c.fillRect(0, 0, w, h);
+    c.fillStyle = '#222';
+    c.font = '16px sans-serif';
+    const title = panel.querySelector('h2')?.firstChild?.textContent?.trim() ?? id;
+    c.fillText(`${title} — step ${this.app.step}`, pad, 20);
+    let x = pad;
+    for (const cv of canvases) {
+      c.drawImage(cv, x, head);
+      x += cv.width + pad;
+    }
+    out.toBlob((blob) => blob && download(blob, `si-${id.replace('panel-', '')}-step${this.app.step}.png`));
+  }
+}
+
+function download(blob: Blob, name: string): void {
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(blob);
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+}
