@@ -23,6 +23,7 @@ bash tests/wasm/run.sh
 
 echo "== browser app: build and end-to-end tests in headless Chromium"
 bash scripts/npm-install.sh web
+(cd web && npm run test:unit --silent)
 (cd web && npm run build --silent)
 node tests/e2e/run.mjs
 

@@ -95,6 +95,14 @@ VecD base_log_density(const Distribution& base, const Mat<S>& x, const std::stri
   return base.log_density(x.template cast<double>());
 }
 
+// Frame times moved to the nearest node of the uniform grid of `steps` steps from t0 to t1, so that
+// asking for frames never splits a step: the samples are the same with or without them.
+std::vector<double> on_grid(std::vector<double> times, double t0, double t1, int steps) {
+  if (t1 == t0) return times;
+  for (double& t : times) t = t0 + (t1 - t0) * std::round((t - t0) / (t1 - t0) * steps) / steps;
+  return times;
+}
+
 // -inf is a legitimate answer (a base density that vanishes there); NaN and +inf are not.
 void check_finite(const VecD& v, const std::string& who, double t) {
   for (Eigen::Index i = 0; i < v.size(); ++i)
@@ -150,7 +158,8 @@ SampleResult<S> run_flow(const Fields<S>& fields, const Mat<S>& x, const OdeSamp
     start.conservativeResize(d + 1, Eigen::NoChange);
     start.row(d).setZero();
   }
-  const std::vector<double> times = equally_spaced_times(opt.t0, opt.t1, opt.n_snapshots);
+  std::vector<double> times = equally_spaced_times(opt.t0, opt.t1, opt.n_snapshots);
+  if (!ode_methods().of(opt.method).adaptive) times = on_grid(times, opt.t0, opt.t1, opt.steps);
   OdeSolution<S> sol = named(who, [&] {
     return integrate_ode<S>(flow_rhs(fields, opt.with_logp), start, opt.t0, opt.t1, opt.integrator(), times);
   });
@@ -306,7 +315,7 @@ SampleResult<S> sde_sample(const Fields<S>& fields, const Mat<S>& x, const SdeSa
   if (!sp.split) {
     SdeSamplerOptions o = opt;
     if (!sp.noisy) o.eps = 0.0;
-    return sde_leg(fields, x, o, times, rng);
+    return sde_leg(fields, x, o, on_grid(times, o.t0, o.t1, o.steps), rng);
   }
   // Forward in time the noisy leg comes first; backward (from t0 > u) the noise-free one does.
   const bool forward = opt.t1 > opt.t0;
@@ -317,8 +326,8 @@ SampleResult<S> sde_sample(const Fields<S>& fields, const Mat<S>& x, const SdeSa
   (forward ? second : first).eps = 0.0;
   std::vector<double> t_first, t_second;
   for (double t : times) ((t - sp.u) * (forward ? 1 : -1) <= 0 ? t_first : t_second).push_back(t);
-  SampleResult<S> a = sde_leg(fields, x, first, t_first, rng);
-  SampleResult<S> b = sde_leg(fields, a.x, second, t_second, rng);
+  SampleResult<S> a = sde_leg(fields, x, first, on_grid(t_first, first.t0, first.t1, first.steps), rng);
+  SampleResult<S> b = sde_leg(fields, a.x, second, on_grid(t_second, second.t0, second.t1, second.steps), rng);
   a.x = std::move(b.x);
   a.times.insert(a.times.end(), b.times.begin(), b.times.end());
   for (auto& m : b.snapshots) a.snapshots.push_back(std::move(m));

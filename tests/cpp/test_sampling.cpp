@@ -123,6 +123,33 @@ TEST(SamplingPlan, SplitSdeKeepsTheMarginalsAndItsSnapshotTimes) {
   EXPECT_GT(energy_distance<double>(s.start, truth), 20 * (4 * floor + 0.002));
 }
 
+TEST(SamplingPlan, FramesNeverChangeTheSamples) {
+  // 37 steps and 21 frames do not divide: the frames land on the nearest steps instead of splitting
+  // them, so the ODE and the SDE (same seed, same noise) give the same samples with and without.
+  const GmmFields f = exact_two_sided();
+  const SamplingDefaults d = sampling_defaults(f);
+  for (const char* method : {"rk4", "heun", "euler"}) {
+    const json o = {{"method", method}, {"steps", 37}, {"n", 50}, {"seed", 2}};
+    json with = o;
+    with["snapshots"] = 21;
+    const MatD a = run_ode(f, d, read_ode_plan(o, d, true)).result.x;
+    const Sampled<double> b = run_ode(f, d, read_ode_plan(with, d, true));
+    EXPECT_EQ(a, b.result.x) << method;
+    ASSERT_EQ(b.result.snapshots.size(), 21u);
+    EXPECT_EQ(b.result.snapshots.back(), b.result.x);
+  }
+  for (const double eps_until : {1.0, 0.6}) {
+    const json o = {{"eps", 1}, {"steps", 37}, {"n", 50}, {"seed", 4}, {"epsUntil", eps_until}};
+    json with = o;
+    with["snapshots"] = 21;
+    const MatD a = run_sde(f, d, read_sde_plan(o, d, true)).result.x;
+    const Sampled<double> b = run_sde(f, d, read_sde_plan(with, d, true));
+    EXPECT_EQ(a, b.result.x) << "epsUntil " << eps_until;
+    ASSERT_EQ(b.result.snapshots.size(), 21u);
+    for (size_t k = 1; k < b.result.times.size(); ++k) EXPECT_GT(b.result.times[k], b.result.times[k - 1]);
+  }
+}
+
 TEST(SamplingPlan, BackwardSplitSdeStartsFromTheTargetAndReachesTheBase) {
   const GmmFields f = exact_two_sided();
   const SamplingDefaults d = sampling_defaults(f);

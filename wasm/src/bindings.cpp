@@ -22,6 +22,7 @@
 #include "si/integrators.hpp"
 #include "si/interpolant.hpp"
 #include "si/json_reader.hpp"
+#include "si/limits.hpp"
 #include "si/metrics.hpp"
 #include "si/mlp.hpp"
 #include "si/model.hpp"
@@ -361,6 +362,23 @@ val catalogJSON() {
                                    {"density", d->density},
                                    {"needsParameters", !plain}});
     }
+    namespace L = si::limits;
+    c["limits"] = {{"jsonDepth", L::kMaxJsonDepth},
+                   {"dim", L::kMaxDim},
+                   {"components", L::kMaxComponents},
+                   {"mixtureCost", L::kMaxMixtureCost},
+                   {"points", L::kMaxPoints},
+                   {"batch", L::kMaxBatch},
+                   {"width", L::kMaxWidth},
+                   {"layers", L::kMaxLayers},
+                   {"params", L::kMaxParams},
+                   {"batchFloats", L::kMaxBatchFloats},
+                   {"trainingSteps", L::kMaxTrainingSteps},
+                   {"samples", L::kMaxSamples},
+                   {"steps", L::kMaxSteps},
+                   {"snapshots", L::kMaxSnapshots},
+                   {"outputFloats", L::kMaxOutputFloats},
+                   {"seed", L::kMaxSeed}};
     return val(c.dump());
   });
 }

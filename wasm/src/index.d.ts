@@ -128,7 +128,9 @@ export interface SampleOdeOptions extends OdeOptions {
   /** Start points instead (n*d values, assumed drawn from that law; logDensity uses its density). */
   start?: PointsInput;
   seed?: number;
-  /** Frames saved equally spaced in time from t0 to t1, ends included; 0 = none (default). */
+  /** Frames from t0 to t1, ends included; 0 = none (default). Equally spaced for dopri5; for the
+   *  fixed-step methods at the step nearest to each equally spaced time (see `times`), so asking
+   *  for frames never changes the samples. */
   snapshots?: number;
   /** Also integrate the log-density along each path (default false). */
   logDensity?: boolean;
@@ -211,6 +213,14 @@ export interface Catalog {
   sdeMethod: { name: SdeMethod; order: number }[];
   /** dim 0: any (set by the spec); needsParameters: {type} alone is not enough (e.g. gmm, points). */
   distribution: { name: DistributionType; description: string; dim: number; mixture: boolean; density: boolean; needsParameters: boolean }[];
+  /** The core's size limits (core/include/si/limits.hpp), checked before anything is allocated:
+   *  params = parameters of one network; batchFloats = 2 batch (d + 1 + sum of widths) per step;
+   *  mixtureCost = components d^3; outputFloats = n d (snapshots + 1) of one sampler call. */
+  limits: {
+    jsonDepth: number; dim: number; components: number; mixtureCost: number; points: number; batch: number;
+    width: number; layers: number; params: number; batchFloats: number; trainingSteps: number; samples: number;
+    steps: number; snapshots: number; outputFloats: number; seed: number;
+  };
 }
 
 export interface LogLikelihoodSdeResult {

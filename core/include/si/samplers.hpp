@@ -29,7 +29,9 @@ struct OdeSamplerOptions {
   double atol = 1e-5, rtol = 1e-5;  // dopri5 (applies to the log-density row too)
   long max_steps = 100000;
   double t0 = 0.0, t1 = 1.0;  // integrate from t0 to t1 (either order, both in [0, 1])
-  int n_snapshots = 0;        // frames equally spaced in time from t0 to t1, ends included
+  // Frames from t0 to t1, ends included: equally spaced for dopri5 (dense output), at the step
+  // nearest to each equally spaced time for the fixed-step methods, so frames never change the samples.
+  int n_snapshots = 0;
   bool with_logp = false;     // also integrate d/dt log rho_t(X_t) = -div b
   // Throws ConfigError naming "<prefix>.<field>".
   void validate(const std::string& prefix = "ode") const;
