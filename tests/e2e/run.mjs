@@ -6,7 +6,8 @@
 //   E2E_ONLY='eps|URL' node tests/e2e/run.mjs   tests whose name matches the regular expression
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { artifacts, start } from './lib.mjs';
+import { pathToFileURL } from 'node:url';
+import { artifacts, root, start } from './lib.mjs';
 
 const SUPPORT_GOAL = 0.8;
 const SUPPORT_DEADLINE_S = Number(process.env.E2E_SUPPORT_DEADLINE_S ?? 60);
@@ -61,6 +62,13 @@ async function setInput(page, sel, value) {
     else el.value = String(v);
     el.dispatchEvent(new Event(el.type === 'range' ? 'input' : 'change', { bubbles: true }));
   }, value);
+}
+const onTheSupport = (x, y) => Math.abs(x) <= 4 && Math.abs(y) <= 4 && (((Math.floor(x / 2) + Math.floor(y / 2)) % 2) + 2) % 2 === 0;
+/** Share of 2-D points (flat x, y pairs) on the checkerboard's support. */
+function shareOf(a) {
+  let on = 0;
+  for (let i = 0; i + 1 < a.length; i += 2) on += onTheSupport(a[i], a[i + 1]);
+  return on / (a.length / 2);
 }
 function assert(cond, msg) {
   if (!cond) throw new Error(msg);
@@ -130,8 +138,11 @@ await test(`checkerboard default reaches >= ${SUPPORT_GOAL * 100}% of samples on
   let at = null;
   const trace = [];
   while (Date.now() < deadline) {
-    const v = Number(await main.page.$eval('#m-share-ode', (e) => e.dataset.value || '0'));
-    const w = Number(await main.page.$eval('#m-share-sde', (e) => e.dataset.value || '0'));
+    // From the page's samples (apart from the worker's own figure, which the table shows).
+    const { ode, sde } = await main.page.evaluate(() => ({ ode: Array.from(window.__siApp.samples?.ode ?? []),
+      sde: Array.from(window.__siApp.samples?.sde ?? []) }));
+    const v = ode.length ? shareOf(ode) : 0;
+    const w = sde.length ? shareOf(sde) : 0;
     const share = Math.max(v, w);
     if (share > best) {
       best = share;
@@ -244,7 +255,7 @@ await test('an exported model imports with its settings and training continues f
   const file = path.join(artifacts, 'model.json');
   await dl.saveAs(file);
   const saved = JSON.parse(readFileSync(file, 'utf8'));
-  assert(saved.web_app?.steps_trained === before.step, `file records ${saved.web_app?.steps_trained} steps, page ${before.step}`);
+  assert(saved.steps === before.step, `file records ${saved.steps} steps, page ${before.step}`);
   // Another run replaces it: other width and seed, step 0.
   const gen0 = await data(p, 'gen');
   await setInput(p, '#set-width', 32);
@@ -284,10 +295,58 @@ await test('an exported model imports with its settings and training continues f
   assert(errs.length === 0, `errors after import: ${errs.join(' | ')}`);
   assert(main.errors.length === 0, `console errors: ${main.errors.join(' | ')}`);
 });
+
+// The package itself, in Node, as a user of the page's files would run it.
+let siLoaded = null;
+const packageModule = () => (siLoaded ??= import(pathToFileURL(path.join(root, 'web/node_modules/stochastic-interpolants/index.js')).href)
+  .then((m) => m.init()));
+
+/** Pauses, exports the model file and the samples CSV, and checks that the package (sampleODE / sampleSDE in
+ * Node) gives the same samples for that model with the options the page's settings describe, and that
+ * these options are the package's documented ones only (nothing page-specific such as an interval). */
+async function samePackageSamples(p, name) {
+  if (await data(p, 'running') === '1') await p.click('#btn-play');
+  await waitData(p, 'running', 'v === "0"', 20000);
+  await p.waitForFunction(() => Number(document.body.dataset.sampleStep) === Number(document.getElementById('step-count').textContent),
+    null, { timeout: 20000 });
+  const file = (ext) => path.join(artifacts, `package-check-${name.replace(/\W+/g, '-')}.${ext}`);
+  const [dm] = await Promise.all([p.waitForEvent('download'), p.click('#btn-export-model')]);
+  await dm.saveAs(file('json'));
+  const [dc] = await Promise.all([p.waitForEvent('download'), p.click('#btn-export-csv')]);
+  await dc.saveAs(file('csv'));
+  const options = await p.evaluate(() => window.__siApp.sampler());
+  const documented = { ode: ['n', 'seed', 'method', 'steps', 'atol', 'rtol'], sde: ['n', 'seed', 'method', 'steps', 'eps', 'epsUntil'] };
+  for (const k of ['ode', 'sde']) {
+    const other = Object.keys(options[k]).filter((o) => !documented[k].includes(o));
+    assert(other.length === 0, `${name}: the page passes ${k} options ${other.join(', ')}`);
+  }
+  const si = await packageModule();
+  const model = si.Model.fromJSON(readFileSync(file('json'), 'utf8'));
+  try {
+    const rows = readFileSync(file('csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+    const column = (kind) => rows.filter((r) => r[0].startsWith(kind)).flatMap((r) => [Number(r[1]), Number(r[2])]);
+    const want = { ode: si.sampleODE(model, options.ode).samples, sde: si.sampleSDE(model, options.sde).samples };
+    let worst = 0;
+    for (const kind of ['ode', 'sde']) {
+      const got = column(kind);
+      assert(got.length === want[kind].length && got.length > 0, `${name}: ${got.length} ${kind} numbers in the CSV, the package gives ${want[kind].length}`);
+      for (let i = 0; i < got.length; i++) worst = Math.max(worst, Math.abs(got[i] - want[kind][i]) / Math.max(1, Math.abs(want[kind][i])));
+    }
+    notes.push(`${name}: the page's samples are the package's for ${JSON.stringify(options)} (largest difference ${worst})`);
+    assert(worst <= 1e-6, `${name}: the page's samples differ from the package's by up to ${worst}`);
+  } finally {
+    model.delete();
+  }
+}
+
+await test('the page\'s samples are the package\'s sampleODE / sampleSDE for its model and options', async () => {
+  assert(main, 'no page');
+  await samePackageSamples(main.page, 'default run');
+});
 await main?.close();
 
 await test('the URL round-trips the settings', async () => {
-  const q = 't=moons&lr=0.001&seed=7&width=32&path=one-sided-trig&eps=0.25';
+  const q = 't=moons&lr=0.001&seed=7&width=32&path=one-sided-trig&eps=0.25&field=eta&ft=0.25';
   const a = await openPage(q);
   try {
     await waitData(a.page, 'sampleVersion', 'Number(v) >= 1');
@@ -298,6 +357,10 @@ await test('the URL round-trips the settings', async () => {
     assert(await read('#set-width') === '32', 'width not 32');
     assert(await read('#set-path') === 'one-sided-trig', 'path not restored');
     assert(await read('#eps-slider') === '0.25', 'eps not restored');
+    // The Fields view's choice too: the controls and what the view draws.
+    assert(await read('#field-select') === 'eta' && await read('#field-t') === '0.25', 'field or its t not restored');
+    await a.page.waitForFunction(() => window.__siApp.lastField?.field === 'eta' && window.__siApp.lastField.t === 0.25,
+      null, { timeout: 10000 });
     await setInput(a.page, '#set-depth', 2);
     await a.page.waitForFunction(() => location.search.includes('depth=2'), null, { timeout: 5000 });
     const url = a.page.url();
@@ -317,6 +380,28 @@ await test('the URL round-trips the settings', async () => {
     }
   } finally {
     await a.close().catch(() => {});
+  }
+});
+
+await test('a link with bad values names them by their labels and applies the rest', async () => {
+  const a = await openPage('t=nosuch&ext=-5&seed=7&depth=1e8&width=abc');
+  try {
+    const p = a.page;
+    await waitData(p, 'sampleVersion', 'Number(v) >= 1');
+    const msgs = await errorMessages(p);
+    for (const label of ['target ρ₁ (t=nosuch)', 'plot half-width (ext=-5)', 'hidden layers (depth=1e8)', 'width (width=abc)']) {
+      assert(msgs.some((m) => m.includes(label)), `no message about ${label}: ${msgs.join(' | ')}`);
+    }
+    assert(msgs.length === 4, `messages: ${msgs.join(' | ')}`);
+    const read = (id) => p.$eval(id, (el) => el.value);
+    assert(await read('#set-t') === 'checkerboard' && await read('#set-ext') === '5' && await read('#set-depth') === '3',
+      'bad values did not fall back to their defaults');
+    assert(await read('#set-seed') === '7', 'the good value of the link was not applied');
+    assert(new URL(p.url()).search === '?seed=7', `URL after load: ${p.url()}`);
+    notes.push(`bad link: ${msgs.join(' | ')}`);
+    assert(a.errors.length === 0, `console errors: ${a.errors.join(' | ')}`);
+  } finally {
+    await a.close();
   }
 });
 
@@ -358,13 +443,55 @@ await test('a drawn target trains', async () => {
 });
 
 // One page per combination: it configures, trains and samples finite points with no message and no
-// console error. `check` (optional) waits for more training and checks what the model achieves.
-const onSupport = (x, y) => Math.abs(x) <= 4 && Math.abs(y) <= 4 && (((Math.floor(x / 2) + Math.floor(y / 2)) % 2) + 2) % 2 === 0;
-const share = (a) => {
-  let on = 0;
-  for (let i = 0; i + 1 < a.length; i += 2) on += onSupport(a[i], a[i + 1]);
-  return on / (a.length / 2);
-};
+// console error, and its samples reach the target (`goal`, checked by reaches()). `check` (optional)
+// checks more of what the model achieves.
+/** Energy distance between two 2-D point sets (flat x, y pairs), U-statistics for the inner terms (it can
+ * dip slightly below 0). Computed here from the page's samples, apart from the worker's own figure. */
+function energy(a, b) {
+  const mean = (x, y, same) => {
+    const nx = x.length / 2;
+    const ny = y.length / 2;
+    let s = 0;
+    for (let i = 0; i < nx; i++) {
+      for (let j = same ? i + 1 : 0; j < ny; j++) s += Math.hypot(x[2 * i] - y[2 * j], x[2 * i + 1] - y[2 * j + 1]);
+    }
+    return same ? (2 * s) / (nx * (nx - 1)) : s / (nx * ny);
+  };
+  return 2 * mean(a, b, false) - mean(a, a, true) - mean(b, b, true);
+}
+/** The page's current sample set with its quality against the page's target samples. */
+async function quality(p) {
+  const r = await p.evaluate(() => {
+    const a = window.__siApp;
+    const s = a.samples;
+    return { version: a.sampleVersion, step: s.step, ode: Array.from(s.ode ?? []), sde: Array.from(s.sde ?? []),
+      target: Array.from(a.target) };
+  });
+  return { version: r.version, step: r.step, edOde: energy(r.ode, r.target), edSde: r.sde.length ? energy(r.sde, r.target) : undefined,
+    shareOde: shareOf(r.ode), shareSde: r.sde.length ? shareOf(r.sde) : undefined };
+}
+const meets = (q, g) => (g.ed ? q.edOde < g.ed[0] && (q.edSde === undefined || q.edSde < g.ed[1])
+  : q.shareOde >= g.share[0] && q.shareSde >= g.share[1]);
+const showQ = (q, g) => `${q.step}:` + (g.ed ? `${q.edOde.toFixed(3)}/${q.edSde?.toFixed(3) ?? '-'}` : `${pc(q.shareOde)}/${pc(q.shareSde)}`);
+/** Waits for a sample set that meets the goal (training is noisy: one good set suffices; a broken model
+ * never gets there) by step goal.by; returns it, or throws with every set seen. */
+async function reaches(p, name, goal) {
+  const seen = [];
+  let version = 0;
+  for (;;) {
+    await p.waitForFunction((v) => Number(document.body.dataset.sampleVersion) > v && Number(document.body.dataset.sampleStep) > 0,
+      version, { timeout: 40000, polling: 200 });
+    const q = await quality(p);
+    version = q.version;
+    seen.push(showQ(q, goal));
+    if (meets(q, goal)) {
+      notes.push(`${name}: ${goal.ed ? 'energy distance ODE/SDE' : 'support share ODE/SDE'} at step ${seen.join(' ')}`);
+      return q;
+    }
+    assert(q.step < goal.by, `${name}: no sample set with ${goal.ed ? `energy distance below ${goal.ed.join(' / ')}`
+      : `support share at least ${goal.share.join(' / ')}`} (ODE / SDE) by step ${goal.by}: ${seen.join(' ')}`);
+  }
+}
 async function trainedTo(p, step) {
   await p.waitForFunction((s) => Number(document.body.dataset.sampleStep) >= s, step, { timeout: 40000, polling: 200 });
   return p.evaluate(() => {
@@ -374,47 +501,78 @@ async function trainedTo(p, step) {
     let j = 0;
     for (let i = 0; i < a.xt.times.length; i++) if (Math.abs(a.xt.times[i] - s.times[mid]) < Math.abs(a.xt.times[j] - s.times[mid])) j = i;
     return { step: s.step, metrics: s.metrics, tMid: s.times[mid], odeMid: Array.from(s.odeSnaps[mid]),
-      sdeMid: Array.from(s.sdeSnaps[mid] ?? []), xtMid: Array.from(a.xt.frames[j]), tXt: a.xt.times[j] };
+      xtMid: Array.from(a.xt.frames[j]), tXt: a.xt.times[j] };
   });
 }
 const CHECKS = {
-  // A denoiser's score s = -eta/alpha is singular at t = 1: the page's SDE end cut keeps the SDE on the target.
+  // A denoiser's score s = -eta/alpha is singular at t = 1: the model's own SDE policy (noise off after
+  // t = 0.99) keeps the SDE on the target, and the page's samples are the package's.
+  // "SDE noise off after" passes the package's epsUntil: the SDE alone is re-sampled, and is the package's.
   'b + eta': async (p) => {
-    const r = await trainedTo(p, 1000);
-    notes.push(`b + eta at step ${r.step}: support share ODE ${pc(r.metrics.shareOde)}, SDE ${pc(r.metrics.shareSde)}`);
-    assert(r.metrics.shareSde > 0.6, `b + eta: SDE support share ${r.metrics.shareSde} at step ${r.step}`);
+    await samePackageSamples(p, 'b + eta');
+    assert(await p.isVisible('#set-epsuntil'), '"SDE noise off after" not shown for a model with a score');
+    const v = Number(await data(p, 'sampleVersion'));
+    const ode = await canvasHash(p, '#cv-ode');
+    await setInput(p, '#set-epsuntil', '0.9');
+    await waitData(p, 'sampleVersion', `Number(v) > ${v}`, 20000);
+    assert(p.url().includes('epsuntil=0.9'), `epsuntil not in the URL: ${p.url()}`);
+    assert(await canvasHash(p, '#cv-ode') === ode, 'the ODE samples changed with an SDE option');
+    await samePackageSamples(p, 'b + eta, noise off after 0.9');
+  },
+  'b only (ODE)': async (p) => {
+    assert(!(await p.isVisible('#set-epsuntil')), '"SDE noise off after" shown for a model without a score');
   },
   // Mirror: rho0 = rho1 = the data. The ODE's end points sit on the data even untrained (b ~ 0); what is
   // learned shows in the middle of the path (untrained: ~99% of particles still on the support at t = 0.5,
-  // x_0.5 itself ~66%) and in the SDE (untrained eps = 0.5: ~47%).
+  // x_0.5 itself ~66%) and in the SDE (measured with the package: 47% at step 0, 55% at 10, 64-77% at
+  // 300-1500, 76-81% from 1500 to 3000).
   mirror: async (p) => {
+    await reaches(p, 'mirror SDE', { share: [0.9, 0.72], by: 2500 });
     const r = await trainedTo(p, 1500);
-    const mid = share(r.odeMid);
-    const xt = share(r.xtMid);
+    const mid = shareOf(r.odeMid);
+    const xt = shareOf(r.xtMid);
     notes.push(`mirror at step ${r.step}: support share ODE ${pc(r.metrics.shareOde)}, SDE ${pc(r.metrics.shareSde)}; ` +
-      `at t = ${r.tMid.toFixed(2)}: ODE particles ${pc(mid)}, SDE ${pc(share(r.sdeMid))}, x_t ${pc(xt)}`);
+      `at t = ${r.tMid.toFixed(2)}: ODE particles ${pc(mid)}, x_t ${pc(xt)}`);
     assert(r.metrics.shareOde > 0.9, `mirror ODE samples left the data: ${r.metrics.shareOde}`);
-    assert(r.metrics.shareSde > 0.65, `mirror SDE support share ${r.metrics.shareSde} (untrained ~0.47)`);
     assert(mid < 0.85 && Math.abs(mid - xt) < 0.15, `mirror ODE particles at t = ${r.tMid}: ${mid} on the support, x_t ${xt}`);
   },
 };
 const pc = (v) => (v === undefined ? '–' : `${(100 * v).toFixed(1)}%`);
+// Goals, from what the package gives with the page's settings for this case (the page trains the same
+// steps; which step a sample set shows depends on the machine's speed). Energy distance to 1000 target
+// samples, ODE / SDE, untrained (step 0) -> worst of the sets at steps 300, 400, ..., 3000:
+//   v + eta, moons 0.32 / 0.16 -> 0.046 / 0.063; b only, 8 Gaussians 0.65 -> 0.045; two-sided v + s,
+//   8 Gaussians 0.65 / 0.33 -> 0.038 / 0.032; mixture -> 8 Gaussians 0.64 / 0.46 -> 0.059 / 0.071 (0.037 /
+//   0.040 from step 600); trig, moons 0.32 / 0.15 -> 0.025 / 0.017; spirals 0.25 / 0.070 -> 0.027 / 0.030;
+//   rings 0.22 / 0.055 -> 0.030 / 0.015; pinwheel 0.18 / 0.043 -> 0.016 / 0.018; swiss roll 0.43 / 0.19 ->
+//   0.038 / 0.017; drawn sets 5.8 / 5.1 -> 0.050 / 0.027 (the median set scores 0.003-0.015).
+// Checkerboard: share of samples on the support (chance, uniform on [-4, 4]^2: 50%), untrained 49% / 49%
+// (33-44% after 10 steps) -> the sets from step 300 (from 1000):
+//   b + eta (one-sided) ODE 68-83% (72-83%), SDE 67-95% (84-94%); v + s ODE the same, SDE 66-85% (75-85%);
+//   two-sided b + eta ODE 72-83% (77-82%), SDE 63-83% (73-83%); encoding-decoding, mixture base ODE
+//   56-75% (65-75%), SDE 62-82% (72-82%).
 const SWEEP = [
-  ['b + eta', 'fields=b%2Beta'],
-  ['v + s', 'fields=v%2Bs'],
-  ['v + eta', 'fields=v%2Beta&t=moons'],
-  ['b only (ODE)', 'fields=b&t=8gaussians'],
-  ['mirror', 'path=mirror&fields=s&gamma=brownian'],
-  ['two-sided linear b + eta', 'path=linear&gamma=brownian&fields=b%2Beta'],
-  ['two-sided linear v + s', 'path=linear&gamma=brownian&fields=v%2Bs&t=8gaussians'],
-  ['two-sided linear, mixture -> 8 Gaussians (exact fields)', 'b=random-gmm&path=linear&gamma=brownian&t=8gaussians'],
-  ['encoding-decoding (notebook 3, small net)', 'b=random-gmm&path=encoding-decoding&gamma=brownian'],
-  ['trig + sigmoid gamma, silu', 'path=trig&gamma=sigmoid&t=moons&act=silu'],
-  ['one-sided-trig, tanh, spirals', 'path=one-sided-trig&t=spirals&act=tanh'],
-  ['a-brownian, rings, dopri5 + euler SDE', 'path=linear&gamma=a-brownian&ga=0.5&t=rings&sde=euler&ode=dopri5&tol=0.001'],
-  ['bsquared, pinwheel, rk4 + heun-karras', 't=pinwheel&path=linear&gamma=bsquared&sde=heun-karras&ode=rk4'],
-  ['sinesquared, swiss roll, euler, elu/softplus/leaky', 't=swissroll&path=linear&gamma=sinesquared&ode=euler&act=leaky_relu'],
-  ['drawn base and target', `b=points&t=points&path=linear&gamma=brownian&bpts=${pts(-2)}&tpts=${pts(2)}`],
+  ['b + eta', 'fields=b%2Beta', { share: [0.7, 0.85], by: 2500 }],
+  ['v + s', 'fields=v%2Bs', { share: [0.72, 0.72], by: 2500 }],
+  ['v + eta', 'fields=v%2Beta&t=moons', { ed: [0.06, 0.05], by: 2500 }],
+  ['b only (ODE)', 'fields=b&t=8gaussians', { ed: [0.06], by: 2500 }],
+  ['mirror', 'path=mirror&fields=s&gamma=brownian', null],
+  ['two-sided linear b + eta', 'path=linear&gamma=brownian&fields=b%2Beta', { share: [0.72, 0.7], by: 2500 }],
+  ['two-sided linear v + s', 'path=linear&gamma=brownian&fields=v%2Bs&t=8gaussians', { ed: [0.06, 0.06], by: 2500 }],
+  ['two-sided linear, mixture -> 8 Gaussians (exact fields)', 'b=random-gmm&path=linear&gamma=brownian&t=8gaussians',
+    { ed: [0.06, 0.06], by: 2500 }],
+  ['encoding-decoding (notebook 3, small net)', 'b=random-gmm&path=encoding-decoding&gamma=brownian',
+    { share: [0.62, 0.66], by: 2500 }],
+  ['trig + sigmoid gamma, silu', 'path=trig&gamma=sigmoid&t=moons&act=silu', { ed: [0.06, 0.05], by: 2500 }],
+  ['one-sided-trig, tanh, spirals', 'path=one-sided-trig&t=spirals&act=tanh', { ed: [0.06, 0.025], by: 2500 }],
+  ['a-brownian, rings, dopri5 + euler SDE', 'path=linear&gamma=a-brownian&ga=0.5&t=rings&sde=euler&ode=dopri5&tol=0.001',
+    { ed: [0.06, 0.025], by: 2500 }],
+  ['bsquared, pinwheel, rk4 + heun-karras', 't=pinwheel&path=linear&gamma=bsquared&sde=heun-karras&ode=rk4',
+    { ed: [0.06, 0.02], by: 2500 }],
+  ['sinesquared, swiss roll, euler, elu/softplus/leaky', 't=swissroll&path=linear&gamma=sinesquared&ode=euler&act=leaky_relu',
+    { ed: [0.06, 0.05], by: 2500 }],
+  ['drawn base and target', `b=points&t=points&path=linear&gamma=brownian&bpts=${pts(-2)}&tpts=${pts(2)}`,
+    { ed: [0.1, 0.1], by: 2500 }],
 ];
 function pts(cx) {
   const a = new Int16Array(40);
@@ -424,7 +582,7 @@ function pts(cx) {
   }
   return Buffer.from(a.buffer).toString('base64url');
 }
-for (const [name, q] of SWEEP) {
+for (const [name, q, goal] of SWEEP) {
   await test(`trains and samples: ${name}`, async () => {
     const a = await openPage(q);
     try {
@@ -438,6 +596,7 @@ for (const [name, q] of SWEEP) {
       const [odeBad, sdeBad] = (await data(p, 'nonFinite')).split(',');
       assert(odeBad === '0' && (sdeBad === '0' || (sdeBad === '' && name.includes('ODE'))),
         `non-finite samples (ODE ${odeBad}, SDE ${sdeBad || 'none'})`);
+      if (goal) await reaches(p, name, goal);
       if (CHECKS[name]) await CHECKS[name](p);
       if (name.includes('exact')) {
         await p.waitForFunction(() => document.getElementById('field-err').textContent !== '', null, { timeout: 20000 });

@@ -1,6 +1,7 @@
 // Line charts (uPlot) fed incrementally: x is the training step, each series a named curve.
-import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+
+import uPlot from 'uplot';
 
 export interface SeriesSpec {
   label: string;
@@ -10,27 +11,32 @@ export interface SeriesSpec {
 }
 
 const MAX_POINTS = 3000;
-const all = new Set<LineChart>();
-let resizeTimer = 0;
-window.addEventListener('resize', () => {
-  clearTimeout(resizeTimer);
-  resizeTimer = window.setTimeout(() => all.forEach((c) => c.fit()), 150);
-});
+
+/** One curve: a line with gaps where values are missing, its legend value formatted by fmt(). */
+function line(s: SeriesSpec): uPlot.Series {
+  const value = (_u: uPlot, v: number|null) => (v == null ? '–' : fmt(v));
+  return {label: s.label, stroke: s.color, width: 1.5, scale: s.scale ?? 'y', dash: s.dash, spanGaps: true, value};
+}
 
 export class LineChart {
-  private plot: uPlot | null = null;
+  private plot: uPlot|null = null;
   private x: number[] = [];
-  private ys: (number | null)[][] = [];
+  private ys: (number|null)[][] = [];
   private dirty = false;
   private specs: SeriesSpec[] = [];
 
   constructor(
-    private readonly el: HTMLElement,
-    private readonly opts: { title?: string; width?: number; height?: number; scales?: Record<string, uPlot.Scale>;
-      axes?: uPlot.Axis[]; xLabel?: string; perRow?: number },
-  ) {
-    all.add(this);
-  }
+      private readonly el: HTMLElement,
+      private readonly opts: {
+        title?: string;
+        width?: number;
+        height?: number;
+        scales?: Record<string, uPlot.Scale>;
+        axes?: uPlot.Axis[];
+        xLabel?: string;
+        perRow?: number
+      },
+  ) {}
 
   /** The width: opts.width, or a share of the parent row (perRow charts side by side, 220-360 px). */
   private width(): number {
@@ -41,11 +47,11 @@ export class LineChart {
     return Math.max(220, Math.min(360, w));
   }
 
-  /** Follows the page's width. */
+  /** Follows the page's width (the owner calls it when the window is resized). */
   fit(): void {
     if (!this.plot) return;
     const w = this.width();
-    if (w !== this.plot.width) this.plot.setSize({ width: w, height: this.opts.height ?? 200 });
+    if (w !== this.plot.width) this.plot.setSize({width: w, height: this.opts.height ?? 200});
   }
 
   /** Starts over with these series (e.g. after a restart with other fields). */
@@ -54,24 +60,20 @@ export class LineChart {
     this.x = [];
     this.ys = specs.map(() => []);
     this.plot?.destroy();
-    const series: uPlot.Series[] = [
-      { label: this.opts.xLabel ?? 'step' },
-      ...specs.map((s) => ({ label: s.label, stroke: s.color, width: 1.5, scale: s.scale ?? 'y', dash: s.dash, spanGaps: true,
-        value: (_u: uPlot, v: number | null) => (v == null ? '–' : fmt(v)) })),
-    ];
+    const series: uPlot.Series[] = [{label: this.opts.xLabel ?? 'step'}, ...specs.map(line)];
     this.plot = new uPlot(
-      {
-        title: this.opts.title,
-        width: this.width(),
-        height: this.opts.height ?? 200,
-        series,
-        scales: { x: { time: false }, ...(this.opts.scales ?? {}) },
-        axes: axes ?? this.opts.axes ?? [{}, { size: 56 }],
-        legend: { live: false },
-        cursor: { drag: { x: false, y: false } },
-      },
-      [[], ...specs.map(() => [])] as unknown as uPlot.AlignedData,
-      this.el,
+        {
+          title: this.opts.title,
+          width: this.width(),
+          height: this.opts.height ?? 200,
+          series,
+          scales: {x: {time: false}, ...(this.opts.scales ?? {})},
+          axes: axes ?? this.opts.axes ?? [{}, {size: 56}],
+          legend: {live: false},
+          cursor: {drag: {x: false, y: false}},
+        },
+        [[], ...specs.map(() => [])] as unknown as uPlot.AlignedData,
+        this.el,
     );
     this.dirty = false;
   }
@@ -81,7 +83,7 @@ export class LineChart {
   }
 
   /** Adds one x with values per series (missing ones as gaps). Redraws at most once per frame. */
-  push(x: number, values: Record<string, number | undefined>): void {
+  push(x: number, values: Record<string, number|undefined>): void {
     if (!this.plot) return;
     if (this.x.length && x < this.x[this.x.length - 1]) return;
     this.x.push(x);
@@ -114,7 +116,7 @@ export class LineChart {
     this.plot?.setData([this.x, ...this.ys] as unknown as uPlot.AlignedData);
   }
 
-  get canvas(): HTMLCanvasElement | null {
+  get canvas(): HTMLCanvasElement|null {
     return this.plot ? (this.plot.root.querySelector('canvas') as HTMLCanvasElement) : null;
   }
 }

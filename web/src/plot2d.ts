@@ -1,8 +1,8 @@
 // A square canvas showing the plane [-ext, ext]^2. Dense things (thousands of points, heatmaps) go
 // through ImageData; only axes and arrows use path drawing.
-import type { Grid } from './protocol';
+import type {Grid} from './protocol';
 
-export type RGB = readonly [number, number, number];
+export type RGB = Readonly<[number, number, number]>;
 
 export const COLORS = {
   target: [90, 90, 90] as RGB,
@@ -39,7 +39,7 @@ export class Plot2D {
     canvas.width = this.px;
     canvas.height = this.px;
     canvas.style.maxWidth = `${cssSize}px`;
-    this.ctx = canvas.getContext('2d', { willReadFrequently: true })!;
+    this.ctx = canvas.getContext('2d', {willReadFrequently: true})!;
   }
 
   toPx(x: number, y: number): [number, number] {

@@ -1,6 +1,6 @@
 // Messages between the page and the training worker. The worker owns the wasm module and every
 // object in it; the page only sends settings and renders what comes back (plain typed arrays).
-import type { SamplerOptions } from './settings';
+import type {Catalog, SamplerOptions} from './settings';
 
 /** A square grid of n x n points over [-ext, ext]^2, row-major from the top-left (y descending). */
 export interface Grid {
@@ -8,6 +8,8 @@ export interface Grid {
   ext: number;
 }
 
+// clang-format 14 breaks TypeScript unions of object types apart.
+// clang-format off
 export type ToWorker =
   | { type: 'configure'; config: Record<string, unknown>; sampler: SamplerOptions; maxSteps: number;
       play: boolean; view: ViewRequest }
@@ -15,16 +17,21 @@ export type ToWorker =
   | { type: 'pause' }
   | { type: 'step'; k: number }
   | { type: 'sampler'; sampler: SamplerOptions }
-  | { type: 'sample'; eps: number }
+  /** New sampler options that change only the SDE: re-sample it alone (the ODE samples stay). */
+  | { type: 'sample'; sampler: SamplerOptions }
   | { type: 'view'; view: ViewRequest }
   | { type: 'density' }
   | { type: 'export' }
-  | { type: 'import'; json: string; step: number; sampler: SamplerOptions; maxSteps: number; view: ViewRequest };
+  /** uncounted: steps behind the weights that the file does not record (its own "steps" is counted). */
+  | { type: 'import'; json: string; uncounted: number; sampler: SamplerOptions; maxSteps: number; view: ViewRequest };
+// clang-format on
 
 /** What the visible views need from the worker besides samples. */
 export interface ViewRequest {
   fieldT: number;
   field: string;
+  /** Whose paths the Trajectories view shows. */
+  frames: 'ode'|'sde';
   fieldGrid: Grid;
   densityGrid: Grid;
 }
@@ -51,8 +58,10 @@ export interface SampleSet {
   ms: number;
 }
 
+// clang-format off
 export type FromWorker =
-  | { type: 'ready'; version: string; names: Record<string, string[]> }
+  /** catalog: the library's name lists and traits (settings.ts catalogOf). */
+  | { type: 'ready'; version: string; catalog: Catalog }
   | { type: 'configured'; gen: number; config: Record<string, unknown>; fieldNames: string[]; imported: boolean; step: number;
       target: Float32Array; base: Float32Array; coeffs: Coefficients; exact: boolean; trueNll?: number;
       checkerboard: boolean }
@@ -67,6 +76,7 @@ export type FromWorker =
   | { type: 'nll'; gen: number; step: number; nll: number }
   | { type: 'model'; json: string }
   | { type: 'error'; where: string; message: string };
+// clang-format on
 
 export interface Coefficients {
   t: Float64Array;

@@ -1,128 +1,588 @@
 // The app's state: one declarative list of settings, serialised to the URL query so that a link
-// reproduces a run (seed included). Everything else on the page is derived from a Settings value.
+// reproduces a run (seed included). Each setting says where its value goes in the training config
+// (configs/SCHEMA.md) and in the package's sampler options, so both are built, and the config read back,
+// from this list alone. Enum settings take their values from the library's name lists (si.pathNames, ...);
+// the page adds only labels and order.
+import type {SampleOdeOptions, SampleSdeOptions, StochasticInterpolants} from 'stochastic-interpolants';
 
-export type Value = string | number | boolean;
+export type Value = string|number|boolean;
+export type Settings = Record<string, Value>;
+type Obj = Record<string, unknown>;
 
-/** What changing a setting does: restart training, re-sample the same model, or only redraw. */
-export type Effect = 'train' | 'sample' | 'view';
+/**
+ * What changing a setting does: restart training, re-sample the same model, redraw every view, or
+ * only recompute the Fields view.
+ */
+export type Effect = 'train'|'sample'|'view'|'field';
+
+/**
+ * The library's name lists, by the kinds of its bindings' names(kind); 'field' (b, s, eta, v) is
+ * derived from the field sets.
+ */
+export type NameKind = 'distribution'|'path'|'gamma'|'fieldSet'|'activation'|'odeMethod'|'sdeMethod'|'field';
+/** What the page knows of the library: its name lists, and the traits that the page's rules need. */
+export interface Catalog {
+  names: Partial<Record<NameKind, readonly string[]>>;
+  /** The gamma of each path when a config gives none (the page's 'auto'). */
+  defaultGamma?: Readonly<Record<string, string>>;
+  /** Paths whose x0 is the noise (one-sided, mirror): they need the base N(0, I). */
+  noiseBase?: readonly string[];
+  /** Data sets that a config must give parameters for (e.g. a general mixture's means). */
+  needsParameters?: readonly string[];
+}
+
+/** Where a value lives in a nested object, and how it is written there and read back. */
+export interface Slot {
+  /** Dot path, e.g. 'optimizer.lr'; a number indexes an array ('base.mean.0'). */
+  path: string;
+  /** What is stored there (default: the setting's value); undefined leaves the key out. */
+  write?: (v: Value, s: Settings) => unknown;
+  /** The setting's value from what is stored there (default: as is); `c` is the whole object. */
+  read?: (x: unknown, c: Obj, catalog: Catalog) => unknown;
+}
 
 export interface SettingDef {
   key: string;
+  /** On screen, next to the control. */
   label: string;
-  group: 'data' | 'interpolant' | 'network' | 'training' | 'sampler' | 'view';
-  kind: 'enum' | 'number' | 'int' | 'bool' | 'points';
+  /** The label with its context, for messages (e.g. "target ρ₁ components"); default: label. */
+  title?: string;
+  group: 'data'|'interpolant'|'network'|'training'|'sampler'|'view';
+  /** 'auto-number': the text 'auto' or a number. */
+  kind: 'enum'|'number'|'int'|'bool'|'points'|'auto-number';
   default: Value;
   effect: Effect;
-  options?: readonly string[];
-  optionLabels?: Record<string, string>;
+  /** enum: the library's list of values. */
+  names?: NameKind;
+  /** enum: the page's own values, offered before the library's (e.g. gamma 'auto'). */
+  extra?: readonly string[];
+  /** Inclusive bounds of numbers. */
   min?: number;
   max?: number;
   step?: number;
   help?: string;
-  /** Shown only when this returns true for the current settings. */
+  /** Shown by this element outside the settings panel (no row in the panel). */
+  control?: string;
+  /** The setting means something only when this holds (a Gaussian's mean): only then is it in the config. */
+  applies?: (s: Settings) => boolean;
+  /** Shown only when this holds (default: applies). */
   visible?: (s: Settings) => boolean;
+  /** Its place in the training config (the first slot is read back). */
+  config?: readonly Slot[];
+  /** Its place in the sampler options, { ode: SampleOdeOptions, sde: SampleSdeOptions }. */
+  sampler?: readonly Slot[];
 }
 
-export const DISTRIBUTIONS = [
-  'gaussian', 'random-gmm', 'checkerboard', '8gaussians', 'moons', 'spirals', 'rings',
-  'pinwheel', 'swissroll', 'points',
-] as const;
-const DIST_LABELS: Record<string, string> = {
-  gaussian: 'Gaussian', 'random-gmm': 'random mixture', checkerboard: 'checkerboard',
-  '8gaussians': '8 Gaussians', moons: 'two moons', spirals: '2 spirals', rings: 'concentric rings',
-  pinwheel: 'pinwheel', swissroll: 'swiss roll', points: 'points you draw',
+// ---------------------------------------------------------------- presentation of the library's names
+/**
+ * The page's order and labels (a bare name is its own label); names the library adds come after these,
+ * labelled by themselves.
+ */
+type Shown = string|readonly [name: string, label: string];
+const SHOWN: Partial<Record<NameKind, readonly Shown[]>> = {
+  distribution: [
+    ['gaussian', 'Gaussian'], ['random-gmm', 'random mixture'], 'checkerboard', ['8gaussians', '8 Gaussians'],
+    ['moons', 'two moons'], ['spirals', '2 spirals'], ['rings', 'concentric rings'], 'pinwheel',
+    ['swissroll', 'swiss roll'], ['points', 'points you draw']
+  ],
+  path: ['one-sided-linear', 'one-sided-trig', 'linear', 'trig', 'encoding-decoding', 'mirror'],
+  gamma: ['zero', 'brownian', 'a-brownian', 'bsquared', 'sinesquared', 'sigmoid'],
+  fieldSet: [
+    ['b+s', 'b + s'], ['b+eta', 'b + η'], ['v+s', 'v + s'], ['v+eta', 'v + η'], ['b', 'b only (ODE)'],
+    ['s', 's only (mirror)']
+  ],
+  activation: ['relu', 'leaky_relu', 'elu', 'tanh', 'sigmoid', 'softplus', 'silu'],
+  odeMethod: ['heun', 'rk4', 'euler', 'dopri5'],
+  sdeMethod: ['heun', 'euler', ['heun-karras', 'heun-karras (1st order)']],
+  field: ['b', 's', 'eta', 'v'],
 };
-export const PATHS = ['one-sided-linear', 'one-sided-trig', 'linear', 'trig', 'encoding-decoding', 'mirror'] as const;
-export const GAMMAS = ['auto', 'zero', 'brownian', 'a-brownian', 'bsquared', 'sinesquared', 'sigmoid'] as const;
-export const FIELD_SETS = ['b+s', 'b+eta', 'v+s', 'v+eta', 'b', 's'] as const;
-export const ACTIVATIONS = ['relu', 'leaky_relu', 'elu', 'tanh', 'sigmoid', 'softplus', 'silu'] as const;
-export const ODE_METHODS = ['heun', 'rk4', 'euler', 'dopri5'] as const;
-export const SDE_METHODS = ['heun', 'euler', 'heun-karras'] as const;
-/** End cuts offered for SDEs whose score comes from a denoiser; 'auto' is resolved by sdeCut(). */
-export const SDE_CUTS = ['auto', '0.0001', '0.001', '0.003', '0.01', '0.03', '0.1'] as const;
+/** Data sets the page has controls for, among those that need parameters (drawn points). */
+const PARAMETRISED = ['points'];
+const shownName = (x: Shown) => (typeof x === 'string' ? x : x[0]);
 
+/** The catalog of a module instance (the worker sends it to the page). */
+export function catalogOf(si: StochasticInterpolants): Catalog {
+  const c = si.catalog;
+  return {
+    names: {
+      path: [...si.pathNames],
+      gamma: [...si.gammaNames],
+      activation: [...si.activationNames],
+      distribution: [...si.distributionTypes],
+      fieldSet: [...si.fieldSets],
+      odeMethod: [...si.odeMethods],
+      sdeMethod: [...si.sdeMethods],
+      // The fields (b, s, eta, v) that the field sets name.
+      field: [...new Set(si.fieldSets.flatMap((f) => f.split('+')))],
+    },
+    defaultGamma: Object.fromEntries(c.path.map((p) => [p.name, p.defaultGamma])),
+    noiseBase: c.path.filter((p) => p.sidedness !== 'two-sided').map((p) => p.name),
+    needsParameters: c.distribution.filter((d) => d.needsParameters).map((d) => d.name),
+  };
+}
+
+/**
+ * The values an enum setting offers: its own, then the library's in the page's order; undefined while
+ * the library's list is not known.
+ */
+export function domain(def: SettingDef, catalog: Catalog): string[]|undefined {
+  const list = def.names ? catalog.names[def.names] : [];
+  if (!list) return undefined;
+  const skip = new Set(def.names === 'distribution' ? catalog.needsParameters : []);
+  PARAMETRISED.forEach((n) => skip.delete(n));
+  const order = (SHOWN[def.names!] ?? []).map(shownName);
+  const rank = (n: string) => (order.includes(n) ? order.indexOf(n) : order.length);
+  const lib = list.filter((n) => !skip.has(n)).sort((a, b) => rank(a) - rank(b));
+  return [...(def.extra ?? []), ...lib];
+}
+
+/**
+ * The options of an enum control: the domain, or before the library's lists arrive the default and the
+ * current value.
+ */
+export function options(def: SettingDef, catalog: Catalog, current: Value): string[] {
+  return domain(def, catalog) ?? [...new Set([String(def.default), String(current)])];
+}
+
+export function optionLabel(def: SettingDef, name: string): string {
+  const hit = (SHOWN[def.names!] ?? []).find((x) => shownName(x) === name);
+  return hit && typeof hit !== 'string' ? hit[1] : name;
+}
+
+// ---------------------------------------------------------------- the settings
 /** Fewest drawn points accepted as a data set: below this a "distribution" is a handful of bumps. */
 export const MIN_DRAWN_POINTS = 10;
 
-const isGauss = (side: 'b' | 't') => (s: Settings) => s[side] === 'gaussian';
-const isGmm = (side: 'b' | 't') => (s: Settings) => s[side] === 'random-gmm';
-const isPts = (side: 'b' | 't') => (s: Settings) => s[side] === 'points';
+/** The library's gamma when a config gives none: the page's 'auto'. */
+const autoGamma = (path: unknown, catalog: Catalog) => catalog.defaultGamma?.[String(path)];
+/** A model with a score (learned, or derived from a denoiser) can run the SDE. */
+export const hasScore = (s: Settings) => String(s.fields).split('+').some((f) => f === 's' || f === 'eta');
 
-function sideDefs(side: 'b' | 't', name: string, def: string): SettingDef[] {
+const at = (path: string, more?: Omit<Slot, 'path'>): Slot[] => [{path, ...more}];
+const isNum = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
+
+function sideDefs(side: 'b'|'t', name: string, def: string): SettingDef[] {
+  const spec = side === 'b' ? 'base' : 'target';
+  const is = (type: string) => (s: Settings) => s[side] === type;
+  const d = (key: string, label: string, rest: Omit<SettingDef, 'key'|'label'|'title'|'group'|'effect'>) =>
+      ({key: side + key, label, title: `${name} ${label}`, group: 'data', effect: 'train', ...rest}) as SettingDef;
   return [
-    { key: side, label: name, group: 'data', kind: 'enum', default: def, effect: 'train',
-      options: DISTRIBUTIONS, optionLabels: DIST_LABELS },
-    { key: side + 'mx', label: 'mean x', group: 'data', kind: 'number', default: 0, effect: 'train',
-      step: 0.1, min: -10, max: 10, visible: isGauss(side) },
-    { key: side + 'my', label: 'mean y', group: 'data', kind: 'number', default: 0, effect: 'train',
-      step: 0.1, min: -10, max: 10, visible: isGauss(side) },
-    { key: side + 'sd', label: 'std', group: 'data', kind: 'number', default: 1, effect: 'train',
-      step: 0.1, min: 0.01, max: 10, visible: isGauss(side),
-      help: 'One-sided and mirror paths need the base to be N(0, I): mean 0, std 1.' },
-    { key: side + 'k', label: 'components', group: 'data', kind: 'int', default: 3, effect: 'train',
-      min: 1, max: 20, visible: isGmm(side) },
-    { key: side + 'gs', label: 'mixture seed', group: 'data', kind: 'int', default: side === 'b' ? 1 : 2,
-      effect: 'train', min: 0, max: 1e9, visible: isGmm(side) },
-    { key: side + 'bw', label: 'bandwidth', group: 'data', kind: 'number', default: 0.15, effect: 'train',
-      step: 0.01, min: 0.001, max: 5, visible: isPts(side),
-      help: 'Drawn points become a mixture of small Gaussians of this std.' },
-    { key: side + 'pts', label: 'drawn points', group: 'data', kind: 'points', default: '', effect: 'train',
-      visible: () => false },
+    {
+      key: side,
+      label: name,
+      group: 'data',
+      kind: 'enum',
+      default: def,
+      effect: 'train',
+      names: 'distribution',
+      config: at(`${spec}.type`)
+    },
+    d('mx', 'mean x', {
+      kind: 'number',
+      default: 0,
+      step: 0.1,
+      min: -10,
+      max: 10,
+      applies: is('gaussian'),
+      config: at(`${spec}.mean.0`)
+    }),
+    d('my', 'mean y', {
+      kind: 'number',
+      default: 0,
+      step: 0.1,
+      min: -10,
+      max: 10,
+      applies: is('gaussian'),
+      config: at(`${spec}.mean.1`)
+    }),
+    d('sd', 'std', {
+      kind: 'number',
+      default: 1,
+      step: 0.1,
+      min: 0.01,
+      max: 10,
+      applies: is('gaussian'),
+      help: 'One-sided and mirror paths need the base to be N(0, I): mean 0, std 1.',
+      config: at(`${spec}.cov`, {
+        write: (v) => [[(v as number) ** 2, 0], [0, (v as number) ** 2]],
+        read: (cov) =>
+            (Array.isArray(cov) && Array.isArray(cov[0]) && isNum(cov[0][0]) ? Math.sqrt(cov[0][0]) : undefined),
+      })
+    }),
+    d('k', 'components',
+      {kind: 'int', default: 3, min: 1, max: 20, applies: is('random-gmm'), config: at(`${spec}.components`)}),
+    d('gs', 'mixture seed', {
+      kind: 'int',
+      default: side === 'b' ? 1 : 2,
+      min: 0,
+      max: 1e9,
+      applies: is('random-gmm'),
+      config: at(`${spec}.seed`)
+    }),
+    d('bw', 'bandwidth', {
+      kind: 'number',
+      default: 0.15,
+      step: 0.01,
+      min: 0.001,
+      max: 5,
+      applies: is('points'),
+      help: 'Drawn points become a mixture of small Gaussians of this std.',
+      config: at(`${spec}.bandwidth`)
+    }),
+    d('pts', 'drawn points', {
+      kind: 'points',
+      default: '',
+      applies: is('points'),
+      control: 'cv-draw',
+      config: at(`${spec}.points`, {
+        write: (v) => decodePoints(v as string),
+        read: (p) =>
+            (Array.isArray(p) && p.every((q) => Array.isArray(q) && q.length === 2 && q.every(isNum)) ?
+                 encodePoints(p as [number, number][]) :
+                 undefined),
+      })
+    }),
   ];
 }
 
 export const SETTINGS: readonly SettingDef[] = [
   ...sideDefs('b', 'base ρ₀', 'gaussian'),
   ...sideDefs('t', 'target ρ₁', 'checkerboard'),
-  { key: 'path', label: 'path', group: 'interpolant', kind: 'enum', default: 'one-sided-linear',
-    effect: 'train', options: PATHS },
-  { key: 'gamma', label: 'γ(t)', group: 'interpolant', kind: 'enum', default: 'auto', effect: 'train',
-    options: GAMMAS, optionLabels: { auto: 'auto' },
-    help: 'auto: 0 on one-sided paths (x₀ is the noise), brownian √(t(1−t)) otherwise.' },
-  { key: 'ga', label: 'a (a-brownian)', group: 'interpolant', kind: 'number', default: 1, effect: 'train',
-    step: 0.1, min: 0.001, max: 100, visible: (s) => s.gamma === 'a-brownian' },
-  { key: 'fields', label: 'learned fields', group: 'interpolant', kind: 'enum', default: 'b+s',
-    effect: 'train', options: FIELD_SETS,
-    optionLabels: { 'b+s': 'b + s', 'b+eta': 'b + η', 'v+s': 'v + s', 'v+eta': 'v + η', b: 'b only (ODE)', s: 's only (mirror)' } },
-  { key: 'width', label: 'width', group: 'network', kind: 'int', default: 64, effect: 'train', min: 1, max: 4096 },
-  { key: 'depth', label: 'hidden layers', group: 'network', kind: 'int', default: 3, effect: 'train', min: 1, max: 16 },
-  { key: 'act', label: 'activation', group: 'network', kind: 'enum', default: 'relu', effect: 'train',
-    options: ACTIVATIONS },
-  { key: 'lr', label: 'learning rate', group: 'training', kind: 'number', default: 5e-3, effect: 'train', step: 1e-4 },
-  { key: 'lrstep', label: 'lr decay every', help: 'Steps between learning-rate decays; 0 = never.', group: 'training', kind: 'int', default: 1500,
-    effect: 'train', min: 0, max: 1e7 },
-  { key: 'decay', label: 'lr decay factor', group: 'training', kind: 'number', default: 0.5, effect: 'train',
-    step: 0.05 },
-  { key: 'clip', label: 'gradient clip', help: 'Largest gradient norm; 0 = off.', group: 'training', kind: 'number', default: 0, effect: 'train',
-    step: 0.1, min: 0 },
-  { key: 'batch', label: 'batch', group: 'training', kind: 'int', default: 256, effect: 'train', min: 1, max: 100000 },
-  { key: 'steps', label: 'stop at step', group: 'training', kind: 'int', default: 20000, effect: 'train',
-    min: 1, max: 1e7 },
-  { key: 'seed', label: 'seed', group: 'training', kind: 'int', default: 0, effect: 'train', min: 0, max: 2 ** 31 - 1 },
-  { key: 'tcut', label: 'training t cut', group: 'training', kind: 'number', default: 1e-4, effect: 'train',
-    step: 1e-4, min: 0, max: 0.4, help: 'Training draws t in [cut, 1 − cut]: 1/γ and 1/α blow up at the ends.' },
-  { key: 'anti', label: 'antithetic', group: 'training', kind: 'bool', default: true, effect: 'train' },
-  { key: 'n', label: 'samples', group: 'sampler', kind: 'int', default: 1000, effect: 'sample', min: 10, max: 20000 },
-  { key: 'ode', label: 'ODE method', group: 'sampler', kind: 'enum', default: 'heun', effect: 'sample',
-    options: ODE_METHODS },
-  { key: 'odesteps', label: 'ODE steps', group: 'sampler', kind: 'int', default: 40, effect: 'sample', min: 1,
-    max: 5000, visible: (s) => s.ode !== 'dopri5' },
-  { key: 'tol', label: 'ODE atol = rtol', group: 'sampler', kind: 'number', default: 1e-3, effect: 'sample',
-    step: 1e-4, min: 1e-10, max: 1, visible: (s) => s.ode === 'dopri5' },
-  { key: 'sde', label: 'SDE method', group: 'sampler', kind: 'enum', default: 'heun', effect: 'sample',
-    options: SDE_METHODS, optionLabels: { 'heun-karras': 'heun-karras (1st order)' } },
-  { key: 'sdesteps', label: 'SDE steps', group: 'sampler', kind: 'int', default: 50, effect: 'sample', min: 1, max: 5000 },
-  { key: 'sdecut', label: 'SDE end cut δ', group: 'sampler', kind: 'enum', default: 'auto', effect: 'sample',
-    options: SDE_CUTS, optionLabels: { auto: 'auto' }, visible: (s) => s.fields === 'b+eta' || s.fields === 'v+eta',
-    help: 'With a denoiser the score is s = −η/γ (one-sided: −η/α), singular at an end: the SDE runs on [δ, 1 − δ]. ' +
-      'auto: 0.01 on one-sided paths (α → 0 at t = 1), else the model\'s own interval [t_lo, 1 − t_hi].' },
-  { key: 'eps', label: 'noise ε', group: 'sampler', kind: 'number', default: 0.5, effect: 'sample', min: 0, max: 3,
-    step: 0.05 },
-  { key: 'ext', label: 'plot half-width', group: 'view', kind: 'number', default: 5, effect: 'view', min: 0.5,
-    max: 50, step: 0.5 },
+  {
+    key: 'path',
+    label: 'path',
+    group: 'interpolant',
+    kind: 'enum',
+    default: 'one-sided-linear',
+    effect: 'train',
+    names: 'path',
+    config: at('interpolant.path')
+  },
+  {
+    key: 'gamma',
+    label: 'γ(t)',
+    group: 'interpolant',
+    kind: 'enum',
+    default: 'auto',
+    effect: 'train',
+    names: 'gamma',
+    extra: ['auto'],
+    help: 'auto: 0 on one-sided paths (x₀ is the noise), brownian √(t(1−t)) otherwise.',
+    config: at('interpolant.gamma', {
+      write: (v) => (v === 'auto' ? undefined : v),
+      read: (g, c, catalog) => (g === autoGamma(get(c, 'interpolant.path'), catalog) ? 'auto' : g),
+    })
+  },
+  {
+    key: 'ga',
+    label: 'a (a-brownian)',
+    group: 'interpolant',
+    kind: 'number',
+    default: 1,
+    effect: 'train',
+    step: 0.1,
+    min: 0.001,
+    max: 100,
+    applies: (s) => s.gamma === 'a-brownian',
+    config: at('interpolant.gamma_a')
+  },
+  {
+    key: 'fields',
+    label: 'learned fields',
+    group: 'interpolant',
+    kind: 'enum',
+    default: 'b+s',
+    effect: 'train',
+    names: 'fieldSet',
+    config: at('fields')
+  },
+  {
+    key: 'width',
+    label: 'width',
+    group: 'network',
+    kind: 'int',
+    default: 64,
+    effect: 'train',
+    min: 1,
+    max: 4096,
+    config: at('network.hidden', {write: hidden, read: (h) => (Array.isArray(h) ? h[0] : undefined)})
+  },
+  {
+    key: 'depth',
+    label: 'hidden layers',
+    group: 'network',
+    kind: 'int',
+    default: 3,
+    effect: 'train',
+    min: 1,
+    max: 16,
+    config: at('network.hidden', {write: hidden, read: (h) => (Array.isArray(h) ? h.length : undefined)})
+  },
+  {
+    key: 'act',
+    label: 'activation',
+    group: 'network',
+    kind: 'enum',
+    default: 'relu',
+    effect: 'train',
+    names: 'activation',
+    config: at('network.activation')
+  },
+  {
+    key: 'lr',
+    label: 'learning rate',
+    group: 'training',
+    kind: 'number',
+    default: 5e-3,
+    effect: 'train',
+    step: 1e-4,
+    min: 1e-9,
+    max: 1e6,
+    config: at('optimizer.lr')
+  },
+  {
+    key: 'lrstep',
+    label: 'lr decay every',
+    help: 'Steps between learning-rate decays; 0 = never.',
+    group: 'training',
+    kind: 'int',
+    default: 1500,
+    effect: 'train',
+    min: 0,
+    max: 1e7,
+    config: at('optimizer.step_size')
+  },
+  {
+    key: 'decay',
+    label: 'lr decay factor',
+    group: 'training',
+    kind: 'number',
+    default: 0.5,
+    effect: 'train',
+    step: 0.05,
+    min: 1e-6,
+    max: 1,
+    config: at('optimizer.decay')
+  },
+  {
+    key: 'clip',
+    label: 'gradient clip',
+    help: 'Largest gradient norm; 0 = off.',
+    group: 'training',
+    kind: 'number',
+    default: 0,
+    effect: 'train',
+    step: 0.1,
+    min: 0,
+    max: 1e9,
+    config: at('optimizer.clip')
+  },
+  {
+    key: 'batch',
+    label: 'batch',
+    group: 'training',
+    kind: 'int',
+    default: 256,
+    effect: 'train',
+    min: 1,
+    max: 100000,
+    config: at('training.batch')
+  },
+  {
+    key: 'steps',
+    label: 'stop at step',
+    group: 'training',
+    kind: 'int',
+    default: 20000,
+    effect: 'train',
+    min: 1,
+    max: 1e7,
+    config: at('training.steps')
+  },
+  {
+    key: 'seed',
+    label: 'seed',
+    group: 'training',
+    kind: 'int',
+    default: 0,
+    effect: 'train',
+    min: 0,
+    max: 2 ** 31 - 1,
+    config: at('training.seed'),
+    // The samplers' seeds follow the training seed, apart from it (and from each other).
+    sampler:
+        [{path: 'ode.seed', write: (v) => (v as number) + 1000}, {path: 'sde.seed', write: (v) => (v as number) + 1001}]
+  },
+  {
+    key: 'tcut',
+    label: 'training t cut',
+    group: 'training',
+    kind: 'number',
+    default: 1e-4,
+    effect: 'train',
+    step: 1e-4,
+    min: 0,
+    max: 0.4,
+    help: 'Training draws t in [cut, 1 − cut]: 1/γ and 1/α blow up at the ends.',
+    config: [{path: 'training.t_lo'}, {path: 'training.t_hi'}]
+  },
+  {
+    key: 'anti',
+    label: 'antithetic',
+    group: 'training',
+    kind: 'bool',
+    default: true,
+    effect: 'train',
+    config: at('training.antithetic')
+  },
+  {
+    key: 'n',
+    label: 'samples',
+    group: 'sampler',
+    kind: 'int',
+    default: 1000,
+    effect: 'sample',
+    min: 10,
+    max: 20000,
+    sampler: [{path: 'ode.n'}, {path: 'sde.n'}]
+  },
+  {
+    key: 'ode',
+    label: 'ODE method',
+    group: 'sampler',
+    kind: 'enum',
+    default: 'heun',
+    effect: 'sample',
+    names: 'odeMethod',
+    config: at('sampling.ode.method'),
+    sampler: at('ode.method')
+  },
+  {
+    key: 'odesteps',
+    label: 'ODE steps',
+    group: 'sampler',
+    kind: 'int',
+    default: 40,
+    effect: 'sample',
+    min: 1,
+    max: 5000,
+    visible: (s) => s.ode !== 'dopri5',
+    config: at('sampling.ode.steps'),
+    sampler: at('ode.steps')
+  },
+  {
+    key: 'tol',
+    label: 'ODE atol = rtol',
+    group: 'sampler',
+    kind: 'number',
+    default: 1e-3,
+    effect: 'sample',
+    step: 1e-4,
+    min: 1e-10,
+    max: 1,
+    visible: (s) => s.ode === 'dopri5',
+    config: [{path: 'sampling.ode.atol'}, {path: 'sampling.ode.rtol'}],
+    sampler: [{path: 'ode.atol'}, {path: 'ode.rtol'}]
+  },
+  {
+    key: 'sde',
+    label: 'SDE method',
+    group: 'sampler',
+    kind: 'enum',
+    default: 'heun',
+    effect: 'sample',
+    names: 'sdeMethod',
+    config: at('sampling.sde.method'),
+    sampler: at('sde.method')
+  },
+  {
+    key: 'sdesteps',
+    label: 'SDE steps',
+    group: 'sampler',
+    kind: 'int',
+    default: 50,
+    effect: 'sample',
+    min: 1,
+    max: 5000,
+    config: at('sampling.sde.steps'),
+    sampler: at('sde.steps')
+  },
+  {
+    key: 'epsuntil',
+    label: 'SDE noise off after',
+    group: 'sampler',
+    kind: 'auto-number',
+    default: 'auto',
+    effect: 'sample',
+    min: 0,
+    max: 1,
+    step: 0.01,
+    visible: hasScore,
+    help: 'From this time on the SDE runs without noise (the probability flow): a score derived from a ' +
+        'denoiser, s = −η/γ (one-sided: −η/α), blows up at an end. auto: the model\'s own choice ' +
+        '(0.99 for a score from a denoiser, else never).',
+    config: at('sampling.sde.eps_until', {write: unlessAuto}),
+    sampler: at('sde.epsUntil', {write: unlessAuto})
+  },
+  {
+    key: 'eps',
+    label: 'noise ε',
+    group: 'sampler',
+    kind: 'number',
+    default: 0.5,
+    effect: 'sample',
+    min: 0,
+    max: 3,
+    step: 0.05,
+    control: 'eps-slider',
+    config: at('sampling.sde.eps'),
+    sampler: at('sde.eps')
+  },
+  {
+    key: 'ext',
+    label: 'plot half-width',
+    group: 'view',
+    kind: 'number',
+    default: 5,
+    effect: 'view',
+    min: 0.5,
+    max: 50,
+    step: 0.5
+  },
+  {
+    key: 'field',
+    label: 'field shown',
+    group: 'view',
+    kind: 'enum',
+    default: 'auto',
+    effect: 'field',
+    names: 'field',
+    extra: ['auto'],
+    control: 'field-select',
+    help: 'The field the Fields view draws; auto: s for the mirror, else b.'
+  },
+  {
+    key: 'ft',
+    label: 'field time t',
+    group: 'view',
+    kind: 'number',
+    default: 0.5,
+    effect: 'field',
+    min: 0,
+    max: 1,
+    step: 0.01,
+    control: 'field-t'
+  },
 ];
 
-export type Settings = Record<string, Value>;
+/** 'auto' leaves the option out: the library's default applies. */
+function unlessAuto(v: Value): Value|undefined {
+  return v === 'auto' ? undefined : v;
+}
+
+function hidden(_: Value, s: Settings): number[] {
+  return Array.from({length: s.depth as number}, () => s.width as number);
+}
 
 const byKey = new Map(SETTINGS.map((d) => [d.key, d]));
 export function settingDef(key: string): SettingDef {
@@ -135,22 +595,51 @@ export function defaults(): Settings {
   return Object.fromEntries(SETTINGS.map((d) => [d.key, d.default]));
 }
 
-/** Parses one value from text; returns undefined when the text is not a value of this kind. */
-export function parseValue(def: SettingDef, text: string): Value | undefined {
-  switch (def.kind) {
-    case 'bool':
-      return text === '1' || text === 'true' ? true : text === '0' || text === 'false' ? false : undefined;
-    case 'enum':
-      return def.options!.includes(text) ? text : undefined;
-    case 'points':
-      return /^[A-Za-z0-9_-]*$/.test(text) ? text : undefined;
-    default: {
-      // Range checks are the library's job (its messages name the field); here only the syntax.
-      const v = Number(text);
-      if (text.trim() === '' || !Number.isFinite(v)) return undefined;
-      return def.kind === 'int' ? Math.round(v) : v;
-    }
+export const applies = (d: SettingDef, s: Settings) => !d.applies || d.applies(s);
+export const isVisible = (d: SettingDef, s: Settings) => (d.visible ? d.visible(s) : applies(d, s));
+export const titleOf = (d: SettingDef) => d.title ?? d.label;
+
+/** The field the Fields view shows for these settings ('auto' resolved). */
+export function fieldShown(s: Settings): string {
+  if (s.field !== 'auto') return String(s.field);
+  // The mirror learns s only (its b = -γγ' s vanishes where γ' = 0, e.g. at t = 1/2).
+  return s.path === 'mirror' ? 's' : 'b';
+}
+
+// ---------------------------------------------------------------- values, checks, the URL
+/** The value a text stands for (the URL's, or a text control's); invalid() says whether it is one. */
+export function parseValue(def: SettingDef, text: string): unknown {
+  if (def.kind === 'bool') {
+    const known: Record<string, boolean> = {'1': true, 'true': true, '0': false, 'false': false};
+    return text in known ? known[text] : text;
   }
+  if (def.kind === 'enum' || def.kind === 'points') return text;
+  if (def.kind === 'auto-number' && text.trim() === 'auto') return 'auto';
+  return text.trim() === '' ? NaN : Number(text);
+}
+
+/**
+ * Why v is not a value of this setting, or undefined if it is. Enum values are checked against the
+ * library's list once it is known (before that, any plain name passes).
+ */
+export function invalid(def: SettingDef, v: unknown, catalog: Catalog): string|undefined {
+  if (def.kind === 'bool') return typeof v === 'boolean' ? undefined : 'is not 0 or 1';
+  if (def.kind === 'points') {
+    return typeof v === 'string' && /^[A-Za-z0-9_-]*$/.test(v) ? undefined : 'is not base64url';
+  }
+  if (def.kind === 'enum') {
+    if (typeof v !== 'string' || !/^[\w+.-]+$/.test(v)) return 'is not a name';
+    const known = domain(def, catalog);
+    return !known || known.includes(v) ? undefined : `is not one of ${known.join(', ')}`;
+  }
+  if (def.kind === 'auto-number' && v === 'auto') return undefined;
+  if (typeof v !== 'number' || !Number.isFinite(v)) {
+    return def.kind === 'auto-number' ? 'is neither auto nor a number' : 'is not a number';
+  }
+  if (def.kind === 'int' && !Number.isInteger(v)) return 'is not a whole number';
+  if (def.min !== undefined && v < def.min) return `must be at least ${def.min}`;
+  if (def.max !== undefined && v > def.max) return `must be at most ${def.max}`;
+  return undefined;
 }
 
 export function formatValue(def: SettingDef, v: Value): string {
@@ -168,25 +657,34 @@ export function toQuery(s: Settings): string {
   return q.toString();
 }
 
-/** Settings from a query string; unknown keys and unparsable values are reported, not applied. */
-export function fromQuery(query: string): { settings: Settings; problems: string[] } {
+/**
+ * Settings from a query string. Unknown keys and bad values are reported (naming the control) and not
+ * applied: the setting keeps its default, the rest of the link applies.
+ */
+export function fromQuery(query: string, catalog: Catalog = {
+  names: {}
+}): {settings: Settings; problems: string[]} {
   const s = defaults();
   const problems: string[] = [];
   for (const [k, text] of new URLSearchParams(query)) {
     const d = byKey.get(k);
     if (!d) {
-      problems.push(`URL: unknown setting "${k}" ignored`);
+      problems.push(`unknown setting "${k}" ignored`);
       continue;
     }
     const v = parseValue(d, text);
-    if (v === undefined) problems.push(`URL: ${k}="${text}" is not a valid ${d.kind}; kept ${formatValue(d, d.default)}`);
-    else s[k] = v;
+    const why = invalid(d, v, catalog);
+    if (why) {
+      problems.push(`${titleOf(d)} (${k}=${text}) ${why}; kept ${formatValue(d, d.default)}`);
+    } else {
+      s[k] = v as Value;
+    }
   }
-  return { settings: s, problems };
+  return {settings: s, problems};
 }
 
 // Drawn points travel in the URL as base64url of little-endian int16 pairs in units of 1/1000.
-export function encodePoints(pts: readonly (readonly [number, number])[]): string {
+export function encodePoints(pts: ReadonlyArray<Readonly<[number, number]>>): string {
   const a = new Int16Array(pts.length * 2);
   pts.forEach(([x, y], i) => {
     a[2 * i] = Math.max(-32767, Math.min(32767, Math.round(x * 1000)));
@@ -209,23 +707,6 @@ export function decodePoints(text: string): [number, number][] {
   return out;
 }
 
-/** A distribution spec (core/include/si/distributions.hpp) for one side. */
-export function distributionSpec(s: Settings, side: 'b' | 't'): Record<string, unknown> {
-  const type = s[side] as string;
-  switch (type) {
-    case 'gaussian': {
-      const sd = s[side + 'sd'] as number;
-      return { type, mean: [s[side + 'mx'], s[side + 'my']], cov: [[sd * sd, 0], [0, sd * sd]] };
-    }
-    case 'random-gmm':
-      return { type, components: s[side + 'k'], seed: s[side + 'gs'], dim: 2 };
-    case 'points':
-      return { type, points: decodePoints(s[side + 'pts'] as string), bandwidth: s[side + 'bw'] };
-    default:
-      return { type };
-  }
-}
-
 /** Checks the page can do before asking the library; returns messages. */
 export function pageProblems(s: Settings): string[] {
   const out: string[] = [];
@@ -233,85 +714,214 @@ export function pageProblems(s: Settings): string[] {
     if (s[side] !== 'points') continue;
     const n = decodePoints(s[side + 'pts'] as string).length;
     if (n < MIN_DRAWN_POINTS) {
-      out.push(`${side === 'b' ? 'base' : 'target'}: the drawn set has ${n} point${n === 1 ? '' : 's'}; ` +
-        `draw at least ${MIN_DRAWN_POINTS} in the drawing pad (drag the mouse).`);
+      out.push(
+          `${side === 'b' ? 'base' : 'target'}: the drawn set has ${n} point${n === 1 ? '' : 's'}; ` +
+          `draw at least ${MIN_DRAWN_POINTS} in the drawing pad (drag the mouse).`);
     }
   }
   return out;
 }
 
+// ---------------------------------------------------------------- config and sampler options
+function get(o: unknown, path: string): unknown {
+  let x = o;
+  for (const k of path.split('.')) {
+    if (x === null || typeof x !== 'object') return undefined;
+    x = (x as Obj)[k];
+  }
+  return x;
+}
+
+function put(o: Obj, path: string, v: unknown): void {
+  if (v === undefined) return;
+  const keys = path.split('.');
+  let x: Obj = o;
+  keys.slice(0, -1).forEach((k, i) => {
+    x[k] ??= /^\d+$/.test(keys[i + 1]) ? [] : {};
+    x = x[k] as Obj;
+  });
+  x[keys[keys.length - 1]] = v;
+}
+
+function build(s: Settings, slots: (d: SettingDef) => readonly Slot[] | undefined): Obj {
+  const o: Obj = {};
+  for (const d of SETTINGS) {
+    if (!applies(d, s)) continue;
+    for (const slot of slots(d) ?? []) put(o, slot.path, slot.write ? slot.write(s[d.key], s) : s[d.key]);
+  }
+  return o;
+}
+
 /** The training config (configs/SCHEMA.md) these settings describe. */
-export function trainingConfig(s: Settings): Record<string, unknown> {
-  const interpolant: Record<string, unknown> = { path: s.path };
-  if (s.gamma !== 'auto') interpolant.gamma = s.gamma;
-  if (s.gamma === 'a-brownian') interpolant.gamma_a = s.ga;
-  return {
-    base: distributionSpec(s, 'b'),
-    target: distributionSpec(s, 't'),
-    interpolant,
-    fields: s.fields,
-    network: { hidden: Array.from({ length: s.depth as number }, () => s.width), activation: s.act },
-    optimizer: { lr: s.lr, step_size: s.lrstep, decay: s.decay, clip: s.clip },
-    training: { steps: s.steps, batch: s.batch, seed: s.seed, t_lo: s.tcut, t_hi: s.tcut, antithetic: s.anti },
-    sampling: {
-      ode: { method: s.ode, atol: s.tol, rtol: s.tol, steps: s.odesteps },
-      sde: { method: s.sde, eps: s.eps, steps: s.sdesteps },
-    },
-  };
+export function trainingConfig(s: Settings): Obj {
+  return build(s, (d) => d.config);
 }
 
+/** The package's sampler options: exactly what the page passes to sampleODE / sampleSDE for its samples. */
 export interface SamplerOptions {
-  n: number;
-  seed: number;
-  ode: { method: string; steps: number; atol: number; rtol: number };
-  /** cut: the SDE runs on [cut, 1 − cut] (kept inside the training range); undefined: the model's own interval. */
-  sde: { method: string; steps: number; eps: number; cut?: number };
-}
-
-const ONE_SIDED = new Set<Value>(['one-sided-linear', 'one-sided-trig']);
-
-/** The SDE's end cut: only a score derived from a denoiser needs one. Measured on the checkerboard
- * (3 x 64, 1000 steps, share of SDE samples on the support for eps 0.5 / 1 / 2): one-sided b+eta on
- * the model's interval [1e-4, 1 - 1e-4] 6 / 3 / 1 %, with δ = 0.01 89 / 92 / 96 %; two-sided linear
- * b+eta 85 / 86 / 91 % on the model's interval, 75 / 73 / 74 % with δ = 0.01. */
-export function sdeCut(s: Settings): number | undefined {
-  if (s.fields !== 'b+eta' && s.fields !== 'v+eta') return undefined;
-  if (s.sdecut === 'auto') return ONE_SIDED.has(s.path) ? 0.01 : undefined;
-  return Number(s.sdecut);
+  ode: SampleOdeOptions;
+  sde: SampleSdeOptions;
 }
 
 export function samplerOptions(s: Settings): SamplerOptions {
-  return {
-    n: s.n as number,
-    seed: (s.seed as number) + 1000,
-    ode: { method: s.ode as string, steps: s.odesteps as number, atol: s.tol as number, rtol: s.tol as number },
-    sde: { method: s.sde as string, steps: s.sdesteps as number, eps: s.eps as number, cut: sdeCut(s) },
-  };
+  return {ode: {}, sde: {}, ...build(s, (d) => d.sampler)} as SamplerOptions;
 }
 
+/**
+ * The settings that describe a training config (e.g. an imported model's), starting from `current` for
+ * what a config does not hold (sample count, views). `lost` names what the controls cannot show: every
+ * value of the config that the settings' own config does not reproduce (a link then gives a nearby run).
+ */
+export function configToSettings(
+    config: Obj, current: Settings, catalog: Catalog): {settings: Settings; lost: string[]} {
+  // A bare distribution name is shorthand for {type}.
+  const c: Obj = {...config};
+  for (const k of ['base', 'target']) {
+    if (typeof c[k] === 'string') c[k] = {type: c[k]};
+  }
+  const s = defaults();
+  for (const d of SETTINGS) {
+    if (!d.config) {
+      s[d.key] = current[d.key];
+      continue;
+    }
+    // In SETTINGS order: a distribution's type is read before its parameters, the path before gamma.
+    if (!applies(d, s)) continue;
+    const x = get(c, d.config[0].path);
+    const v = x === undefined || !d.config[0].read ? x : d.config[0].read(x, c, catalog);
+    if (v !== undefined && !invalid(d, v, catalog)) s[d.key] = v as Value;
+  }
+  return {settings: s, lost: differences(c, trainingConfig(s), catalog)};
+}
+
+/**
+ * Values of a full config (the library fills in every default) that the page does not write because they
+ * are what the library assumes anyway, or unused.
+ */
+const IMPLIED: Record<string, (v: unknown, written: Obj, catalog: Catalog) => boolean> = {
+  'base.dim': (v) => v === 2,
+  'target.dim': (v) => v === 2,
+  'interpolant.gamma': (v, w, catalog) => v === autoGamma(get(w, 'interpolant.path'), catalog),
+  'interpolant.gamma_a': () => true,  // used by a-brownian only, whose ga writes it
+  'optimizer.beta1': (v) => v === 0.9,
+  'optimizer.beta2': (v) => v === 0.999,
+  'optimizer.eps': (v) => v === 1e-8,
+};
+
+function differences(file: Obj, written: Obj, catalog: Catalog): string[] {
+  const out: string[] = [];
+  const walk = (f: unknown, w: unknown, path: string) => {
+    if (f && typeof f === 'object' && !Array.isArray(f)) {
+      const fo = f as Obj;
+      const wo = w && typeof w === 'object' && !Array.isArray(w) ? (w as Obj) : undefined;
+      // Another kind of distribution altogether: one message for the whole spec.
+      if (wo && 'type' in fo && fo.type !== wo.type) {
+        out.push(`${path} ${brief(f)} (shown as ${brief(w)})`);
+        return;
+      }
+      for (const k of Object.keys(fo)) walk(fo[k], wo?.[k], path ? `${path}.${k}` : k);
+    } else if (w === undefined) {
+      if (!IMPLIED[path]?.(f, written, catalog)) out.push(`${path} = ${brief(f)}`);
+    } else if (!same(f, w)) {
+      out.push(`${path} = ${brief(f)} (shown as ${brief(w)})`);
+    }
+  };
+  walk(file, written, '');
+  return out;
+}
+
+function same(a: unknown, b: unknown): boolean {
+  if (typeof a === 'number' && typeof b === 'number') {
+    return Math.abs(a - b) <= 1e-12 * Math.max(Math.abs(a), Math.abs(b));
+  }
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => same(x, b[i]));
+  return a === b;
+}
+
+function brief(v: unknown): string {
+  const t = JSON.stringify(v, (_, x) => (typeof x === 'number' ? Number(x.toPrecision(6)) : x)) ?? String(v);
+  return t.length > 60 ? `${t.slice(0, 57)}…` : t;
+}
+
+// ---------------------------------------------------------------- presets
 /** Settings of the reference notebooks (SPEC section 8), network and batch as published. */
-export const PRESETS: Record<string, { label: string; values: Partial<Settings> }> = {
-  browser: { label: 'browser default (fast)', values: {} },
-  'exact-8gaussians': { label: 'N(0, I) → 8 Gaussians (exact fields known)', values: { t: '8gaussians' } },
+export const PRESETS: Record < string, {
+  label: string;
+  values: Partial<Settings>
+}
+> = {
+  browser: {label: 'browser default (fast)', values: {}},
+  'exact-8gaussians': {label: 'N(0, I) → 8 Gaussians (exact fields known)', values: {t: '8gaussians'}},
   'two-sided-gmm': {
     label: 'mixture → mixture, trig path (exact fields known)',
-    values: { b: 'random-gmm', t: 'random-gmm', tk: 4, path: 'trig', gamma: 'brownian' },
+    values: {b: 'random-gmm', t: 'random-gmm', tk: 4, path: 'trig', gamma: 'brownian'},
   },
   'checker-with-score': {
     label: 'notebook: checker with score',
-    values: { width: 256, depth: 4, batch: 2000, lr: 2e-3, steps: 7000, lrstep: 1500, decay: 0.4, ode: 'dopri5', tol: 1e-5, sde: 'heun', sdesteps: 100 },
+    values: {
+      width: 256,
+      depth: 4,
+      batch: 2000,
+      lr: 2e-3,
+      steps: 7000,
+      lrstep: 1500,
+      decay: 0.4,
+      ode: 'dopri5',
+      tol: 1e-5,
+      sde: 'heun',
+      sdesteps: 100
+    },
   },
   'checker-with-denoiser': {
     label: 'notebook: checker with denoiser',
-    values: { fields: 'b+eta', width: 256, depth: 4, batch: 2000, lr: 2e-3, steps: 7000, lrstep: 1500, decay: 0.4, ode: 'dopri5', tol: 1e-5, sdesteps: 100 },
+    values: {
+      fields: 'b+eta',
+      width: 256,
+      depth: 4,
+      batch: 2000,
+      lr: 2e-3,
+      steps: 7000,
+      lrstep: 1500,
+      decay: 0.4,
+      ode: 'dopri5',
+      tol: 1e-5,
+      sdesteps: 100
+    },
   },
   'checker-non-gaussian-base': {
     label: 'notebook: non-Gaussian base',
-    values: { b: 'random-gmm', path: 'encoding-decoding', gamma: 'brownian', width: 256, depth: 4, batch: 2000, lr: 2e-3, steps: 7000, lrstep: 1500, decay: 0.4, ode: 'dopri5', tol: 1e-5, sdesteps: 100 },
+    values: {
+      b: 'random-gmm',
+      path: 'encoding-decoding',
+      gamma: 'brownian',
+      width: 256,
+      depth: 4,
+      batch: 2000,
+      lr: 2e-3,
+      steps: 7000,
+      lrstep: 1500,
+      decay: 0.4,
+      ode: 'dopri5',
+      tol: 1e-5,
+      sdesteps: 100
+    },
   },
   'checker-mirror': {
     label: 'notebook: mirror',
-    values: { b: 'gaussian', path: 'mirror', gamma: 'brownian', fields: 's', width: 256, depth: 4, batch: 2000, lr: 2e-3, steps: 7000, lrstep: 1500, decay: 0.4, sdesteps: 100 },
+    values: {
+      b: 'gaussian',
+      path: 'mirror',
+      gamma: 'brownian',
+      fields: 's',
+      width: 256,
+      depth: 4,
+      batch: 2000,
+      lr: 2e-3,
+      steps: 7000,
+      lrstep: 1500,
+      decay: 0.4,
+      sdesteps: 100
+    },
   },
 };
 
@@ -319,91 +929,4 @@ export function applyPreset(name: string): Settings {
   const s = defaults();
   Object.assign(s, PRESETS[name]?.values ?? {});
   return s;
-}
-
-type Obj = Record<string, unknown>;
-const obj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
-const num = (v: unknown, d: number): number => (typeof v === 'number' && Number.isFinite(v) ? v : d);
-
-/** The settings that describe a training config (e.g. an imported model's), starting from `current`
- * for what a config does not hold (sample count, plot width). `lost` names what the controls cannot
- * show (a link then reproduces a nearby run, not this one). */
-export function configToSettings(config: Obj, current: Settings): { settings: Settings; lost: string[] } {
-  const s: Settings = { ...defaults(), n: current.n, ext: current.ext };
-  const lost: string[] = [];
-  const side = (key: 'b' | 't', name: string, spec: unknown) => {
-    const o = typeof spec === 'string' ? { type: spec } : obj(spec);
-    const type = String(o.type);
-    if (!(DISTRIBUTIONS as readonly string[]).includes(type)) {
-      lost.push(`${name} of type "${type}" (shown as ${s[key]})`);
-      return;
-    }
-    s[key] = type;
-    if (type === 'gaussian') {
-      const mean = Array.isArray(o.mean) ? (o.mean as number[]) : [0, 0];
-      const cov = Array.isArray(o.cov) ? (o.cov as number[][]) : [[1, 0], [0, 1]];
-      s[key + 'mx'] = num(mean[0], 0);
-      s[key + 'my'] = num(mean[1], 0);
-      const v0 = num(cov[0]?.[0], 1);
-      s[key + 'sd'] = Math.sqrt(v0);
-      if (num(cov[1]?.[1], 1) !== v0 || num(cov[0]?.[1], 0) !== 0 || num(cov[1]?.[0], 0) !== 0) {
-        lost.push(`${name} covariance ${JSON.stringify(cov)} (shown as std ${fmtNum(Math.sqrt(v0))})`);
-      }
-    } else if (type === 'random-gmm') {
-      s[key + 'k'] = num(o.components, s[key + 'k'] as number);
-      s[key + 'gs'] = num(o.seed, s[key + 'gs'] as number);
-    } else if (type === 'points') {
-      const pts = (Array.isArray(o.points) ? o.points : []) as [number, number][];
-      s[key + 'pts'] = encodePoints(pts);
-      s[key + 'bw'] = num(o.bandwidth, s[key + 'bw'] as number);
-    }
-    const extra = Object.keys(o).filter((k) => !['type', 'mean', 'cov', 'components', 'seed', 'dim', 'points', 'bandwidth'].includes(k));
-    if (extra.length) lost.push(`${name} ${extra.map((k) => `${k} = ${JSON.stringify(o[k])}`).join(', ')}`);
-  };
-  side('b', 'base', config.base);
-  side('t', 'target', config.target);
-  const itp = obj(config.interpolant);
-  if ((PATHS as readonly string[]).includes(String(itp.path))) s.path = String(itp.path);
-  const gamma = String(itp.gamma ?? 'auto');
-  const autoGamma = ONE_SIDED.has(s.path) ? 'zero' : 'brownian';
-  s.gamma = gamma === autoGamma ? 'auto' : (GAMMAS as readonly string[]).includes(gamma) ? gamma : 'auto';
-  if (gamma === 'a-brownian') s.ga = num(itp.gamma_a, 1);
-  if ((FIELD_SETS as readonly string[]).includes(String(config.fields))) s.fields = String(config.fields);
-  const net = obj(config.network);
-  const hidden = Array.isArray(net.hidden) ? (net.hidden as number[]) : [];
-  if (hidden.length) {
-    s.width = hidden[0];
-    s.depth = hidden.length;
-    if (hidden.some((h) => h !== hidden[0])) lost.push(`hidden widths [${hidden.join(', ')}] (shown as ${hidden.length} × ${hidden[0]})`);
-  }
-  if ((ACTIVATIONS as readonly string[]).includes(String(net.activation))) s.act = String(net.activation);
-  const opt = obj(config.optimizer);
-  s.lr = num(opt.lr, s.lr as number);
-  s.lrstep = num(opt.step_size, s.lrstep as number);
-  s.decay = num(opt.decay, s.decay as number);
-  s.clip = num(opt.clip, s.clip as number);
-  for (const [k, d] of [['beta1', 0.9], ['beta2', 0.999], ['eps', 1e-8]] as const) {
-    if (opt[k] !== undefined && opt[k] !== d) lost.push(`optimizer ${k} = ${opt[k]}`);
-  }
-  const tr = obj(config.training);
-  s.steps = num(tr.steps, s.steps as number);
-  s.batch = num(tr.batch, s.batch as number);
-  s.seed = num(tr.seed, s.seed as number);
-  s.tcut = num(tr.t_lo, s.tcut as number);
-  if (tr.t_hi !== undefined && tr.t_hi !== tr.t_lo) lost.push(`t_hi = ${tr.t_hi} (shown as t_lo = ${tr.t_lo})`);
-  if (typeof tr.antithetic === 'boolean') s.anti = tr.antithetic;
-  const smp = obj(config.sampling);
-  const ode = obj(smp.ode);
-  const sde = obj(smp.sde);
-  if ((ODE_METHODS as readonly string[]).includes(String(ode.method))) s.ode = String(ode.method);
-  s.odesteps = num(ode.steps, s.odesteps as number);
-  s.tol = num(ode.atol, s.tol as number);
-  if ((SDE_METHODS as readonly string[]).includes(String(sde.method))) s.sde = String(sde.method);
-  s.sdesteps = num(sde.steps, s.sdesteps as number);
-  s.eps = num(sde.eps, s.eps as number);
-  return { settings: s, lost };
-}
-
-function fmtNum(v: number): string {
-  return Number(v.toPrecision(4)).toString();
 }

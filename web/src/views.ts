@@ -117,18 +117,16 @@ export class Views {
     const lossKeys = String(m.config.fields ?? 'b+s').split('+');
     this.lossChart.reset(lossKeys.map((k, i) => ({label: k, color: LOSS_COLORS[i % LOSS_COLORS.length]})));
     this.nllChart.reset([{label: 'model', color: '#1f77b4'}, {label: 'truth', color: '#555', dash: [4, 4]}]);
-    this.qualityChart.reset(
-        [
-          {label: 'energy ODE', color: '#1f77b4'},
-          {label: 'energy SDE', color: '#d62728'},
-          ...(m.checkerboard ?
-                  [
-                    {label: 'support ODE', color: '#1f77b4', scale: '%', dash: [5, 3]},
-                    {label: 'support SDE', color: '#d62728', scale: '%', dash: [5, 3]}
-                  ] :
-                  []),
-        ],
-        m.checkerboard ? [...QUALITY_AXES, SUPPORT_AXIS] : QUALITY_AXES);
+    const energy = [{label: 'energy ODE', color: '#1f77b4'}, {label: 'energy SDE', color: '#d62728'}];
+    const support = [
+      {label: 'support ODE', color: '#1f77b4', scale: '%', dash: [5, 3]},
+      {label: 'support SDE', color: '#d62728', scale: '%', dash: [5, 3]},
+    ];
+    if (m.checkerboard) {
+      this.qualityChart.reset([...energy, ...support], [...QUALITY_AXES, SUPPORT_AXIS]);
+    } else {
+      this.qualityChart.reset(energy, QUALITY_AXES);
+    }
     this.coeffChart.set(m.coeffs.t, [m.coeffs.alpha, m.coeffs.beta, m.coeffs.gamma]);
     this.syncFieldControls();
   }

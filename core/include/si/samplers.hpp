@@ -32,7 +32,7 @@ struct OdeSamplerOptions {
   // Frames from t0 to t1, ends included: equally spaced for dopri5 (dense output), at the step
   // nearest to each equally spaced time for the fixed-step methods, so frames never change the samples.
   int n_snapshots = 0;
-  bool with_logp = false;     // also integrate d/dt log rho_t(X_t) = -div b
+  bool with_logp = false;  // also integrate d/dt log rho_t(X_t) = -div b
   // Throws ConfigError naming "<prefix>.<field>".
   void validate(const std::string& prefix = "ode") const;
   OdeOptions integrator() const;
