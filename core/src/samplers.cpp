@@ -99,7 +99,10 @@ VecD base_log_density(const Distribution& base, const Mat<S>& x, const std::stri
 // asking for frames never splits a step: the samples are the same with or without them.
 std::vector<double> on_grid(std::vector<double> times, double t0, double t1, int steps) {
   if (t1 == t0) return times;
-  for (double& t : times) t = t0 + (t1 - t0) * std::round((t - t0) / (t1 - t0) * steps) / steps;
+  for (double& t : times) {
+    const double node = std::round((t - t0) / (t1 - t0) * steps);
+    t = node >= steps ? t1 : node <= 0 ? t0 : t0 + (t1 - t0) * node / steps;  // the ends exactly
+  }
   return times;
 }
 
