@@ -96,7 +96,7 @@ test('each bad input throws an Error naming the field, fast, and the module keep
     const t0 = performance.now();
     assert.throws(call, (e) => e instanceof Error && pattern.test(e.message), `${what}: expected ${pattern}`);
     const ms = performance.now() - t0;
-    assert.ok(ms < 1000, `${what} took ${ms} ms`);
+    assert.ok(ms < 10000, `${what} took ${ms} ms`);  // a hang bound (these once ran for minutes)
   }
   const s = new si.TrainingSession(smallConfig);
   assert.ok(Number.isFinite(s.step(3).losses.b));
