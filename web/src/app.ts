@@ -8,12 +8,11 @@ import {Formulas} from './formulas';
 import {Files} from './io';
 import type {FromWorker, SampleSet, ToWorker, ViewRequest} from './protocol';
 import type {Catalog, SamplerOptions, Settings, Value} from './settings';
-import {fieldShown, fromQuery, pageProblems, samplerOptions, settingDef, toQuery} from './settings';
-import {trainingConfig} from './settings';
+import {fieldShown, formatValue, fromQuery, invalid, pageProblems, samplerOptions, settingDef} from './settings';
+import {DENSITY_GRID, settingsProblems, titleOf, toQuery} from './settings';
 import {Views} from './views';
 
 const FIELD_GRID = 17;
-const DENSITY_GRID = 40;
 
 export class App {
   settings: Settings;
@@ -35,6 +34,8 @@ export class App {
   lastField?: FromWorker&{type: 'field'};
   lastDensity?: FromWorker&{type: 'density'};
   lastNll?: number;
+  /** The worker's last answer to a 'memory' request (diagnostics, tests). */
+  memory?: {heapSize: number; allocated: number; runs: number; count: number};
   /** Settings waiting for the worker to accept an imported model (then they become the page's). */
   pendingImport: {settings: Settings; lost: string[]; name: string}|null = null;
 
@@ -46,11 +47,17 @@ export class App {
   readonly formulas = new Formulas();
   private readonly worker: Worker;
   private configureTimer = 0;
+  /** The link, checked again once the library's lists and limits arrive (onReady). */
+  private readonly link: {query: string; parsed: string; problems: string[]};
 
   constructor(query: string) {
-    // Enum values are checked once the library's lists arrive (onReady); the rest now.
+    // The link's values are checked against the page's own bounds now, and against the library's names
+    // and limits once they arrive (onReady): its problems are shown then, with the values allowed.
+    const t0 = performance.now();
     const parsed = fromQuery(query);
+    performance.measure('si:link-check', {start: t0});
     this.settings = parsed.settings;
+    this.link = {query, parsed: toQuery(parsed.settings), problems: parsed.problems};
     this.worker = new Worker(new URL('./worker.ts', import.meta.url), {type: 'module'});
     this.worker.onerror = (e) => this.messages.show(e.message || 'the training worker failed to start', 'worker');
     this.worker.onmessage = (ev: MessageEvent<FromWorker>) => this.onMessage(ev.data);
@@ -59,7 +66,6 @@ export class App {
     this.pad = new DrawPad(this);
     this.files = new Files(this);
     this.sync();
-    parsed.problems.forEach((p) => this.messages.show(p, 'link'));
     this.renderAll();
     void this.formulas.typeset();
   }
@@ -86,7 +92,6 @@ export class App {
     return {
       fieldT: this.settings.ft as number,
       field: this.views.fieldChoice(),
-      frames: this.views.trajKind,
       fieldGrid: grid(FIELD_GRID),
       densityGrid: grid(DENSITY_GRID),
     };
@@ -97,31 +102,42 @@ export class App {
     this.configureTimer = window.setTimeout(() => this.configure(), delay);
   }
 
-  /** A new run from the settings (unless the page sees a problem first). */
+  /**
+   * A new run from the settings, unless the page sees a problem first: every value within its bounds
+   * (the library's limits and the costs of settings together) before anything is built or sent.
+   */
   configure(): void {
-    const problems = pageProblems(this.settings);
+    const problems = [...settingsProblems(this.settings, this.catalog), ...pageProblems(this.settings)];
     this.messages.clear(['settings', 'training', 'drawing', 'import', 'ODE sampler', 'SDE sampler']);
     if (problems.length) {
-      problems.forEach((p) => this.messages.show(p, 'settings'));
-      this.send({type: 'pause'});
+      const what = this.gen ? (this.running ? 'the previous model keeps training' : 'the previous model is kept') :
+                              'nothing to train yet';
+      problems.forEach((p) => this.messages.show(`${p}; ${what}`, 'settings'));
+      this.controls.showStatus(
+          this.gen ? (this.running ? 'training (previous settings)' : 'paused') : 'waiting for settings');
       return;
     }
     this.controls.showStatus('starting…');
-    this.send({
-      type: 'configure',
-      config: trainingConfig(this.settings),
-      sampler: samplerOptions(this.settings),
-      maxSteps: this.settings.steps as number,
-      play: true,
-      view: this.viewRequest(),
-    });
+    this.send({type: 'configure', settings: {...this.settings}, play: true, view: this.viewRequest()});
   }
 
-  /** The one way a setting changes: update, mirror to URL and controls, then do what the setting needs. */
-  update(key: string, value: Value): void {
+  /**
+   * The one way a setting changes: the value is checked (its bounds, the library's limits, the costs it
+   * shares with the other settings; `text` is what was typed), then mirrored to the URL and the controls,
+   * and the setting's effect follows. A bad value changes nothing: a message names the control and the
+   * values allowed, and the control shows the value in force again. Returns whether the value was taken.
+   */
+  update(key: string, value: unknown, text = String(value)): boolean {
     const d = settingDef(key);
     const s = this.settings;
-    s[key] = value;
+    const why = invalid(d, value, this.catalog, s);
+    if (why) {
+      const shown = text.length > 40 ? `${text.slice(0, 37)}…` : text;
+      this.messages.show(`${titleOf(d)}: "${shown}" ${why}; kept ${formatValue(d, s[key])}`, 'settings');
+      this.sync();
+      return false;
+    }
+    s[key] = value as Value;
     // Paths that fix the field set: switch it along so the common case just works.
     if (key === 'path' && value === 'mirror') s.fields = 's';
     if (key === 'path' && value !== 'mirror' && s.fields === 's') s.fields = 'b+s';
@@ -137,11 +153,12 @@ export class App {
     } else if (d.effect === 'sample') {
       // Options that only the SDE reads re-sample the SDE alone: the ODE samples stay as they are.
       const sdeOnly = d.sampler!.every((slot) => slot.path.startsWith('sde.'));
-      this.send({type: sdeOnly ? 'sample' : 'sampler', sampler: samplerOptions(s)});
+      this.send({type: 'sampler', settings: {...s}, sdeOnly});
     } else {
       this.send({type: 'view', view: this.viewRequest()});
       if (d.effect === 'view') this.renderAll();
     }
+    return true;
   }
 
   /** All settings at once (a preset): a new run. */
@@ -198,10 +215,28 @@ export class App {
         return this.views.onNll(m.step, m.nll);
       case 'model':
         return this.files.saveModel(m.json);
+      case 'rejected':
+        // The worker checked the settings again and took none of them: the run goes on as it was.
+        if (m.where === 'import') this.pendingImport = null;
+        m.problems.forEach((p) => this.messages.show(p, m.where));
+        if (this.gen) {
+          this.setRunning(m.running);
+        } else {
+          this.controls.showStatus('waiting for settings');
+        }
+        return;
+      case 'memory':
+        this.memory =
+            {heapSize: m.heapSize, allocated: m.allocated, runs: m.runs, count: (this.memory?.count ?? 0) + 1};
+        return;
       case 'error':
         if (m.where === 'import') this.pendingImport = null;
         this.messages.show(m.message, m.where);
-        if (m.where === 'startup') this.controls.showStatus('failed to load');
+        if (m.where === 'startup') {
+          this.controls.showStatus('failed to load');
+          this.link.problems.forEach((p) => this.messages.show(p, 'link'));
+        }
+        if (m.where === 'settings' && !this.gen) this.controls.showStatus('not started (bad settings)');
         return;
     }
   }
@@ -213,7 +248,12 @@ export class App {
   private onReady(m: FromWorker&{type: 'ready'}): void {
     $('version').textContent = `Library ${m.version}.`;
     this.catalog = m.catalog;
-    const checked = fromQuery(toQuery(this.settings), this.catalog);
+    // The link as it was typed, unless the settings changed meanwhile (then the settings as they are).
+    const unchanged = toQuery(this.settings) === this.link.parsed;
+    const t0 = performance.now();
+    const checked = fromQuery(unchanged ? this.link.query : toQuery(this.settings), this.catalog);
+    // (The tests read how long the link's checks took: they must never block the page.)
+    performance.measure('si:link-check', {start: t0});
     this.settings = checked.settings;
     checked.problems.forEach((p) => this.messages.show(p, 'link'));
     this.sync();

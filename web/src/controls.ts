@@ -3,7 +3,7 @@
 import type {App} from './app';
 import {$} from './dom';
 import type {SettingDef, Settings, Value} from './settings';
-import {applyPreset, isVisible, options, optionLabel, parseValue, PRESETS, SETTINGS} from './settings';
+import {applyPreset, bounds, isVisible, options, optionLabel, parseValue, PRESETS, SETTINGS} from './settings';
 
 const GROUP_TITLES: Record<string, string> = {
   data: 'data',
@@ -60,15 +60,8 @@ export class Controls {
       name.textContent = d.label;
       const input = makeInput(d);
       input.id = `set-${d.key}`;
-      input.addEventListener('change', () => {
-        const v = readInput(d, input);
-        if (v === undefined) {
-          this.app.messages.show(
-              `${d.label}: "${input.value}" is not ${d.kind === 'auto-number' ? 'auto or ' : ''}a number`, 'settings');
-          return;
-        }
-        this.app.update(d.key, v);
-      });
+      // The app checks the value (and names the values allowed if it is not one).
+      input.addEventListener('change', () => this.app.update(d.key, readInput(d, input), input.value));
       row.append(name, input);
       fs.append(row);
       this.inputs.set(d.key, input);
@@ -76,22 +69,35 @@ export class Controls {
     }
   }
 
-  /** The controls show these settings; select options follow the library's lists (once they are known). */
+  /**
+   * The controls show these settings; select options follow the library's lists (once they are known).
+   * Only what differs is written (each write costs the page a style and layout pass).
+   */
   sync(s: Settings): void {
+    const set = <T extends object, K extends keyof T>(o: T, k: K, v: T[K]) => {
+      if (o[k] !== v) o[k] = v;
+    };
     for (const [key, input] of this.inputs) {
       const d = SETTINGS.find((x) => x.key === key)!;
       const v = s[key];
       if (input instanceof HTMLSelectElement) this.fillOptions(d, input, v);
       if (d.kind === 'bool') {
-        (input as HTMLInputElement).checked = Boolean(v);
+        set(input as HTMLInputElement, 'checked', Boolean(v));
       } else {
-        input.value = String(v);
+        set(input, 'value', String(v));
       }
-      this.rows.get(key)!.hidden = !isVisible(d, s);
+      if (d.kind === 'number' || d.kind === 'int') {
+        // The bounds in force (the library's limits, and the costs shared with the other settings).
+        const b = bounds(d, this.app.catalog, s);
+        const el = input as HTMLInputElement;
+        set(el, 'min', b.min === undefined ? '' : String(b.min));
+        set(el, 'max', b.max === undefined ? '' : String(b.max));
+      }
+      set(this.rows.get(key)!, 'hidden', !isVisible(d, s));
     }
     const eps = $('eps-slider') as HTMLInputElement;
-    eps.value = String(s.eps);
-    $('eps-value').textContent = String(s.eps);
+    set(eps, 'value', String(s.eps));
+    set($('eps-value'), 'textContent', String(s.eps));
   }
 
   private fillOptions(d: SettingDef, sel: HTMLSelectElement, current: Value): void {
@@ -119,10 +125,11 @@ export class Controls {
 
   showRunning(on: boolean, reason?: string): void {
     $('btn-play').textContent = on ? '❚❚ pause' : '▶ play';
-    $('status').textContent = on ? 'training' :
-        reason === 'done'        ? 'done (step limit)' :
-        reason === 'error'       ? 'stopped (error)' :
-                                   'paused';
+    $('status').textContent = on  ? 'training' :
+        reason === 'done'         ? 'done (step limit)' :
+        reason === 'error'        ? 'stopped (error)' :
+        reason === 'bad settings' ? 'paused (bad settings: see the message)' :
+                                    'paused';
   }
 
   showStatus(text: string): void {
@@ -145,17 +152,12 @@ function makeInput(d: SettingDef): Input {
   }
   input.type = 'number';
   input.step = d.kind === 'int' ? '1' : String(d.step ?? 'any');
-  if (d.min !== undefined && d.key !== 'lr') input.min = String(d.min);
-  if (d.max !== undefined) input.max = String(d.max);
   return input;
 }
 
-/** The control's value; undefined when a number control holds no number (ranges are checked by the library). */
-function readInput(d: SettingDef, input: Input): Value|undefined {
+/** What the control holds: a number (NaN if it holds none), 'auto', a name or a boolean. */
+function readInput(d: SettingDef, input: Input): unknown {
   if (d.kind === 'bool') return (input as HTMLInputElement).checked;
   if (d.kind === 'enum') return input.value;
-  const v = parseValue(d, input.value);
-  if (v === 'auto') return v;
-  if (typeof v !== 'number' || !Number.isFinite(v)) return undefined;
-  return d.kind === 'int' ? Math.round(v) : v;
+  return parseValue(d, input.value);
 }

@@ -2,7 +2,9 @@
 // PNG, and the link to the run.
 import type {App} from './app';
 import {$} from './dom';
-import {configToSettings, samplerOptions} from './settings';
+import {configToSettings} from './settings';
+
+const MAX_MODEL_BYTES = 64 * 2 ** 20;
 
 export class Files {
   constructor(private readonly app: App) {
@@ -11,7 +13,17 @@ export class Files {
       const input = e.target as HTMLInputElement;
       const file = input.files?.[0];
       input.value = '';
-      if (file) this.importModel(await file.text(), file.name);
+      if (!file) return;
+      // Parsed on the main thread (for its config): a file far larger than any network within the page's
+      // budgets (~20 MB of JSON at most) is refused unread.
+      if (file.size > MAX_MODEL_BYTES) {
+        app.messages.show(
+            `${file.name} has ${(file.size / 2 ** 20).toFixed(0)} MB; the page takes model files up to ` +
+                `${MAX_MODEL_BYTES / 2 ** 20} MB`,
+            'import');
+        return;
+      }
+      this.importModel(await file.text(), file.name);
     };
     $('btn-export-csv').onclick = () => this.exportCsv();
     $('btn-copy-link').onclick = async () => {
@@ -63,8 +75,7 @@ export class Files {
       type: 'import',
       json: text,
       uncounted,
-      sampler: samplerOptions(settings),
-      maxSteps: settings.steps as number,
+      settings,
       view: app.viewRequest(),
     });
   }

@@ -1,6 +1,6 @@
 // Messages between the page and the training worker. The worker owns the wasm module and every
 // object in it; the page only sends settings and renders what comes back (plain typed arrays).
-import type {Catalog, SamplerOptions} from './settings';
+import type {Catalog, Settings} from './settings';
 
 /** A square grid of n x n points over [-ext, ext]^2, row-major from the top-left (y descending). */
 export interface Grid {
@@ -10,28 +10,29 @@ export interface Grid {
 
 // clang-format 14 breaks TypeScript unions of object types apart.
 // clang-format off
+// The worker derives the training config and the sampler options from the settings itself
+// (settings.ts trainingConfig, samplerOptions), after checking them (settingsProblems) as the page did.
 export type ToWorker =
-  | { type: 'configure'; config: Record<string, unknown>; sampler: SamplerOptions; maxSteps: number;
-      play: boolean; view: ViewRequest }
+  | { type: 'configure'; settings: Settings; play: boolean; view: ViewRequest }
   | { type: 'play' }
   | { type: 'pause' }
   | { type: 'step'; k: number }
-  | { type: 'sampler'; sampler: SamplerOptions }
-  /** New sampler options that change only the SDE: re-sample it alone (the ODE samples stay). */
-  | { type: 'sample'; sampler: SamplerOptions }
+  /** New sampler settings: re-sample (sdeOnly: only the SDE's changed; the ODE samples stay). */
+  | { type: 'sampler'; settings: Settings; sdeOnly: boolean }
   | { type: 'view'; view: ViewRequest }
   | { type: 'density' }
   | { type: 'export' }
-  /** uncounted: steps behind the weights that the file does not record (its own "steps" is counted). */
-  | { type: 'import'; json: string; uncounted: number; sampler: SamplerOptions; maxSteps: number; view: ViewRequest };
+  /** uncounted: steps behind the weights that the file does not record (its own "steps" is counted);
+   *  settings: the page's reading of the file's config (its samplers, step limit). */
+  | { type: 'import'; json: string; uncounted: number; settings: Settings; view: ViewRequest }
+  /** Diagnostics (tests): the worker answers with the wasm heap's memoryStats(). */
+  | { type: 'memory' };
 // clang-format on
 
 /** What the visible views need from the worker besides samples. */
 export interface ViewRequest {
   fieldT: number;
   field: string;
-  /** Whose paths the Trajectories view shows. */
-  frames: 'ode'|'sde';
   fieldGrid: Grid;
   densityGrid: Grid;
 }
@@ -51,9 +52,11 @@ export interface SampleSet {
   eps: number;
   ode?: Float32Array;
   sde?: Float32Array;
+  /** Frames along the paths (settings.ts FRAMES) and their times, from the samples' own calls. */
   odeSnaps: Float32Array[];
+  odeTimes: Float64Array;
   sdeSnaps: Float32Array[];
-  times: Float64Array;
+  sdeTimes: Float64Array;
   metrics: Metrics;
   ms: number;
 }
@@ -75,6 +78,9 @@ export type FromWorker =
   | { type: 'density'; gen: number; step: number; grid: Grid; logp: Float64Array; ms: number }
   | { type: 'nll'; gen: number; step: number; nll: number }
   | { type: 'model'; json: string }
+  /** Settings the worker did not take (it checked them before allocating anything); the run goes on. */
+  | { type: 'rejected'; where: string; problems: string[]; running: boolean }
+  | { type: 'memory'; heapSize: number; allocated: number; runs: number }
   | { type: 'error'; where: string; message: string };
 // clang-format on
 

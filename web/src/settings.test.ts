@@ -3,7 +3,8 @@
 import {init, type StochasticInterpolants} from 'stochastic-interpolants';
 import {beforeAll, describe, expect, it} from 'vitest';
 import type {Catalog, SettingDef, Settings, Value} from './settings';
-import {applies, catalogOf, configToSettings, defaults, domain, encodePoints, fromQuery} from './settings';
+import {applies, applyPreset, bounds, catalogOf, configToSettings, defaults, domain, encodePoints} from './settings';
+import {fromQuery, invalid, networkSize, PRESETS, settingsProblems, withModelNetwork} from './settings';
 import {optionLabel, options, samplerOptions, settingDef, SETTINGS, toQuery, trainingConfig} from './settings';
 
 let si: StochasticInterpolants;
@@ -79,8 +80,14 @@ describe('the URL', () => {
       expect(settings[key], key).toEqual(d.default);
     }
     expect(problems).toContain('unknown setting "nosuch" ignored');
-    expect(problems.find((p) => p.includes('ext=-5'))).toBe('plot half-width (ext=-5) must be at least 0.5; kept 5');
-    expect(problems.find((p) => p.includes('n=1e9'))).toBe('samples (n=1e9) must be at most 20000; kept 1000');
+    expect(problems.find((p) => p.includes('ext=-5')))
+        .toBe('plot half-width (ext=-5) is out of range; allowed: a number from 0.5 to 50; kept 5');
+    expect(problems.find((p) => p.includes('n=1e9')))
+        .toBe('samples (n=1e9) is out of range; allowed: a whole number from 10 to 20000; kept 1000');
+    expect(problems.find((p) => p.includes('depth=1e8')))
+        .toBe('hidden layers (depth=1e8) is out of range; allowed: a whole number from 1 to 16; kept 3');
+    expect(problems.find((p) => p.includes('seed=1.5'))).toContain('is not a whole number; allowed: a whole number');
+    expect(problems.find((p) => p.includes('batch='))).toContain('is not a number; allowed: a whole number from 1 to');
     expect(problems.find((p) => p.includes('depth='))).toContain('hidden layers');
     expect(problems.find((p) => p.includes('t=nonsense'))).toContain('target ρ₁');
     expect(problems.find((p) => p.includes('tmx='))).toContain('target ρ₁ mean x');
@@ -92,9 +99,132 @@ describe('the URL', () => {
     expect(early.problems).toEqual([]);
     expect(early.settings.t).toBe('nonsense');
     const late = fromQuery(toQuery(early.settings), catalog);
-    expect(late.problems).toEqual([expect.stringContaining('target ρ₁ (t=nonsense) is not one of')]);
+    expect(late.problems).toEqual([expect.stringContaining(
+        'target ρ₁ (t=nonsense) is not a name the library has; allowed: one of gaussian, random-gmm, checkerboard')]);
     expect(late.settings).toMatchObject({t: 'checkerboard', act: 'tanh'});
     expect(fromQuery('t=a%20b').problems).toEqual([expect.stringContaining('is not a name')]);
+  });
+});
+
+describe('the bounds of numbers', () => {
+  it('are within the library\'s limits (si.catalog.limits)', () => {
+    const limits = catalog.limits!;
+    for (const d of SETTINGS.filter((x) => x.limit)) {
+      const b = bounds(d, catalog);
+      expect(b.max, d.key).toBeDefined();
+      expect(b.max!, d.key).toBeLessThanOrEqual(limits[d.limit!]);
+      if (d.max !== undefined) expect(b.max, d.key).toBe(Math.min(d.max, limits[d.limit!]));
+    }
+    expect(bounds(settingDef('width'), catalog).max).toBe(limits.width);
+    expect(bounds(settingDef('depth'), catalog).max).toBe(limits.layers);
+    // The samplers' seeds are the training seed plus 1000 and 1001.
+    expect(bounds(settingDef('seed'), catalog).max! + 1001).toBeLessThanOrEqual(limits.seed);
+  });
+
+  it('count a network\'s parameters and a step\'s numbers as the library does', () => {
+    // The library names the amount when it refuses: the page's count must be the same number.
+    const needs = (config: object) => {
+      try {
+        new si.TrainingSession(config).delete();
+      } catch (e) {
+        return Number(/needs (\d+)/.exec((e as Error).message)?.[1]);
+      }
+      return undefined;
+    };
+    for (const [width, depth] of [[4096, 4], [2000, 14], [1826, 16]]) {
+      const s = {...defaults(), width, depth};
+      expect(needs({network: {hidden: Array(depth).fill(width)}}), `${width} x ${depth}`).toBe(networkSize(s).params);
+    }
+    for (const [width, depth, batch] of [[4096, 3, 8135], [64, 3, 600000], [1000, 16, 7000]]) {
+      const s = {...defaults(), width, depth, batch};
+      const floats = 2 * batch * (3 + networkSize(s).widthSum);
+      expect(needs({network: {hidden: Array(depth).fill(width)}, training: {batch}}), `batch ${batch}`).toBe(floats);
+    }
+  });
+
+  it('of one setting follow the others, within the library\'s limits of their costs', () => {
+    // With a library whose limit of parameters is low enough to bind before the page's budgets.
+    const limits = {...catalog.limits!, params: 1e5};
+    const lib = {...catalog, limits};
+    const wide = {...defaults(), width: 200};
+    expect(bounds(settingDef('depth'), lib, wide).max).toBe(3);
+    expect(networkSize({...wide, depth: 3}).params).toBeLessThanOrEqual(limits.params);
+    expect(networkSize({...wide, depth: 4}).params).toBeGreaterThan(limits.params);
+    const deep = {...defaults(), depth: 16};
+    const w = bounds(settingDef('width'), lib, deep).max!;
+    expect(networkSize({...deep, width: w}).params).toBeLessThanOrEqual(limits.params);
+    expect(networkSize({...deep, width: w + 1}).params).toBeGreaterThan(limits.params);
+    expect(invalid(settingDef('depth'), 4, lib, wide))
+        .toBe(
+            'is out of range; allowed: a whole number from 1 to 3 (with width 200; more needs over 100,000 ' +
+            'parameters per network, the library\'s limit)');
+    expect(invalid(settingDef('depth'), 3, lib, wide)).toBeUndefined();
+    // The numbers of a training step (the real limits), with a budget-free batch of a tiny network.
+    const batchFloats = {...catalog, limits: {...catalog.limits!, batchFloats: 1e5}};
+    expect(bounds(settingDef('batch'), batchFloats, {...defaults(), width: 1, depth: 1}).max)
+        .toBe(Math.floor(1e5 / (2 * (3 + 1 + 2))));
+    // A small run of one layer: the library's limit of a layer's width binds.
+    const small = {...defaults(), depth: 1, batch: 1, n: 10, odesteps: 1, sdesteps: 1};
+    expect(bounds(settingDef('width'), catalog, small).max).toBe(catalog.limits!.width);
+    // A cost is not checked against a bad value of another setting (that one is reported by itself).
+    expect(invalid(settingDef('width'), 64, catalog, {...defaults(), depth: 1e9})).toBeUndefined();
+  });
+
+  it('of one setting follow the others, within the page\'s budgets for a browser', () => {
+    // At the defaults (batch 256, 1000 samples, 40 + 50 steps) a wide network is over the budgets first.
+    const wide = {...defaults(), width: 4096};
+    expect(bounds(settingDef('depth'), catalog, wide).max).toBe(1);
+    expect(invalid(settingDef('depth'), 2, catalog, wide)).toContain('the page\'s budget for a browser');
+    const w = bounds(settingDef('width'), catalog, defaults()).max!;
+    expect(w).toBeGreaterThan(256);
+    expect(w).toBeLessThan(1024);
+    expect(invalid(settingDef('width'), w + 1, catalog, defaults()))
+        .toMatch(
+            /^is out of range; allowed: a whole number from 1 to \d+ \(with hidden layers 3, samples 1000, ODE steps 40 and SDE steps 50; more needs over 100,000,000,000 units of work per refresh .*, the page's budget for a browser\)$/);
+    expect(bounds(settingDef('n'), catalog, {...defaults(), odesteps: 500}).max).toBeLessThan(20000);
+    expect(bounds(settingDef('odesteps'), catalog, defaults()).max).toBeLessThan(5000);
+    expect(invalid(settingDef('batch'), 100000, catalog, defaults())).toBeUndefined();
+    expect(invalid(settingDef('batch'), 100000, catalog, {...defaults(), width: 300})).toContain('page\'s budget');
+  });
+
+  it('hold for a link: each value is checked with the link\'s others', () => {
+    const {settings, problems} = fromQuery('depth=16&width=4096&batch=100000', catalog);
+    expect(settings).toMatchObject({width: 64, depth: 3, batch: 100000});
+    expect(problems).toEqual([
+      expect.stringMatching(
+          /^width \(width=4096\) is out of range; allowed: a whole number from 1 to \d+ \(with hidden layers 16.*; kept 64$/),
+      expect.stringMatching(
+          /^hidden layers \(depth=16\) is out of range; allowed: a whole number from 1 to \d+ \(with width 64 and batch 100000;.*; kept 3$/),
+    ]);
+    expect(settingsProblems(settings, catalog)).toEqual([]);
+    // Order in the link does not matter, and a combination that fits passes whole.
+    expect(fromQuery('odesteps=10&width=600', catalog).problems).toEqual([]);
+    expect(fromQuery('width=600&odesteps=10', catalog).settings).toMatchObject({width: 600, odesteps: 10});
+    expect(fromQuery('width=600', catalog).problems).toEqual([expect.stringContaining(
+        'width (width=600) is out of range')]);
+    // Every setting of a cost over its limit is named (the worker's check of what the page sends).
+    const label = (p: string) => p.split(' =')[0];
+    expect(settingsProblems({...defaults(), width: 4096, depth: 16}, catalog).map(label)).toEqual([
+      'width', 'hidden layers', 'batch', 'samples', 'ODE steps', 'SDE steps'
+    ]);
+    // A bad value alone is named alone.
+    expect(settingsProblems({...defaults(), depth: 1e9}, catalog).map(label)).toEqual(['hidden layers']);
+  });
+
+  it('hold for a model file: what does not fit falls back and is named; the file\'s network is checked', () => {
+    const config = {network: {hidden: [1024, 1024, 1024]}, sampling: {ode: {steps: 30}}};
+    const {settings, lost} = configToSettings(config, defaults(), catalog);
+    expect(settings).toMatchObject({width: 64, depth: 3, odesteps: 30});
+    expect(lost).toEqual(['network.hidden = [1024,1024,1024] (shown as [64,64,64])']);
+    const full = {network: {hidden: [1024, 1024, 1024]}, training: {batch: 256}};
+    expect(settingsProblems(withModelNetwork(settings, full), catalog)[0]).toMatch(/^width = 1024 is out of range/);
+    expect(settingsProblems(withModelNetwork(settings, {network: {hidden: [64, 32]}, training: {batch: 256}}), catalog))
+        .toEqual([]);
+  });
+
+  it('hold for the defaults and every preset', () => {
+    expect(settingsProblems(defaults(), catalog)).toEqual([]);
+    for (const k of Object.keys(PRESETS)) expect(settingsProblems(applyPreset(k), catalog), k).toEqual([]);
   });
 });
 

@@ -3,7 +3,8 @@
 // (configs/SCHEMA.md) and in the package's sampler options, so both are built, and the config read back,
 // from this list alone. Enum settings take their values from the library's name lists (si.pathNames, ...);
 // the page adds only labels and order.
-import type {SampleOdeOptions, SampleSdeOptions, StochasticInterpolants} from 'stochastic-interpolants';
+import type {Catalog as LibraryCatalog, SampleOdeOptions, SampleSdeOptions} from 'stochastic-interpolants';
+import type {StochasticInterpolants} from 'stochastic-interpolants';
 
 export type Value = string|number|boolean;
 export type Settings = Record<string, Value>;
@@ -20,9 +21,13 @@ export type Effect = 'train'|'sample'|'view'|'field';
  * derived from the field sets.
  */
 export type NameKind = 'distribution'|'path'|'gamma'|'fieldSet'|'activation'|'odeMethod'|'sdeMethod'|'field';
+/** The core's size limits (si.catalog.limits, core/include/si/limits.hpp). */
+export type Limits = LibraryCatalog['limits'];
 /** What the page knows of the library: its name lists, and the traits that the page's rules need. */
 export interface Catalog {
   names: Partial<Record<NameKind, readonly string[]>>;
+  /** The library's size limits: every numeric setting's bounds and the costs of settings together. */
+  limits?: Readonly<Limits>;
   /** The gamma of each path when a config gives none (the page's 'auto'). */
   defaultGamma?: Readonly<Record<string, string>>;
   /** Paths whose x0 is the noise (one-sided, mirror): they need the base N(0, I). */
@@ -56,9 +61,14 @@ export interface SettingDef {
   names?: NameKind;
   /** enum: the page's own values, offered before the library's (e.g. gamma 'auto'). */
   extra?: readonly string[];
-  /** Inclusive bounds of numbers. */
+  /**
+   * Inclusive bounds of numbers: the page's own (a browser-sized range, within the library's). The bounds
+   * in force are bounds(): these, the library's `limit` and the costs of the settings together (COSTS).
+   */
   min?: number;
   max?: number;
+  /** The library's limit of this value (si.catalog.limits), when the library has one. */
+  limit?: keyof Limits;
   step?: number;
   help?: string;
   /** Shown by this element outside the settings panel (no row in the panel). */
@@ -118,6 +128,7 @@ export function catalogOf(si: StochasticInterpolants): Catalog {
     defaultGamma: Object.fromEntries(c.path.map((p) => [p.name, p.defaultGamma])),
     noiseBase: c.path.filter((p) => p.sidedness !== 'two-sided').map((p) => p.name),
     needsParameters: c.distribution.filter((d) => d.needsParameters).map((d) => d.name),
+    limits: {...c.limits},
   };
 }
 
@@ -209,13 +220,21 @@ function sideDefs(side: 'b'|'t', name: string, def: string): SettingDef[] {
             (Array.isArray(cov) && Array.isArray(cov[0]) && isNum(cov[0][0]) ? Math.sqrt(cov[0][0]) : undefined),
       })
     }),
-    d('k', 'components',
-      {kind: 'int', default: 3, min: 1, max: 20, applies: is('random-gmm'), config: at(`${spec}.components`)}),
+    d('k', 'components', {
+      kind: 'int',
+      default: 3,
+      min: 1,
+      max: 20,
+      limit: 'components',
+      applies: is('random-gmm'),
+      config: at(`${spec}.components`)
+    }),
     d('gs', 'mixture seed', {
       kind: 'int',
       default: side === 'b' ? 1 : 2,
       min: 0,
       max: 1e9,
+      limit: 'seed',
       applies: is('random-gmm'),
       config: at(`${spec}.seed`)
     }),
@@ -304,7 +323,7 @@ export const SETTINGS: readonly SettingDef[] = [
     default: 64,
     effect: 'train',
     min: 1,
-    max: 4096,
+    limit: 'width',
     config: at('network.hidden', {write: hidden, read: (h) => (Array.isArray(h) ? h[0] : undefined)})
   },
   {
@@ -315,7 +334,7 @@ export const SETTINGS: readonly SettingDef[] = [
     default: 3,
     effect: 'train',
     min: 1,
-    max: 16,
+    limit: 'layers',
     config: at('network.hidden', {write: hidden, read: (h) => (Array.isArray(h) ? h.length : undefined)})
   },
   {
@@ -386,6 +405,7 @@ export const SETTINGS: readonly SettingDef[] = [
     effect: 'train',
     min: 1,
     max: 100000,
+    limit: 'batch',
     config: at('training.batch')
   },
   {
@@ -397,6 +417,7 @@ export const SETTINGS: readonly SettingDef[] = [
     effect: 'train',
     min: 1,
     max: 1e7,
+    limit: 'trainingSteps',
     config: at('training.steps')
   },
   {
@@ -408,6 +429,7 @@ export const SETTINGS: readonly SettingDef[] = [
     effect: 'train',
     min: 0,
     max: 2 ** 31 - 1,
+    limit: 'seed',
     config: at('training.seed'),
     // The samplers' seeds follow the training seed, apart from it (and from each other).
     sampler:
@@ -444,6 +466,7 @@ export const SETTINGS: readonly SettingDef[] = [
     effect: 'sample',
     min: 10,
     max: 20000,
+    limit: 'samples',
     sampler: [{path: 'ode.n'}, {path: 'sde.n'}]
   },
   {
@@ -466,6 +489,7 @@ export const SETTINGS: readonly SettingDef[] = [
     effect: 'sample',
     min: 1,
     max: 5000,
+    limit: 'steps',
     visible: (s) => s.ode !== 'dopri5',
     config: at('sampling.ode.steps'),
     sampler: at('ode.steps')
@@ -504,6 +528,7 @@ export const SETTINGS: readonly SettingDef[] = [
     effect: 'sample',
     min: 1,
     max: 5000,
+    limit: 'steps',
     config: at('sampling.sde.steps'),
     sampler: at('sde.steps')
   },
@@ -581,7 +606,8 @@ function unlessAuto(v: Value): Value|undefined {
 }
 
 function hidden(_: Value, s: Settings): number[] {
-  return Array.from({length: s.depth as number}, () => s.width as number);
+  // Checked settings only reach here (settingsProblems); the cap keeps a bad one from allocating anyway.
+  return Array.from({length: Math.min(s.depth as number, 64)}, () => s.width as number);
 }
 
 const byKey = new Map(SETTINGS.map((d) => [d.key, d]));
@@ -614,32 +640,210 @@ export function parseValue(def: SettingDef, text: string): unknown {
     return text in known ? known[text] : text;
   }
   if (def.kind === 'enum' || def.kind === 'points') return text;
-  if (def.kind === 'auto-number' && text.trim() === 'auto') return 'auto';
+  // An emptied 'auto or a number' control is back to auto (its placeholder).
+  if (def.kind === 'auto-number' && (text.trim() === 'auto' || text.trim() === '')) return 'auto';
   return text.trim() === '' ? NaN : Number(text);
 }
 
+// ---------------------------------------------------------------- bounds: the page's, the library's limits, costs
+/** The page's data sets are 2-D. */
+export const DIM = 2;
+/** Frames of the paths that each sampler call returns for the Trajectories view. */
+export const FRAMES = 21;
+/** Held-out target points of the NLL, and the side of the density heatmap's grid (both through the ODE). */
+export const HELDOUT = 256;
+export const DENSITY_GRID = 40;
+
 /**
- * Why v is not a value of this setting, or undefined if it is. Enum values are checked against the
- * library's list once it is known (before that, any plain name passes).
+ * Sizes of one network for these settings, as the core counts them (core/src/config.cpp): its
+ *  parameters (weights and biases of each layer, input x and t) and the sum of its layers' widths.
  */
-export function invalid(def: SettingDef, v: unknown, catalog: Catalog): string|undefined {
-  if (def.kind === 'bool') return typeof v === 'boolean' ? undefined : 'is not 0 or 1';
+export function networkSize(s: Settings): {params: number; widthSum: number} {
+  const w = s.width as number;
+  const depth = s.depth as number;
+  return {
+    params: (DIM + 1) * w + w + (depth - 1) * (w * w + w) + w * DIM + DIM,
+    widthSum: depth * w + DIM,
+  };
+}
+
+/**
+ * What settings cost together, each within a limit: the library's (si.catalog.limits: the parameters of
+ * a network, the numbers one training step holds, the numbers a sampler call returns; as the core counts
+ * them) or the page's own budget for a browser, where one call of the library must stay short enough for
+ * the worker to answer (a training step; a refresh of the samples). Each cost grows with each of its
+ * settings.
+ */
+interface Cost {
+  /** The library's limit of the amount, or the page's budget (a number). */
+  limit: keyof Limits|number;
+  /** What the amount counts, for messages. */
+  what: string;
+  keys: readonly string[];
+  amount: (s: Settings) => number;
+}
+/**
+ * The page's budgets for a browser worker, from timings on a loaded 2-core machine (wasm): a training step
+ * takes ~2e-9 s per parameter and batch point (the notebook presets: 4e8, 0.8 s; budget ~2 s); a refresh
+ * takes ~6e-10 s per (parameters + 12000) and point-step: the ODE and SDE samples, the held-out NLL and
+ * the density heatmap (likelihoods cost about two sampling steps per point and ODE step). The default
+ * refresh is 5e9 (~3 s with the heatmap), the notebook presets' 6e10; budget 1e11 (~1 min at most here).
+ */
+const STEP_BUDGET = 1e9;
+const REFRESH_BUDGET = 1e11;
+/** Work of one refresh (the one worker turn that cannot be split), in (parameters + 12000) point-steps. */
+function refreshWork(s: Settings): number {
+  const likelihoodPoints = 2 * (HELDOUT + DENSITY_GRID * DENSITY_GRID);
+  const n = s.n as number;
+  return (networkSize(s).params + 12000) *
+      ((s.odesteps as number) * (n + likelihoodPoints) + (s.sdesteps as number) * n);
+}
+const COSTS: readonly Cost[] = [
+  {limit: 'params', what: 'parameters per network', keys: ['width', 'depth'], amount: (s) => networkSize(s).params},
+  {
+    limit: 'batchFloats',
+    what: 'numbers per training step (2 × batch × (3 + widths))',
+    keys: ['width', 'depth', 'batch'],
+    amount: (s) => 2 * (s.batch as number) * (DIM + 1 + networkSize(s).widthSum),
+  },
+  {
+    limit: 'outputFloats',
+    what: `numbers per sampler call (samples × 2 × (${FRAMES} frames + 1))`,
+    keys: ['n'],
+    amount: (s) => (s.n as number) * DIM * (FRAMES + 1),
+  },
+  {
+    limit: STEP_BUDGET,
+    what: 'parameters × batch per training step',
+    keys: ['width', 'depth', 'batch'],
+    amount: (s) => networkSize(s).params * (s.batch as number),
+  },
+  {
+    limit: REFRESH_BUDGET,
+    what: 'units of work per refresh of the samples and likelihoods (network size × points × steps)',
+    keys: ['width', 'depth', 'n', 'odesteps', 'sdesteps'],
+    amount: refreshWork,
+  },
+];
+const limitOf = (c: Cost, limits: Readonly<Limits>) => (typeof c.limit === 'number' ? c.limit : limits[c.limit]);
+const whose = (c: Cost) => (typeof c.limit === 'number' ? 'the page\'s budget for a browser' : 'the library\'s limit');
+const big = (x: number) => x.toLocaleString('en-US');
+
+/** The bounds in force for a number setting; `because` says what lowered the maximum, if anything did. */
+export interface Bounds {
+  min?: number;
+  max?: number;
+  because?: string;
+}
+
+/**
+ * A number setting's bounds: the page's own, within the library's limit of the value (once the library's
+ * limits are known), and, given the other settings `s`, within the limits of the costs it shares with them.
+ */
+export function bounds(def: SettingDef, catalog: Catalog, s?: Settings): Bounds {
+  const limits = catalog.limits;
+  const b: Bounds = {min: def.min, max: def.max};
+  const lib = def.limit && limits ? limits[def.limit] : undefined;
+  if (lib !== undefined && (b.max === undefined || lib < b.max)) b.max = lib;
+  if (!s || !limits || def.kind !== 'int') return b;
+  const top = b.max ?? Number.MAX_SAFE_INTEGER;
+  for (const c of COSTS) {
+    if (!c.keys.includes(def.key)) continue;
+    const others = c.keys.filter((k) => k !== def.key);
+    // The others must be good values for the cost to mean anything (a bad one is reported by its own check).
+    if (others.some((k) => !isNum(s[k]) || invalid(settingDef(k), s[k], catalog) !== undefined)) continue;
+    const fits = (v: number) => c.amount({...s, [def.key]: v}) <= limitOf(c, limits);
+    if (fits(b.max ?? top)) continue;
+    // The largest value that fits, by bisection (the cost grows with the value).
+    let lo = (b.min ?? 0) - 1;
+    let hi = b.max ?? top;
+    while (hi - lo > 1) {
+      const mid = Math.floor((lo + hi) / 2);
+      if (fits(mid)) {
+        lo = mid;
+      } else {
+        hi = mid;
+      }
+    }
+    b.max = lo;
+    const given = others.map((k) => `${settingDef(k).label} ${s[k]}`);
+    const list = given.length > 1 ? `${given.slice(0, -1).join(', ')} and ${given.at(-1)}` : given[0];
+    b.because = `with ${list}; more needs over ${big(limitOf(c, limits))} ${c.what}, ${whose(c)}`;
+  }
+  return b;
+}
+
+/** The values a setting takes, in words (for messages). */
+export function allowedValues(def: SettingDef, catalog: Catalog, s?: Settings): string {
+  switch (def.kind) {
+    case 'bool':
+      return '0 or 1';
+    case 'points':
+      return 'points drawn in the drawing pad';
+    case 'enum': {
+      const known = domain(def, catalog);
+      return known ? `one of ${known.join(', ')}` : 'a name';
+    }
+    default: {
+      const b = bounds(def, catalog, s);
+      const what =
+          `${def.kind === 'auto-number' ? 'auto or ' : ''}${def.kind === 'int' ? 'a whole number' : 'a number'}`;
+      const range = b.min !== undefined && b.max !== undefined ?
+          (b.max < b.min ? 'none' : `${what} from ${b.min} to ${b.max}`) :
+          b.min !== undefined ? `${what} of at least ${b.min}` :
+          b.max !== undefined ? `${what} of at most ${b.max}` :
+                                what;
+      return b.because ? `${range} (${b.because})` : range;
+    }
+  }
+}
+
+/** Drawn points a base64url text holds (4 bytes a point), without decoding it. */
+const pointCount = (text: string) => Math.floor(Math.floor((text.length * 6) / 8) / 4);
+
+/**
+ * Why v is not a value of this setting, or undefined if it is; the reason ends with the values allowed.
+ * Enum values are checked against the library's list once it is known (before that, any plain name
+ * passes), numbers against bounds(): the library's limits once they are known and, given the other
+ * settings `s`, the costs the setting shares with them.
+ */
+export function invalid(def: SettingDef, v: unknown, catalog: Catalog, s?: Settings): string|undefined {
+  const allowed = () => `; allowed: ${allowedValues(def, catalog, s)}`;
+  if (def.kind === 'bool') return typeof v === 'boolean' ? undefined : `is not 0 or 1`;
   if (def.kind === 'points') {
-    return typeof v === 'string' && /^[A-Za-z0-9_-]*$/.test(v) ? undefined : 'is not base64url';
+    if (typeof v !== 'string' || !/^[A-Za-z0-9_-]*$/.test(v)) return 'is not base64url';
+    const most = catalog.limits?.points;
+    return most !== undefined && pointCount(v) > most ?
+        `holds ${pointCount(v)} points, more than the library's limit of ${most}` :
+        undefined;
   }
   if (def.kind === 'enum') {
-    if (typeof v !== 'string' || !/^[\w+.-]+$/.test(v)) return 'is not a name';
+    if (typeof v !== 'string' || !/^[\w+.-]+$/.test(v)) return `is not a name${allowed()}`;
     const known = domain(def, catalog);
-    return !known || known.includes(v) ? undefined : `is not one of ${known.join(', ')}`;
+    return !known || known.includes(v) ? undefined : `is not a name the library has${allowed()}`;
   }
   if (def.kind === 'auto-number' && v === 'auto') return undefined;
   if (typeof v !== 'number' || !Number.isFinite(v)) {
-    return def.kind === 'auto-number' ? 'is neither auto nor a number' : 'is not a number';
+    return `${def.kind === 'auto-number' ? 'is neither auto nor a number' : 'is not a number'}${allowed()}`;
   }
-  if (def.kind === 'int' && !Number.isInteger(v)) return 'is not a whole number';
-  if (def.min !== undefined && v < def.min) return `must be at least ${def.min}`;
-  if (def.max !== undefined && v > def.max) return `must be at most ${def.max}`;
+  if (def.kind === 'int' && !Number.isInteger(v)) return `is not a whole number${allowed()}`;
+  const b = bounds(def, catalog, s);
+  if ((b.min !== undefined && v < b.min) || (b.max !== undefined && v > b.max)) return `is out of range${allowed()}`;
   return undefined;
+}
+
+/**
+ * Every setting's value checked, the costs of settings together included: what the page checks before it
+ * asks for a run, and the worker again before it allocates anything.
+ */
+export function settingsProblems(s: Settings, catalog: Catalog): string[] {
+  const out: string[] = [];
+  for (const d of SETTINGS) {
+    const why = d.key in s ? invalid(d, s[d.key], catalog, s) : 'is missing';
+    const v = s[d.key];
+    if (why) out.push(`${titleOf(d)} = ${typeof v === 'number' ? String(v) : brief(v)} ${why}`);
+  }
+  return out;
 }
 
 export function formatValue(def: SettingDef, v: Value): string {
@@ -658,26 +862,54 @@ export function toQuery(s: Settings): string {
 }
 
 /**
- * Settings from a query string. Unknown keys and bad values are reported (naming the control) and not
- * applied: the setting keeps its default, the rest of the link applies.
+ * Settings from a query string. Unknown keys and bad values are reported (naming the control and the
+ * values allowed) and not applied: the setting keeps its default, the rest of the link applies. Each value
+ * is checked on its own, then with the link's other values (the costs settings share, such as a network's
+ * parameters from width and depth), in the settings' order: a link the page made always passes.
  */
 export function fromQuery(query: string, catalog: Catalog = {
   names: {}
 }): {settings: Settings; problems: string[]} {
   const s = defaults();
   const problems: string[] = [];
+  const given = new Map<string, string>();
   for (const [k, text] of new URLSearchParams(query)) {
-    const d = byKey.get(k);
-    if (!d) {
+    if (byKey.has(k)) {
+      given.set(k, text);
+    } else {
       problems.push(`unknown setting "${k}" ignored`);
-      continue;
     }
+  }
+  const report = (d: SettingDef, why: string) => {
+    const text = given.get(d.key)!;
+    problems.push(`${titleOf(d)} (${d.key}=${text.length > 40 ? `${text.slice(0, 37)}…` : text}) ${why}; kept ${
+        formatValue(d, d.default)}`);
+    s[d.key] = d.default;
+  };
+  const taken: SettingDef[] = [];
+  for (const d of SETTINGS) {
+    const text = given.get(d.key);
+    if (text === undefined) continue;
     const v = parseValue(d, text);
     const why = invalid(d, v, catalog);
     if (why) {
-      problems.push(`${titleOf(d)} (${k}=${text}) ${why}; kept ${formatValue(d, d.default)}`);
+      report(d, why);
     } else {
-      s[k] = v as Value;
+      s[d.key] = v as Value;
+      taken.push(d);
+    }
+  }
+  for (const d of taken) {
+    const why = invalid(d, s[d.key], catalog, s);
+    if (why) report(d, why);
+  }
+  // Falling back to a default can raise a cost (a value below its default that did not fit): then the
+  // link's values of the costs' settings all fall back (the defaults fit together).
+  if (settingsProblems(s, catalog).length) {
+    for (const d of taken) {
+      if (COSTS.some((c) => c.keys.includes(d.key)) && s[d.key] !== d.default) {
+        report(d, 'does not fit with the link\'s other values');
+      }
     }
   }
   return {settings: s, problems};
@@ -716,7 +948,7 @@ export function pageProblems(s: Settings): string[] {
     if (n < MIN_DRAWN_POINTS) {
       out.push(
           `${side === 'b' ? 'base' : 'target'}: the drawn set has ${n} point${n === 1 ? '' : 's'}; ` +
-          `draw at least ${MIN_DRAWN_POINTS} in the drawing pad (drag the mouse).`);
+          `draw at least ${MIN_DRAWN_POINTS} in the drawing pad (drag the mouse)`);
     }
   }
   return out;
@@ -791,7 +1023,26 @@ export function configToSettings(
     const v = x === undefined || !d.config[0].read ? x : d.config[0].read(x, c, catalog);
     if (v !== undefined && !invalid(d, v, catalog)) s[d.key] = v as Value;
   }
+  // The costs of settings together, as for a link: what does not fit falls back to its default (and the
+  // config's value shows in `lost`).
+  for (const d of SETTINGS) {
+    if (invalid(d, s[d.key], catalog, s)) s[d.key] = d.default;
+  }
+  if (settingsProblems(s, catalog).length) {
+    for (const c of COSTS) c.keys.forEach((k) => (s[k] = settingDef(k).default));
+  }
   return {settings: s, lost: differences(c, trainingConfig(s), catalog)};
+}
+
+/**
+ * The settings with a model's own network and batch (its widest layer for the width): what the page's
+ * budgets are checked against before a model file becomes the run (its config may hold what the
+ * controls cannot show).
+ */
+export function withModelNetwork(
+    s: Settings, config: {network: {hidden: number[]}; training: {batch: number}}): Settings {
+  const h = config.network.hidden;
+  return {...s, width: Math.max(...h), depth: h.length, batch: config.training.batch};
 }
 
 /**

@@ -6,6 +6,7 @@ import {fmt, LineChart} from './charts';
 import {$} from './dom';
 import {COLORS, Plot2D} from './plot2d';
 import type {FromWorker, SampleSet} from './protocol';
+import {FRAMES} from './settings';
 
 const QUALITY_AXES: uPlot.Axis[] = [{}, {size: 56, label: 'energy distance'}];
 const SUPPORT_AXIS: uPlot.Axis = {
@@ -42,6 +43,9 @@ export class Views {
   trajKind: 'ode'|'sde' = 'ode';
   private trajTimer = 0;
   private resizeTimer = 0;
+  /** What the true-sample plots and the x_t plot show now (they are redrawn when it changes). */
+  private drawnEnds = '';
+  private drawnXt = '';
 
   constructor(private readonly app: App) {
     this.coeffChart.reset(
@@ -60,10 +64,10 @@ export class Views {
       this.renderTrajectories();
     });
     for (const r of document.querySelectorAll<HTMLInputElement>('input[name=traj-kind]')) {
+      // Both samplers' frames are on the page (they come with the samples): nothing to ask the worker.
       r.addEventListener('change', () => {
         this.trajKind = r.value as 'ode' | 'sde';
         this.renderTrajectories();
-        app.send({type: 'view', view: app.viewRequest()});
       });
     }
     $('btn-traj-play').onclick = () => this.toggleAnimation();
@@ -97,15 +101,16 @@ export class Views {
   /** The Fields view's own controls, from the settings (t and the field). */
   syncFieldControls(): void {
     const t = this.app.settings.ft as number;
-    ($('field-t') as HTMLInputElement).value = String(t);
-    $('field-t-value').textContent = t.toFixed(2);
+    const slider = $('field-t') as HTMLInputElement;
+    if (slider.value !== String(t)) slider.value = String(t);
+    if ($('field-t-value').textContent !== t.toFixed(2)) $('field-t-value').textContent = t.toFixed(2);
     const sel = $('field-select') as HTMLSelectElement;
     const names = this.app.fieldNames;
     if (sel.options.length !== names.length || names.some((f, i) => sel.options[i].value !== f)) {
       sel.innerHTML = '';
       for (const f of names) sel.add(new Option(f, f));
     }
-    sel.value = this.fieldChoice();
+    if (sel.value !== this.fieldChoice()) sel.value = this.fieldChoice();
   }
 
   /** A new run: the charts start over with its series; views forget the old run. */
@@ -178,11 +183,16 @@ export class Views {
 
   renderSamples(): void {
     const {plots, app} = this;
-    this.base(plots.base, app.checkerboard && app.mirror);
-    const rho0 = app.mirror ? app.target : app.base;
-    if (rho0) plots.base.points(rho0, app.mirror ? COLORS.target : COLORS.base);
-    this.base(plots.target);
-    if (app.target) plots.target.points(app.target, COLORS.target);
+    // The true samples change with the run and the plot's extent only: not redrawn for each sample set.
+    const ends = `${app.gen}|${app.settings.ext}|${app.checkerboard}|${app.mirror}|${!!app.base}|${!!app.target}`;
+    if (ends !== this.drawnEnds) {
+      this.drawnEnds = ends;
+      this.base(plots.base, app.checkerboard && app.mirror);
+      const rho0 = app.mirror ? app.target : app.base;
+      if (rho0) plots.base.points(rho0, app.mirror ? COLORS.target : COLORS.base);
+      this.base(plots.target);
+      if (app.target) plots.target.points(app.target, COLORS.target);
+    }
     const s = app.samples;
     this.base(plots.ode);
     if (s?.ode) {
@@ -205,27 +215,36 @@ export class Views {
   renderTrajectories(): void {
     const {plots, app} = this;
     const s = app.samples;
-    const snaps = this.trajKind === 'ode' ? s?.odeSnaps : s?.sdeSnaps;
-    const last = Math.max(0, (snaps?.length ?? 21) - 1);
+    // A model without a score has no SDE: its ODE paths are shown.
+    const kind = this.trajKind === 'sde' && s?.sdeSnaps.length ? 'sde' : 'ode';
+    const snaps = kind === 'ode' ? s?.odeSnaps : s?.sdeSnaps;
+    const times = kind === 'ode' ? s?.odeTimes : s?.sdeTimes;
+    const last = Math.max(0, (snaps?.length ?? FRAMES) - 1);
     const slider = $('traj-slider') as HTMLInputElement;
     slider.max = String(last);
     const k = Math.min(this.trajFrame, last);
-    const t = s?.times.length ? s.times[Math.min(k, s.times.length - 1)] : k / Math.max(1, last);
+    const t = times?.length ? times[Math.min(k, times.length - 1)] : k / Math.max(1, last);
     $('traj-t').textContent = t.toFixed(2);
-    $('traj-kind').textContent = this.trajKind.toUpperCase();
-    const color = this.trajKind === 'ode' ? COLORS.ode : COLORS.sde;
+    $('traj-kind').textContent = kind.toUpperCase();
+    const color = kind === 'ode' ? COLORS.ode : COLORS.sde;
     this.base(plots.traj, false);
     if (snaps && snaps.length) {
       if (k > 0) plots.traj.trails(snaps[k - 1], snaps[k], color, 0.25);
       plots.traj.points(snaps[k], color);
     }
-    this.base(plots.xt, false);
+    // x_t itself: redrawn only when its frame (or the run, or the extent) changes.
+    let j = -1;
     if (app.xt) {
-      let j = 0;
+      j = 0;
       for (let i = 0; i < app.xt.times.length; i++) {
         if (Math.abs(app.xt.times[i] - t) < Math.abs(app.xt.times[j] - t)) j = i;
       }
-      plots.xt.points(app.xt.frames[j], COLORS.xt);
+    }
+    const xtKey = `${app.gen}|${app.settings.ext}|${app.xt ? app.xt.times.join() : ''}|${j}`;
+    if (xtKey !== this.drawnXt) {
+      this.drawnXt = xtKey;
+      this.base(plots.xt, false);
+      if (app.xt) plots.xt.points(app.xt.frames[j], COLORS.xt);
     }
   }
 

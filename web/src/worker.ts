@@ -8,11 +8,13 @@ import type {StochasticInterpolants, TrainingConfig, TrainingSession} from 'stoc
 import wasmUrl from 'stochastic-interpolants/si.wasm?url';
 import type {FromWorker, Grid, SampleSet, ToWorker, ViewRequest} from './protocol';
 import {gridPoints} from './protocol';
-import {catalogOf, type SamplerOptions} from './settings';
+import type {Catalog, SamplerOptions, Settings} from './settings';
+import {catalogOf, FRAMES, HELDOUT, invalid, samplerOptions, settingDef, settingsProblems} from './settings';
+import {trainingConfig, withModelNetwork} from './settings';
 
 const CHUNK_MS = 40;
-const SNAPSHOTS = 21;
-const HELDOUT = 256;
+/** Largest grid side the views may ask for (the page asks for 17 and 40). */
+const MAX_GRID = 256;
 
 function errorText(e: unknown): string {
   if (e instanceof Error) return e.message;
@@ -38,6 +40,8 @@ function nonFinite(a: ArrayLike<number>): number {
 interface Run {
   gen: number;
   config: FullTrainingConfig;
+  /** The page's settings of this run (checked); its sampler options and step limit come from them. */
+  settings: Settings;
   session: TrainingSession;
   model: Model;
   modelStep: number;
@@ -49,7 +53,9 @@ interface Run {
   maxSteps: number;
   view: ViewRequest;
   targetRef: Float32Array;
+  baseSamples: Float32Array;
   heldout: Float32Array;
+  trueNll?: number;
   checkerboard: boolean;
   canSde: boolean;
   last?: SampleSet;
@@ -59,6 +65,7 @@ interface Run {
 /** The worker's whole state: the module, the current run and the training loop's pacing. */
 class Trainer {
   private si: StochasticInterpolants|null = null;
+  private catalog: Catalog = {names: {}};
   private run: Run|null = null;
   private gen = 0;
   private running = false;
@@ -85,7 +92,8 @@ class Trainer {
     try {
       const si = await init({wasmUrl});
       this.si = si;
-      this.post({type: 'ready', version: si.version, catalog: catalogOf(si)});
+      this.catalog = catalogOf(si);
+      this.post({type: 'ready', version: si.version, catalog: this.catalog});
       this.schedule();
     } catch (e) {
       this.post({type: 'error', where: 'startup', message: `could not load the wasm module: ${errorText(e)}`});
@@ -110,9 +118,13 @@ class Trainer {
     const msgs = this.inbox.splice(0);
     const lastIndex = new Map<string, number>();
     msgs.forEach((m, i) => lastIndex.set(m.type, i));
+    // The newest sampler settings stand for the burst: they re-sample the ODE too if any of it asked to.
+    const samplers = msgs.filter((m) => m.type === 'sampler');
+    const sdeOnly = samplers.every((m) => m.type !== 'sampler' || m.sdeOnly);
     msgs.forEach((m, i) => {
-      const coalesce = m.type === 'sample' || m.type === 'view' || m.type === 'sampler' || m.type === 'density';
+      const coalesce = m.type === 'sampler' || m.type === 'view' || m.type === 'density' || m.type === 'memory';
       if (coalesce && lastIndex.get(m.type) !== i) return;
+      if (m.type === 'sampler') m = {...m, sdeOnly};
       try {
         this.handle(m);
       } catch (e) {
@@ -135,11 +147,38 @@ class Trainer {
     if (r) this.post({type: 'state', gen: r.gen, running: on, step: this.stepsDone(r), reason});
   }
 
+  /**
+   * Settings from the page, checked again here before anything is allocated (the page checked them too):
+   * every value within its bounds and the library's limits, the costs of settings together included.
+   * Rejected settings change nothing: the current run goes on as it was.
+   */
+  private accepts(settings: Settings|undefined, view: ViewRequest|undefined, where: string): boolean {
+    const problems = settings ? settingsProblems(settings, this.catalog) : [];
+    if (view) problems.push(...this.viewProblems(view));
+    if (!problems.length) return true;
+    this.post({type: 'rejected', where, problems, running: this.running});
+    return false;
+  }
+
+  private viewProblems(v: ViewRequest): string[] {
+    const out: string[] = [];
+    const t = invalid(settingDef('ft'), v.fieldT, this.catalog);
+    if (t) out.push(`field time t = ${v.fieldT} ${t}`);
+    for (const g of [v.fieldGrid, v.densityGrid]) {
+      const ext = invalid(settingDef('ext'), g.ext, this.catalog);
+      if (ext) out.push(`plot half-width = ${g.ext} ${ext}`);
+      if (!Number.isInteger(g.n) || g.n < 1 || g.n > MAX_GRID)
+        out.push(`grid of ${g.n} points a side: allowed 1 to ${MAX_GRID}`);
+    }
+    return out;
+  }
+
   private handle(m: ToWorker): void {
     const r = this.run;
     switch (m.type) {
       case 'configure':
-        return this.configure(m.config, m.sampler, m.maxSteps, m.view, m.play);
+        if (!this.accepts(m.settings, m.view, 'settings')) return;
+        return this.configure(m.settings, m.view, m.play);
       case 'play':
       case 'step':
         if (!r) return;
@@ -160,15 +199,12 @@ class Trainer {
         if (r) this.refresh(true);
         return;
       case 'sampler':
-        if (!r) return;
-        r.sampler = m.sampler;
-        return this.refresh(true);
-      case 'sample':
-        if (!r) return;
-        r.sampler = m.sampler;
-        return this.resampleSde();
+        if (!r || !this.accepts(m.settings, undefined, 'settings')) return;
+        r.settings = m.settings;
+        r.sampler = samplerOptions(m.settings);
+        return m.sdeOnly ? this.resampleSde() : this.refresh(true);
       case 'view': {
-        if (!r) return;
+        if (!r || !this.accepts(undefined, m.view, 'view')) return;
         const old = r.view;
         r.view = m.view;
         if (old.fieldT !== m.view.fieldT || old.field !== m.view.field || old.fieldGrid.n !== m.view.fieldGrid.n ||
@@ -178,29 +214,27 @@ class Trainer {
         if (old.densityGrid.ext !== m.view.densityGrid.ext || old.densityGrid.n !== m.view.densityGrid.n) {
           this.computeDensity(true);
         }
-        if (old.frames !== m.view.frames && r.last) {
-          this.framesInto(r.last);
-          this.postSamples(r.last);
-        }
         return;
       }
       case 'density':
-        return this.computeDensity(true);
+        if (r) this.computeDensity(true);
+        return;
       case 'export':
         // The library's own file: it records the steps behind the weights ("steps").
         if (r) this.post({type: 'model', json: this.snapshot().toJSON()});
         return;
       case 'import':
-        return this.importModel(m.json, m.uncounted, m.sampler, m.maxSteps, m.view);
+        if (!this.accepts(m.settings, m.view, 'import')) return;
+        return this.importModel(m.json, m.uncounted, m.settings, m.view);
+      case 'memory':
+        return this.post({type: 'memory', ...this.si!.memoryStats(), runs: this.gen});
     }
   }
 
-  private configure(
-      config: Record<string, unknown>, sampler: SamplerOptions, maxSteps: number, view: ViewRequest,
-      play: boolean): void {
+  private configure(settings: Settings, view: ViewRequest, play: boolean): void {
     let session: TrainingSession;
     try {
-      session = new this.si!.TrainingSession(config as TrainingConfig);
+      session = new this.si!.TrainingSession(trainingConfig(settings) as TrainingConfig);
     } catch (e) {
       // The previous run (if any) stays as it was, paused, so nothing learned is lost.
       this.setRunning(false, 'bad settings');
@@ -208,7 +242,7 @@ class Trainer {
       if (this.run) this.refresh(true);
       return;
     }
-    this.replaceRun(session, 0, false, sampler, maxSteps, view);
+    if (!this.replaceRun(session, 0, false, settings, view)) return;
     // The untrained model's density says nothing: the first heatmap comes after some training.
     this.refresh(false);
     if (play) this.setRunning(true);
@@ -220,13 +254,24 @@ class Trainer {
    * learning-rate schedule goes on from there; the optimiser's moments start afresh); `uncounted` adds
    * steps the file does not record (files written before model files had "steps").
    */
-  private importModel(json: string, uncounted: number, sampler: SamplerOptions, maxSteps: number, view: ViewRequest):
-      void {
+  private importModel(json: string, uncounted: number, settings: Settings, view: ViewRequest): void {
     const si = this.si!;
     let model: Model|null = null;
     let session: TrainingSession|null = null;
     try {
       model = si.Model.fromJSON(json);
+      // The file's own network and batch (the library checked them against its limits) within the page's
+      // budgets, before a session is made.
+      const problems = settingsProblems(withModelNetwork(settings, model.config), this.catalog);
+      if (problems.length) {
+        this.post({
+          type: 'rejected',
+          where: 'import',
+          problems: problems.map((p) => `the model file: ${p}`),
+          running: this.running
+        });
+        return;
+      }
       session = new si.TrainingSession(model.config);
       session.loadWeights(model);
     } catch (e) {
@@ -235,88 +280,108 @@ class Trainer {
     } finally {
       free(model);
     }
-    this.replaceRun(session, Math.max(0, uncounted), true, sampler, maxSteps, view);
-    this.refresh(true);
+    if (this.replaceRun(session, Math.max(0, uncounted), true, settings, view)) this.refresh(true);
   }
 
+  /**
+   * The session becomes the current run: everything the new run needs is made first (on failure it is
+   * freed, the session too, and the current run goes on); then the old run's wasm objects are freed.
+   */
   private replaceRun(
-      session: TrainingSession, stepOffset: number, imported: boolean, sampler: SamplerOptions, maxSteps: number,
-      view: ViewRequest): void {
+      session: TrainingSession, stepOffset: number, imported: boolean, settings: Settings, view: ViewRequest): boolean {
+    let run: Run;
+    try {
+      run = this.build(session, stepOffset, imported, settings, view);
+    } catch (e) {
+      free(session);
+      this.post({type: 'error', where: imported ? 'import' : 'settings', message: errorText(e)});
+      return false;
+    }
     this.setRunning(false, imported ? 'imported' : undefined);
     if (this.run) {
       free(this.run.session);
       free(this.run.model);
       free(this.run.exact);
     }
-    this.install(session, stepOffset, imported, sampler, maxSteps, view);
-  }
-
-  /** Makes the session the current run and sends the page what does not depend on training. */
-  private install(
-      session: TrainingSession, stepOffset: number, imported: boolean, sampler: SamplerOptions, maxSteps: number,
-      view: ViewRequest): void {
-    const si = this.si!;
-    const model = session.model();
-    const gen = ++this.gen;
-    const full = model.config;
-    const seed = full.training.seed;
-    const {target, base} = full;
-    let exact: ExactFields|null = null;
-    try {
-      exact = new si.ExactFields({base, target, interpolant: full.interpolant});
-    } catch {
-      exact = null;  // exact fields exist only when both ends are Gaussian mixtures
-    }
-    const n = sampler.ode.n ?? 1000;
-    const targetRef = si.sampleDistribution(target, n, seed + 101);
-    const baseSamples = si.sampleDistribution(base, n, seed + 102);
-    const heldout = si.sampleDistribution(target, HELDOUT, seed + 103);
-    let trueNll: number|undefined;
-    try {
-      const lp = si.logDensity(target, heldout);
-      const mean = lp.reduce((a, b) => a + b, 0) / lp.length;
-      if (Number.isFinite(mean)) trueNll = -mean;
-    } catch {
-      trueNll = undefined;  // density not known in closed form for this data set
-    }
-    const ts = Float64Array.from({length: 101}, (_, i) => i / 100);
-    const c = si.interpolantCoefficients(full.interpolant, ts);
-    const fieldNames: string[] = [...model.fieldNames];
-    const checkerboard = (typeof target === 'string' ? target : target.type) === 'checkerboard';
-    this.run = {
-      gen,
-      config: full,
-      session,
-      model,
-      modelStep: stepOffset + session.stepCount,
-      stepOffset,
-      imported,
-      exact,
-      sampler,
-      maxSteps,
-      view,
-      targetRef,
-      heldout,
-      checkerboard,
-      canSde: fieldNames.includes('s'),
-    };
+    this.run = run;
     this.chunkK = 1;
     this.refreshCount = 0;
     this.lastDensityStep = -1;
+    const full = run.config;
+    const ts = Float64Array.from({length: 101}, (_, i) => i / 100);
+    const c = this.si!.interpolantCoefficients(full.interpolant, ts);
     this.post({
       type: 'configured',
-      gen,
+      gen: run.gen,
       config: full as unknown as Record<string, unknown>,
-      fieldNames,
+      fieldNames: [...run.model.fieldNames],
       imported,
       step: stepOffset + session.stepCount,
-      target: targetRef.slice(),
-      base: baseSamples,
-      exact: !!exact,
-      trueNll,
-      checkerboard,
+      target: run.targetRef.slice(),
+      base: run.baseSamples,
+      exact: !!run.exact,
+      trueNll: run.trueNll,
+      checkerboard: run.checkerboard,
       coeffs: {t: ts, alpha: c.alpha, beta: c.beta, gamma: c.gamma},
     });
+    return true;
+  }
+
+  /** A run of the session, with what does not depend on training; frees what it made if it fails. */
+  private build(session: TrainingSession, stepOffset: number, imported: boolean, settings: Settings, view: ViewRequest):
+      Run {
+    const si = this.si!;
+    const sampler = samplerOptions(settings);
+    let model: Model|null = null;
+    let exact: ExactFields|null = null;
+    try {
+      model = session.model();
+      const full = model.config;
+      const seed = full.training.seed;
+      const {target, base} = full;
+      try {
+        exact = new si.ExactFields({base, target, interpolant: full.interpolant});
+      } catch {
+        exact = null;  // exact fields exist only when both ends are Gaussian mixtures
+      }
+      const n = sampler.ode.n ?? 1000;
+      const targetRef = si.sampleDistribution(target, n, seed + 101);
+      const baseSamples = si.sampleDistribution(base, n, seed + 102);
+      const heldout = si.sampleDistribution(target, HELDOUT, seed + 103);
+      let trueNll: number|undefined;
+      try {
+        const lp = si.logDensity(target, heldout);
+        const mean = lp.reduce((a, b) => a + b, 0) / lp.length;
+        if (Number.isFinite(mean)) trueNll = -mean;
+      } catch {
+        trueNll = undefined;  // density not known in closed form for this data set
+      }
+      const fieldNames: string[] = [...model.fieldNames];
+      return {
+        gen: ++this.gen,
+        config: full,
+        settings,
+        session,
+        model,
+        modelStep: stepOffset + session.stepCount,
+        stepOffset,
+        imported,
+        exact,
+        sampler,
+        maxSteps: settings.steps as number,
+        view,
+        targetRef,
+        baseSamples,
+        heldout,
+        trueNll,
+        checkerboard: (typeof target === 'string' ? target : target.type) === 'checkerboard',
+        canSde: fieldNames.includes('s'),
+      };
+    } catch (e) {
+      free(model);
+      free(exact);
+      throw e;
+    }
   }
 
   /** Takes k steps; on a blow-up stops cleanly (the session restored its weights) and says so. */
@@ -394,15 +459,21 @@ class Trainer {
       step: r.modelStep,
       eps: o.sde.eps ?? NaN,
       odeSnaps: [],
+      odeTimes: new Float64Array(0),
       sdeSnaps: [],
-      times: new Float64Array(0),
+      sdeTimes: new Float64Array(0),
       metrics: {},
       ms: 0,
     };
     try {
-      // Exactly the settings' options: the page's samples are the package's for them.
-      const ode = si.sampleODE(model, o.ode);
+      // Exactly the settings' options: the page's samples are the package's for them. The frames for the
+      // Trajectories view come from the same call: the package puts them on the steps nearest to equally
+      // spaced times, so asking for them does not change the samples (the e2e tests compare the page's
+      // samples with the package's, without frames).
+      const ode = si.sampleODE(model, {...o.ode, snapshots: FRAMES});
       set.ode = ode.samples;
+      set.odeSnaps = ode.snapshots;
+      set.odeTimes = ode.times;
       set.metrics.nonFiniteOde = nonFinite(ode.samples);
       set.metrics.energyOde = si.energyDistance(ode.samples, r.targetRef, 2);
       if (r.checkerboard) set.metrics.shareOde = si.checkerboardSupportShare(ode.samples);
@@ -410,12 +481,12 @@ class Trainer {
       this.post({type: 'error', where: 'ODE sampler', message: errorText(e)});
     }
     this.sdeInto(set);
-    this.framesInto(set);
     set.ms = performance.now() - t0;
     r.last = set;
     this.postSamples(set);
     this.computeField();
-    if (set.times.length && (!r.xtTimes || r.xtTimes.length !== set.times.length)) this.computeXt(set.times);
+    const ts = set.odeTimes;
+    if (ts.length && (r.xtTimes?.length !== ts.length || r.xtTimes.some((t, i) => t !== ts[i]))) this.computeXt(ts);
     this.refreshCount++;
     this.computeNll();
     if (all || this.refreshCount === 3 || this.refreshCount % 6 === 0) this.computeDensity();
@@ -428,38 +499,15 @@ class Trainer {
     if (!r.canSde) return;
     try {
       // The model's own sampling policy (interval, noise switched off near a singular end) is the library's.
-      const sde = this.si!.sampleSDE(r.model, r.sampler.sde);
+      const sde = this.si!.sampleSDE(r.model, {...r.sampler.sde, snapshots: FRAMES});
       set.sde = sde.samples;
+      set.sdeSnaps = sde.snapshots;
+      set.sdeTimes = sde.times;
       set.metrics.nonFiniteSde = nonFinite(sde.samples);
       set.metrics.energySde = this.si!.energyDistance(sde.samples, r.targetRef, 2);
       if (r.checkerboard) set.metrics.shareSde = this.si!.checkerboardSupportShare(sde.samples);
     } catch (e) {
       this.post({type: 'error', where: 'SDE sampler', message: errorText(e)});
-    }
-  }
-
-  /** The kind of paths the Trajectories view shows (ODE when the model has no score). */
-  private framesKind(): 'ode'|'sde' {
-    const r = this.run!;
-    return r.view.frames === 'sde' && r.canSde ? 'sde' : 'ode';
-  }
-
-  /**
-   * Frames along the paths for the Trajectories view, from a call of their own: in the package, frames split
-   * the steps that cross their times, which changes the samples (the SDE's noise above all), and the samples
-   * must be those of the settings' options. Only the kind the view shows.
-   */
-  private framesInto(set: SampleSet): void {
-    const r = this.run!;
-    const kind = this.framesKind();
-    try {
-      const model = this.snapshot();
-      const f = kind === 'ode' ? this.si!.sampleODE(model, {...r.sampler.ode, snapshots: SNAPSHOTS}) :
-                                 this.si!.sampleSDE(model, {...r.sampler.sde, snapshots: SNAPSHOTS});
-      set[kind === 'ode' ? 'odeSnaps' : 'sdeSnaps'] = f.snapshots;
-      set.times = f.times;
-    } catch (e) {
-      this.post({type: 'error', where: `${kind.toUpperCase()} sampler`, message: errorText(e)});
     }
   }
 
@@ -470,8 +518,9 @@ class Trainer {
       ode: set.ode?.slice(),
       sde: set.sde?.slice(),
       odeSnaps: set.odeSnaps.map((a) => a.slice()),
+      odeTimes: set.odeTimes.slice(),
       sdeSnaps: set.sdeSnaps.map((a) => a.slice()),
-      times: set.times.slice(),
+      sdeTimes: set.sdeTimes.slice(),
       metrics: {...set.metrics},
     };
     const transfer: Transferable[] = [...copy.odeSnaps, ...copy.sdeSnaps].map((a) => a.buffer);
@@ -491,8 +540,9 @@ class Trainer {
       eps: r.sampler.sde.eps ?? NaN,
       ode: prev?.ode,
       odeSnaps: prev?.odeSnaps ?? [],
+      odeTimes: prev?.odeTimes ?? new Float64Array(0),
       sdeSnaps: [],
-      times: prev?.times ?? new Float64Array(0),
+      sdeTimes: new Float64Array(0),
       metrics: {
         energyOde: prev?.metrics.energyOde,
         shareOde: prev?.metrics.shareOde,
@@ -501,7 +551,6 @@ class Trainer {
       ms: 0,
     };
     this.sdeInto(set);
-    if (this.framesKind() === 'sde') this.framesInto(set);
     set.ms = performance.now() - t0;
     r.last = set;
     this.postSamples(set);
