@@ -64,7 +64,10 @@ for h in "${harnesses[@]}"; do
   dict=tests/fuzz/si.dict
   [ "$h" = points_csv ] && dict=tests/fuzz/csv.dict
   mkdir -p "$build/corpus/$h" "$build/logs" "tests/fuzz/findings/$h"
-  before=$(ls "tests/fuzz/findings/$h" | wc -l)
+  # libFuzzer names an input by its hash, so a known finding found again rewrites its file: count
+  # the files written during this run.
+  marker="$build/logs/$h.start"
+  touch "$marker"
   log="$build/logs/$h.log"
   echo "== fuzzing $h for ${seconds}s (log: $log)"
   # shellcheck disable=SC2086
@@ -85,24 +88,27 @@ for h in "${harnesses[@]}"; do
   corp=$(sed -E 's/.* corp: ([0-9]+) .*/\1/' <<<"$last")
   eps=$(sed -E 's/.* exec\/s ([0-9]+) .*/\1/' <<<"$last")
   otc=$(sed -E 's/.* oom\/timeout\/crash: ([0-9]+\/[0-9]+\/[0-9]+) .*/\1/' <<<"$last")
-  new=$(($(ls "tests/fuzz/findings/$h" | wc -l) - before))
-  line=$(printf '%-13s %10s execs %6s exec/s  cov %5s  ft %6s  corpus %5s  oom/timeout/crash %s  new files %s' \
+  new=$(find "tests/fuzz/findings/$h" -type f -newer "$marker" | wc -l)
+  line=$(printf '%-13s %10s execs %6s exec/s  cov %5s  ft %6s  corpus %5s  oom/timeout/crash %s  inputs saved %s' \
     "$h" "$runs" "$eps" "$cov" "$ft" "$corp" "$otc" "$new")
   summary+=("$line")
   echo "   $line"
   if [ "$otc" != "0/0/0" ] || [ "$new" -gt 0 ]; then
     failed=1
-    # Fork mode does not keep the children's reports: run each new input again on its own and
-    # print what it hit and the innermost frame in the project's code (core/, cli/, tests/fuzz/).
-    echo "   findings of $h (kind | innermost project frame | input):"
-    ls -t "tests/fuzz/findings/$h" | head -n "$new" | while read -r f; do
-      out=$("$bin" -timeout=10 -rss_limit_mb=2048 "tests/fuzz/findings/$h/$f" 2>&1 || true)
-      kind=$(grep -m1 -oE 'si-fuzz finding: .{0,150}|runtime error: .{0,150}|ERROR: (AddressSanitizer|LeakSanitizer): [a-z-]+( on [a-z ]+)?|ERROR: libFuzzer: [a-z-]+|out-of-memory \(malloc\([0-9]+\)\)' <<<"$out" || echo "no report on a rerun (flaky?)")
-      frame=$(grep -E '^ *#[0-9]+ 0x[0-9a-f]+ in .* /[^ ]*/(core|cli|tests/fuzz)/[^ /]+:[0-9]+' <<<"$out" |
+    # Fork mode does not keep the children's reports: run each new input again on its own, and
+    # group the inputs by what they hit and the innermost frame in the project's code.
+    echo "   findings of $h (inputs: kind | innermost frame in core/, cli/ or tests/fuzz/ | smallest input):"
+    find "tests/fuzz/findings/$h" -type f -newer "$marker" | while read -r path; do
+      out=$("$bin" -timeout=10 -rss_limit_mb=2048 "$path" 2>&1 || true)
+      kind=$(grep -m1 -oE 'si-fuzz finding: .{0,150}|runtime error: .{0,150}|ERROR: (AddressSanitizer|LeakSanitizer): .{0,100}|ERROR: libFuzzer: [a-z-]+|out-of-memory \(malloc\([0-9]+\)\)' <<<"$out" |
+        sed -E 's/0x[0-9a-f]+/0x.../g; s/ \(pc .*//' || echo "no report on a rerun (flaky?)")
+      frame=$(grep -E '^ *#[0-9]+ 0x[0-9a-f]+ in .* /[^ ]*/(core|cli|tests/fuzz)/[^ ]+:[0-9]+' <<<"$out" |
         grep -v fuzz_support.hpp | head -1 |
         sed -E 's/^ *#[0-9]+ 0x[0-9a-f]+ in //; s/\(.*\)//; s# /[^ ]*/((core|cli|tests/fuzz)/[^ ]*)$# \1#' | cut -c1-160)
-      echo "     $kind | ${frame:-?} | tests/fuzz/findings/$h/$f"
-    done
+      printf '%s\t%s | %s\t%s\n' "$(wc -c <"$path")" "$kind" "${frame:-?}" "$path"
+    done | sort -n | awk -F'\t' '{ key = $2; gsub(/[0-9]+/, "N", key)  # one group for "read 1 points" and "read 3 points"
+        if (!(key in n)) { order[++k] = key; text[key] = $2; first[key] = $3 } n[key]++ }
+      END { for (i = 1; i <= k; i++) printf "     %d x %s | %s\n", n[order[i]], text[order[i]], first[order[i]] }'
   fi
 done
 
