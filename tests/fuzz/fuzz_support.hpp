@@ -1,8 +1,8 @@
 // Shared by the libFuzzer harnesses (tests/fuzz, scripts/fuzz.sh): what counts as a documented
 // rejection and what as a finding.
 //
-// Expected: si::ConfigError and si::NumericalError from the code under test, and nlohmann's errors
-// while the raw bytes are parsed as JSON. Anything else is a finding: another exception (a
+// Expected: si::ConfigError and si::NumericalError from the code under test, si::parse_json
+// included (it turns syntax errors and deep nesting into ConfigError). Anything else is a finding: another exception (a
 // std::bad_alloc too: an input must be rejected before it allocates), a failed check of a harness
 // (finding()), and what the sanitizers and libFuzzer see (crash, UB, leak, -timeout, -rss_limit_mb).
 #pragma once
@@ -19,6 +19,7 @@
 #include <string>
 #include <typeinfo>
 
+#include "si/json_reader.hpp"
 #include "si/types.hpp"
 
 namespace si::fuzz {
@@ -66,17 +67,11 @@ void must_succeed(const char* what, F&& f) {
   }
 }
 
-// The input as JSON, or false when nlohmann rejects the text (parse_error, or out_of_range for a
-// number that overflows a double: both are the parser's documented errors).
+// The input as JSON through si::parse_json, the parser the CLI and the package use (depth-limited):
+// false when it rejects the text with a ConfigError; any other exception is a finding.
 inline bool parse_json(const std::uint8_t* data, std::size_t size, nlohmann::json& j) {
-  try {
-    j = nlohmann::json::parse(data, data + size);
-    return true;
-  } catch (const nlohmann::json::parse_error&) {
-    return false;
-  } catch (const nlohmann::json::out_of_range&) {
-    return false;
-  }
+  const std::string text(reinterpret_cast<const char*>(data), size);
+  return accepts("si::parse_json", [&] { j = si::parse_json(text, "input"); });
 }
 
 }  // namespace si::fuzz
