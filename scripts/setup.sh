@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs what the build and the tests need on a fresh Debian 12 machine, idempotently:
-# apt-get runs only when a package is missing.
+# apt-get runs only when a package is missing. Extra Debian packages may be given as arguments
+# (scripts/fuzz.sh and scripts/sanitize.sh add clang and its sanitizer runtimes that way).
 set -euo pipefail
 
 packages=(build-essential cmake clang-format libeigen3-dev libxtensor-dev nlohmann-json3-dev libcli11-dev
-  libgtest-dev emscripten node-acorn chromium nodejs npm)
+  libgtest-dev emscripten node-acorn chromium nodejs npm "$@")
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")

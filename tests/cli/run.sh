@@ -38,6 +38,14 @@ node_check() {
   fi
 }
 
+# SI_TEST_QUICK=1 (sanitized builds, scripts/sanitize.sh): the fixture trains 150 steps instead of
+# 600 and eval runs on small sizes; the model-quality thresholds below are then not checked (they
+# were measured for 600 steps and n = 1000), every command and format check still is.
+QUICK=0
+[ -n "${SI_TEST_QUICK:-}" ] && [ "${SI_TEST_QUICK}" != 0 ] && QUICK=1
+TRAIN_STEPS=600
+[ "$QUICK" = 1 ] && TRAIN_STEPS=150
+
 MODEL="$WORK/train/model.json"
 UNTRAINED="$WORK/train/untrained.json"
 # 30 steps learn the blob over [-4, 4]^2 but not the checkerboard inside it.
@@ -63,12 +71,12 @@ ODE_NLL_MAX=4.05
 SDE_NLL_MAX=4.1
 
 write_tiny_config() {
-  cat >tiny.json <<'JSON'
+  cat >tiny.json <<JSON
 {"base": {"type": "gaussian"}, "target": {"type": "checkerboard"},
  "interpolant": {"path": "one-sided-linear"}, "fields": "b+s",
  "network": {"hidden": [64, 64, 64], "activation": "relu"},
  "optimizer": {"lr": 3e-3, "step_size": 400, "decay": 0.5},
- "training": {"steps": 600, "batch": 512, "seed": 0},
+ "training": {"steps": $TRAIN_STEPS, "batch": 512, "seed": 0},
  "sampling": {"ode": {"method": "rk4", "steps": 100}, "sde": {"method": "heun", "eps": 0.5, "steps": 100}}}
 JSON
 }
@@ -76,13 +84,14 @@ JSON
 case "$CASE" in
 train)
   write_tiny_config
-  expect_exit 0 "saved model.json after 600 steps" -- "$SI" train --config tiny.json --out model.json --log losses.csv
+  expect_exit 0 "saved model.json after $TRAIN_STEPS steps" -- "$SI" train --config tiny.json --out model.json --log losses.csv
   expect_exit 0 "" -- "$SI" train --config tiny.json --steps 1 --out untrained.json --quiet
   expect_exit 0 "" -- "$SI" train --config tiny.json --steps 30 --out blob.json --quiet
   [ -s model.json ] || fail "no model.json"
   head -1 losses.csv | grep -qx "step,lr,loss_b,loss_s,seconds" || fail "losses.csv header: $(head -1 losses.csv)"
-  [ "$(wc -l <losses.csv)" = 61 ] || fail "losses.csv has $(wc -l <losses.csv) lines, expected 61 (600 steps / 10 + header)"
-  node_check model.json 'j.format === "stochastic-interpolants-model" && j.version === 1 && j.networks.b && j.networks.s && j.config.training.steps === 600' "model file format and version"
+  [ "$(wc -l <losses.csv)" = $((TRAIN_STEPS / 10 + 1)) ] ||
+    fail "losses.csv has $(wc -l <losses.csv) lines, expected $((TRAIN_STEPS / 10 + 1)) ($TRAIN_STEPS steps / 10 + header)"
+  node_check model.json 'j.format === "stochastic-interpolants-model" && j.version === 1 && j.networks.b && j.networks.s && j.config.training.steps === '"$TRAIN_STEPS" "model file format and version"
   # Progress lines (stderr is not a terminal here) carry steps/s and time left.
   "$SI" train --config tiny.json --steps 20 --out p.json 2>progress.txt
   grep -qE "step 20/20 \(100%\).*b -?[0-9.]+ .*s -?[0-9.]+.*step/s.*left" progress.txt || fail "progress output: $(cat progress.txt)"
@@ -290,13 +299,18 @@ eval_trained | eval_untrained)
   else
     names=(untrained blob) models=("$UNTRAINED" "$BLOB")
   fi
+  sizes=(--n 1000 --sde-nll-n 100 --sde-nll-paths 4)
+  [ "$QUICK" = 1 ] && sizes=(--n 200 --ode-steps 50 --sde-steps 50 --sde-nll-n 10 --sde-nll-paths 2)
   for i in "${!names[@]}"; do
     name=${names[$i]} model=${models[$i]}
-    "$SI" eval --model "$model" --n 1000 --seed 3 --sde-nll-n 100 --sde-nll-paths 4 >eval-$name.json 2>err.txt || fail "eval $name failed: $(cat err.txt)"
+    "$SI" eval --model "$model" --seed 3 "${sizes[@]}" >eval-$name.json 2>err.txt || fail "eval $name failed: $(cat err.txt)"
     node_check eval-$name.json '["energy_distance_ode","energy_distance_sde","energy_distance_noise_floor","ode_nll","ode_nll_se","sde_nll","sde_nll_se","ode_samples_mean_logp","support_share_ode","support_share_sde","true_entropy"].every(k => typeof j[k] === "number" && isFinite(j[k]))' "$name: every figure present and finite"
-    node_check eval-$name.json 'Math.abs(j.true_entropy - 3.4657) < 1e-4 && j.support_share_target === 1 && j.energy_distance_noise_floor < 0.03' "$name: true entropy and noise floor"
+    node_check eval-$name.json 'Math.abs(j.true_entropy - 3.4657) < 1e-4 && j.support_share_target === 1' "$name: true entropy"
+    [ "$QUICK" = 1 ] || node_check eval-$name.json 'j.energy_distance_noise_floor < 0.03' "$name: noise floor"
   done
-  if [ "$CASE" = eval_trained ]; then
+  if [ "$QUICK" = 1 ]; then
+    pass "SI_TEST_QUICK: model-quality thresholds not checked"
+  elif [ "$CASE" = eval_trained ]; then
     node_check eval-trained.json "j.support_share_ode > $SUPPORT_MIN && j.support_share_sde > $SUPPORT_MIN" "trained: > $SUPPORT_MIN of samples on the support (chance 0.5)"
     node_check eval-trained.json "j.energy_distance_ode < $ENERGY_MAX && j.energy_distance_sde < $ENERGY_MAX" "trained: energy distance < $ENERGY_MAX"
     node_check eval-trained.json "j.ode_nll > 3.3 && j.ode_nll < $ODE_NLL_MAX && j.sde_nll > 3.3 && j.sde_nll < $SDE_NLL_MAX" "trained: NLLs between the entropy 3.47 and the uniform square's 4.16"
@@ -379,7 +393,7 @@ field_model)
     const mean = (a) => a.reduce((p, [x, y, l]) => p + l, 0) / a.length;
     const err = Math.max(...on.map(([x, y, l]) => Math.abs(l - exact(x, y)))), contrast = mean(on) - mean(off);
     console.log('t = 0.8: max |learned - exact| on the support', err.toFixed(3), ', on minus off', contrast.toFixed(3));
-    if (rows.length !== 16 || on.length !== 8 || !(err < 0.5 && contrast > 1.3)) process.exit(1);" &&
+    if (rows.length !== 16 || on.length !== 8 || ($QUICK === 0 && !(err < 0.5 && contrast > 1.3))) process.exit(1);" &&
     pass "learned logp at t=0.8 within 0.5 of the exact rho_t on the support, > 1.3 nats above off it" ||
     fail "learned logp at t=0.8 against the exact rho_t"
   "$SI" field --model "$MODEL" --field logp --t 1 --points pts.csv --steps 50 >l1.csv || fail "learned logp t=1"

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "quick.hpp"
 #include "si/distributions.hpp"
 #include "si/gmm_fields.hpp"
 
@@ -236,7 +237,9 @@ McConditional mc_conditional(const McDraws& dr, const VecD& x) {
 // wrong factor moves v or eta by O(0.1-1). The standard error is zero where the conditional law is a point
 // (encoding-decoding at t = 1/2, where x_t = gamma z, and the mirror's v = gamma' E[x0 | x] = 0 there).
 TEST(GmmFields, VelocityAndDenoiserMatchMonteCarloConditionalExpectations) {
-  const int n_mc = 400000, n_points = 8;
+  // SI_TEST_QUICK (sanitized builds): a quarter of the draws; effective sample sizes shrink alike.
+  const int n_mc = test::full_or_quick(400000, 100000), n_points = 8;
+  const double min_ess = 2000.0 * n_mc / 400000;
   // gamma <= 1/4 (bsquared, sigmoid) leaves too few effective samples; the test below covers them.
   const std::vector<PathGamma> cases = {
       {"linear", "brownian"},       {"trig", "brownian"},       {"encoding-decoding", "brownian"},
@@ -253,7 +256,7 @@ TEST(GmmFields, VelocityAndDenoiserMatchMonteCarloConditionalExpectations) {
       const GmmFieldValues e = f.eval(t, x);
       for (Eigen::Index j = 0; j < x.cols(); ++j) {
         const McConditional mc = mc_conditional(draws, x.col(j));
-        ASSERT_GE(mc.ess, 2000) << "too few effective samples at t=" << t << " point " << j;
+        ASSERT_GE(mc.ess, min_ess) << "too few effective samples at t=" << t << " point " << j;
         for (int k = 0; k < 2; ++k) {
           EXPECT_LE(std::abs(e.v(k, j) - mc.v(k)), 5 * mc.v_se(k) + 1e-9 * scale(mc.v(k)))
               << "v at t=" << t << " point " << j << ": exact " << e.v(k, j) << ", MC " << mc.v(k) << " +- "

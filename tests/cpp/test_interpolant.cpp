@@ -74,7 +74,8 @@ TEST(Interpolant, GammaProductIsHalfTheDerivativeOfGammaSquared) {
   gammas.emplace_back("custom", Gamma(custom));
   for (const auto& [name, g] : gammas) {
     SCOPED_TRACE(name);
-    auto half_sq = [&](double t) { return 0.5 * g(t) * g(t); };
+    // [&g = g]: C++17 lambdas cannot capture a structured binding (clang rejects [&]).
+    auto half_sq = [&g = g](double t) { return 0.5 * g(t) * g(t); };
     const double h = 1e-5;
     for (int k = 1; k < 80; ++k) {
       const double t = k / 80.0;

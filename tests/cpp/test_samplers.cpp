@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <functional>
@@ -7,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "quick.hpp"
 #include "si/gmm_fields.hpp"
 #include "si/metrics.hpp"
 #include "si/samplers.hpp"
@@ -97,7 +99,13 @@ class NanFields : public Fields<double> {
   void score(double, const MatD& x, MatD& out, VecD*) const override { out = MatD::Zero(2, x.cols()); }
 };
 
-constexpr int kN = 2000;
+// SI_TEST_QUICK (sanitized builds): 500-point samples, and half the points and a quarter of the
+// paths for the SDE likelihoods. The accuracy thresholds are relative to the noise floor or the
+// standard error, which grow to match; the power checks ("far from the target") compare a fixed
+// distance with the floor, which grows as 1 / kN, so their factor shrinks as kN.
+const int kN = test::full_or_quick(2000, 500);
+const double kPower = kN / 2000.0;
+const double kNatsScale = test::full_or_quick(1.0, 2.0);  // the standard error doubles with 1/4 of the paths
 constexpr int kReps = 3;
 
 using Draw = std::function<MatD(Rng&)>;
@@ -153,7 +161,7 @@ TEST(Samplers, OdePushesBaseSamplesOntoTheTarget) {
     report("ode " + name + " ED(pushed, rho1)", ed, floor);
     EXPECT_LE(ed, 3 * floor);
     // The test has power: the unpushed base is far from the target.
-    EXPECT_GT(mean_energy_distance(direct(f.rho0()), direct(f.rho1()), 13), 30 * floor);
+    EXPECT_GT(mean_energy_distance(direct(f.rho0()), direct(f.rho1()), 13), 30 * kPower * floor);
   }
 }
 
@@ -279,11 +287,13 @@ TEST(Samplers, SdeBackwardSamplesMatchTheBase) {
 double check_sde_likelihood(const GmmFields& f, const std::string& name, bool control_variate, int n_points,
                             int n_paths, double max_nats) {
   Rng rng(71);
+  if (test::quick()) n_points = std::max(2, n_points / 2);
   const MatD x = f.rho1().sample(n_points, rng);
   SdeSamplerOptions opt;
   opt.eps = 0.5;
   opt.steps = 200;
-  opt.n_paths = n_paths;
+  opt.n_paths = test::quick() ? n_paths / 4 : n_paths;
+  max_nats *= kNatsScale;
   opt.control_variate = control_variate;
   const LikelihoodResult<double> r = sde_log_likelihood(f, f.rho0(), x, opt, rng);
   const VecD exact = f.rho1().log_density(x);
@@ -370,7 +380,7 @@ TEST(Samplers, ExactMirrorDynamicsKeepTheMixtureInvariant) {
   EXPECT_LE(ed_ode_mid, 3 * floor_mid);
   EXPECT_LE(ed_sde, 3 * floor1);
   EXPECT_LE(ed_sde_mid, 3 * floor_mid);
-  EXPECT_GT(ed_bug, 10 * floor_mid);
+  EXPECT_GT(ed_bug, 10 * kPower * floor_mid);
 }
 
 TEST(Samplers, NonFiniteFieldsThrowNumericalErrorNamingSamplerAndTime) {

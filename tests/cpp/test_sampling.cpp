@@ -5,6 +5,7 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "quick.hpp"
 #include "si/metrics.hpp"
 #include "si/sampling.hpp"
 #include "si/session.hpp"
@@ -13,6 +14,11 @@ namespace si {
 namespace {
 
 using nlohmann::json;
+
+// SI_TEST_QUICK (sanitized builds): a third of the points and a quarter of the likelihood paths;
+// the thresholds follow the noise floor (measured on the same sizes) or the standard error.
+const int kN = test::full_or_quick(3000, 1000);
+const int kPaths = test::full_or_quick(800, 200);
 
 Model tiny_model(const std::string& path, const std::string& fields, json sampling = json()) {
   json cfg = json::parse(R"({"network": {"hidden": [8]}, "training": {"batch": 16, "seed": 2}})");
@@ -108,19 +114,20 @@ TEST(SamplingPlan, SplitSdeKeepsTheMarginalsAndItsSnapshotTimes) {
   const GmmFields f = exact_two_sided();
   const SamplingDefaults d = sampling_defaults(f);
   const SdePlan p =
-      read_sde_plan(json{{"eps", 1}, {"epsUntil", 0.5}, {"steps", 200}, {"n", 3000}, {"snapshots", 5}}, d, true);
+      read_sde_plan(json{{"eps", 1}, {"epsUntil", 0.5}, {"steps", 200}, {"n", kN}, {"snapshots", 5}}, d, true);
   const Sampled<double> s = run_sde(f, d, p);
   ASSERT_EQ(s.result.times.size(), 5u);
   for (int k = 0; k < 5; ++k) EXPECT_NEAR(s.result.times[k], k / 4.0, 1e-12);
   EXPECT_EQ((s.result.snapshots.back() - s.result.x).cwiseAbs().maxCoeff(), 0.0);
   Rng rng(9);
-  const MatD truth = f.rho1().sample(3000, rng), other = f.rho1().sample(3000, rng);
+  const MatD truth = f.rho1().sample(kN, rng), other = f.rho1().sample(kN, rng);
   const double floor = energy_distance<double>(truth, other);
   const double ed = energy_distance<double>(s.result.x, truth);
   EXPECT_LE(ed, 4 * floor + 0.002) << "floor " << floor;
   // A wrong second leg (e.g. the noise left on without its score correction) would not: the
   // base itself is far.
-  EXPECT_GT(energy_distance<double>(s.start, truth), 20 * (4 * floor + 0.002));
+  // (Quick mode: the floor at 1000 points is 3x larger, the base's distance the same: factor 4.)
+  EXPECT_GT(energy_distance<double>(s.start, truth), test::full_or_quick(20.0, 4.0) * (4 * floor + 0.002));
 }
 
 TEST(SamplingPlan, FramesNeverChangeTheSamples) {
@@ -154,10 +161,10 @@ TEST(SamplingPlan, BackwardSplitSdeStartsFromTheTargetAndReachesTheBase) {
   const GmmFields f = exact_two_sided();
   const SamplingDefaults d = sampling_defaults(f);
   const SdePlan p = read_sde_plan(
-      json{{"eps", 1}, {"epsUntil", 0.6}, {"steps", 200}, {"n", 3000}, {"t0", 1}, {"t1", 0}, {"seed", 3}}, d, true);
+      json{{"eps", 1}, {"epsUntil", 0.6}, {"steps", 200}, {"n", kN}, {"t0", 1}, {"t1", 0}, {"seed", 3}}, d, true);
   const Sampled<double> s = run_sde(f, d, p);
   Rng rng(10);
-  const MatD base = f.rho0().sample(3000, rng), base2 = f.rho0().sample(3000, rng), target = f.rho1().sample(3000, rng);
+  const MatD base = f.rho0().sample(kN, rng), base2 = f.rho0().sample(kN, rng), target = f.rho1().sample(kN, rng);
   const double floor = energy_distance<double>(base, base2);
   EXPECT_LE(energy_distance<double>(s.start, target), 4 * floor + 0.002);   // started from rho1
   EXPECT_LE(energy_distance<double>(s.result.x, base), 4 * floor + 0.002);  // ended at rho0
@@ -169,12 +176,12 @@ TEST(SamplingPlan, SplitSdeLikelihoodMatchesTheExactDensity) {
   const SamplingDefaults d = sampling_defaults(f);
   Rng rng(12);
   const MatD x = f.rho1().sample(6, rng);
-  const SdePlan p = read_sde_plan(json{{"eps", 0.5}, {"epsUntil", 0.7}, {"steps", 200}, {"paths", 800}}, d, false);
+  const SdePlan p = read_sde_plan(json{{"eps", 0.5}, {"epsUntil", 0.7}, {"steps", 200}, {"paths", kPaths}}, d, false);
   const LikelihoodResult<double> r = run_sde_likelihood(f, d, x, p);
   const VecD exact = f.rho1().log_density(x);
   for (Eigen::Index j = 0; j < x.cols(); ++j) {
     EXPECT_LE(std::abs(r.logp(j) - exact(j)), 3 * r.std_error(j) + 0.01) << "point " << j;
-    EXPECT_LE(std::abs(r.logp(j) - exact(j)), 0.05) << "point " << j;
+    EXPECT_LE(std::abs(r.logp(j) - exact(j)), test::full_or_quick(0.05, 0.1)) << "point " << j;
   }
 }
 
