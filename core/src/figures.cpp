@@ -520,13 +520,18 @@ KlPlans kl_plans(const HighDimOptions& o, const SamplingDefaults& defaults, Dive
                         defaults, false)};
 }
 
+struct Kls {
+  KlEstimate ode, sde;
+  double diff_se;  // of ode.kl - sde.kl, paired over the points
+};
+
 template <typename S>
-std::pair<KlEstimate, KlEstimate> kls(const Fields<S>& fields, const SamplingDefaults& defaults, const KlPlans& plans,
-                                      const MatD& x, const VecD& exact) {
+Kls kls(const Fields<S>& fields, const SamplingDefaults& defaults, const KlPlans& plans, const MatD& x,
+        const VecD& exact) {
   const Mat<S> xs = x.cast<S>();
   const VecD ode = run_ode_likelihood<S>(fields, defaults, xs, plans.ode).logp;
   const VecD sde = run_sde_likelihood<S>(fields, defaults, xs, plans.sde).logp;
-  return {kl_estimate(exact, ode), kl_estimate(exact, sde)};
+  return {kl_estimate(exact, ode), kl_estimate(exact, sde), standard_error(sde - ode)};
 }
 
 }  // namespace
@@ -568,11 +573,11 @@ HighDimResult high_dim_experiment(const HighDimOptions& o, const std::function<v
   const VecD logp1 = exact.rho1().log_density(x1);
   if (o.exact_reference) {
     const SamplingDefaults d = sampling_defaults(exact);
-    const auto [ode, sde] = kls<double>(exact, d, kl_plans(o, d, Divergence::Exact), x1, logp1);
-    out.exact_kl_ode = ode.kl;
-    out.exact_kl_ode_se = ode.se;
-    out.exact_kl_sde = sde.kl;
-    out.exact_kl_sde_se = sde.se;
+    const Kls k = kls<double>(exact, d, kl_plans(o, d, Divergence::Exact), x1, logp1);
+    out.exact_kl_ode = k.ode.kl;
+    out.exact_kl_ode_se = k.ode.se;
+    out.exact_kl_sde = k.sde.kl;
+    out.exact_kl_sde_se = k.sde.se;
   }
   out.eval_seconds += seconds(eval_start);
 
@@ -592,7 +597,7 @@ HighDimResult high_dim_experiment(const HighDimOptions& o, const std::function<v
     const KlPlans plans = kl_plans(o, d, o.divergence);
     out.ode_sampler = describe(plans.ode.opt);
     out.sde_sampler = describe(plans.sde.opt);
-    const auto [ode, sde] = kls<float>(model, d, plans, x1, logp1);
+    const Kls k = kls<float>(model, d, plans, x1, logp1);
     double dv = 0, nv = 0, ds = 0, ns = 0;
     for (size_t k = 0; k < ts.size(); ++k) {
       MatF f;
@@ -606,10 +611,11 @@ HighDimResult high_dim_experiment(const HighDimOptions& o, const std::function<v
     }
     rec.step = step;
     rec.train_seconds = out.train_seconds;
-    rec.kl_ode = ode.kl;
-    rec.kl_ode_se = ode.se;
-    rec.kl_sde = sde.kl;
-    rec.kl_sde_se = sde.se;
+    rec.kl_ode = k.ode.kl;
+    rec.kl_ode_se = k.ode.se;
+    rec.kl_sde = k.sde.kl;
+    rec.kl_sde_se = k.sde.se;
+    rec.kl_diff_se = k.diff_se;
     rec.err_v = std::sqrt(dv / nv);
     rec.err_s = std::sqrt(ds / ns);
     out.records.push_back(rec);

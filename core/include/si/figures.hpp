@@ -215,6 +215,8 @@ struct HighDimRecord {
   double train_seconds = 0;       // training time so far (evaluations excluded)
   double loss_v = 0, loss_s = 0;  // mean over the steps since the last record
   double kl_ode = 0, kl_ode_se = 0, kl_sde = 0, kl_sde_se = 0;
+  // The standard error of kl_ode - kl_sde, paired over the same points (far below either SE).
+  double kl_diff_se = 0;
   double err_v = 0, err_s = 0;  // relative L2 errors sqrt(sum |f_hat - f|^2 / sum |f|^2)
 };
 
