@@ -591,7 +591,8 @@ int run_high_dim(HighDimArgs a) {
   const HighDimResult r = high_dim_experiment(o, [&](const HighDimRecord& rec) {
     std::cerr << "  step " << rec.step << "/" << o.steps << ": KL ODE " << num(rec.kl_ode) << " +- "
               << num(rec.kl_ode_se, 2) << ", SDE " << num(rec.kl_sde) << " +- " << num(rec.kl_sde_se, 2)
-              << "; rel. errors v " << num(rec.err_v) << ", s " << num(rec.err_s) << " (training "
+              << "; rel. errors v " << num(rec.err_v) << ", s " << num(rec.err_s) << "; per-point SE ODE "
+              << num(rec.ode_point_se, 2) << ", SDE " << num(rec.sde_point_se, 2) << " (training "
               << format_duration(rec.train_seconds) << ")\n";
   });
   std::cerr << "  exact fields: KL ODE " << num(r.exact_kl_ode) << " +- " << num(r.exact_kl_ode_se, 2) << ", SDE "
@@ -651,14 +652,16 @@ int run_high_dim(HighDimArgs a) {
   write_text_file(a.out, svg.str(), "--out");
   std::string csv =
       "step,train_seconds,loss_v,loss_s,kl_ode,kl_ode_se,kl_sde,kl_sde_se,kl_diff_se,err_v,err_s,exact_kl_ode,"
-      "exact_kl_sde\n";
-  for (const auto& rec : r.records)
-    csv += std::to_string(rec.step) + "," + format_number(rec.train_seconds) + "," +
-           format_number(rec.step == 0 ? NAN : rec.loss_v) + "," + format_number(rec.step == 0 ? NAN : rec.loss_s) +
-           "," + format_number(rec.kl_ode) + "," + format_number(rec.kl_ode_se) + "," + format_number(rec.kl_sde) +
-           "," + format_number(rec.kl_sde_se) + "," + format_number(rec.kl_diff_se) + "," + format_number(rec.err_v) +
-           "," + format_number(rec.err_s) + "," + format_number(r.exact_kl_ode) + "," + format_number(r.exact_kl_sde) +
-           "\n";
+      "exact_kl_sde,ode_point_se,sde_point_se\n";
+  for (const auto& rec : r.records) {
+    const double loss_v = rec.step == 0 ? NAN : rec.loss_v, loss_s = rec.step == 0 ? NAN : rec.loss_s;
+    csv += std::to_string(rec.step);
+    for (double v :
+         {rec.train_seconds, loss_v, loss_s, rec.kl_ode, rec.kl_ode_se, rec.kl_sde, rec.kl_sde_se, rec.kl_diff_se,
+          rec.err_v, rec.err_s, r.exact_kl_ode, r.exact_kl_sde, rec.ode_point_se, rec.sde_point_se})
+      csv += "," + format_number(v);
+    csv += "\n";
+  }
   write_text_file(a.csv, csv, "--csv");
   wrote("figure E: high-dimensional mixtures", a.out, a.csv);
   return kOk;

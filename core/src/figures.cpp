@@ -522,16 +522,20 @@ KlPlans kl_plans(const HighDimOptions& o, const SamplingDefaults& defaults, Dive
 
 struct Kls {
   KlEstimate ode, sde;
-  double diff_se;  // of ode.kl - sde.kl, paired over the points
+  double diff_se;                     // of ode.kl - sde.kl, paired over the points
+  double ode_point_se, sde_point_se;  // root mean square of the per-point standard errors
 };
+
+double rms(const VecD& v) { return std::sqrt(v.squaredNorm() / double(v.size())); }
 
 template <typename S>
 Kls kls(const Fields<S>& fields, const SamplingDefaults& defaults, const KlPlans& plans, const MatD& x,
         const VecD& exact) {
   const Mat<S> xs = x.cast<S>();
-  const VecD ode = run_ode_likelihood<S>(fields, defaults, xs, plans.ode).logp;
-  const VecD sde = run_sde_likelihood<S>(fields, defaults, xs, plans.sde).logp;
-  return {kl_estimate(exact, ode), kl_estimate(exact, sde), standard_error(sde - ode)};
+  const LikelihoodResult<S> ode = run_ode_likelihood<S>(fields, defaults, xs, plans.ode);
+  const LikelihoodResult<S> sde = run_sde_likelihood<S>(fields, defaults, xs, plans.sde);
+  return {kl_estimate(exact, ode.logp), kl_estimate(exact, sde.logp), standard_error(sde.logp - ode.logp),
+          rms(ode.std_error), rms(sde.std_error)};
 }
 
 }  // namespace
@@ -616,6 +620,8 @@ HighDimResult high_dim_experiment(const HighDimOptions& o, const std::function<v
     rec.kl_sde = k.sde.kl;
     rec.kl_sde_se = k.sde.se;
     rec.kl_diff_se = k.diff_se;
+    rec.ode_point_se = k.ode_point_se;
+    rec.sde_point_se = k.sde_point_se;
     rec.err_v = std::sqrt(dv / nv);
     rec.err_s = std::sqrt(ds / ns);
     out.records.push_back(rec);

@@ -217,6 +217,9 @@ struct HighDimRecord {
   double kl_ode = 0, kl_ode_se = 0, kl_sde = 0, kl_sde_se = 0;
   // The standard error of kl_ode - kl_sde, paired over the same points (far below either SE).
   double kl_diff_se = 0;
+  // The estimators' own noise per point, root mean square over the points: the ODE likelihood's
+  // over Hutchinson probes (0 with the exact divergence), the SDE likelihood's over its paths.
+  double ode_point_se = 0, sde_point_se = 0;
   double err_v = 0, err_s = 0;  // relative L2 errors sqrt(sum |f_hat - f|^2 / sum |f|^2)
 };
 
