@@ -557,8 +557,12 @@ void curves_panel(Svg& svg, Panel p, const std::vector<double>& x, const std::ve
       svg.raw("<polygon points=\"" + pts + "\" fill=\"" + c.color + "\" fill-opacity=\"0.15\"/>\n");
     }
     std::vector<std::pair<double, double>> pts;
-    for (size_t i = 0; i < x.size(); ++i)
-      if (std::isfinite(c.y[i])) pts.emplace_back(p.px(x[i]), Y(c.y[i]));
+    for (size_t i = 0; i < x.size(); ++i) {
+      const double v = p.log_y ? std::log10(c.y[i]) : c.y[i];
+      // A reference outside the axes (a KL of ~0 on a log scale) is named in the legend only.
+      if (std::isfinite(c.y[i]) && (!c.dashed || (std::isfinite(v) && v >= p.y0 && v <= p.y1)))
+        pts.emplace_back(p.px(x[i]), Y(c.y[i]));
+    }
     svg.polyline(pts, c.color, 2, 1, c.dashed ? "stroke-dasharray=\"5 4\"" : "stroke-linejoin=\"round\"");
     if (!c.dashed)
       for (const auto& [cx, cy] : pts) svg.circle(cx, cy, 2.4, c.color);

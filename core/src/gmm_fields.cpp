@@ -172,8 +172,10 @@ GmmFieldValues GmmFields::compute(double t, const MatD& x, unsigned want, const 
   if (want & kJvpB) out.jvp_b.resize(d, n);
   if (want & kJvpS) out.jvp_s.resize(d, n);
 
-  // Points go in blocks so the per-pair scratch (np x d x block) stays small for large mixtures.
-  const Eigen::Index block = std::max<Eigen::Index>(16, std::min<Eigen::Index>(n, 65536 / (np * d + 1)));
+  // Points go in blocks so the per-pair scratch (np x d x block) stays small for large mixtures, and
+  // below malloc's trim threshold: scratch freed above it is returned to the system after every call
+  // and faulted in again at the next (which made 1-D samplers spend most of their time in the kernel).
+  const Eigen::Index block = std::max<Eigen::Index>(16, std::min<Eigen::Index>(n, 4096 / (np * d + 1)));
   std::vector<MatD> ys(np, MatD(d, block));
   MatD lw(np, block), r(d, block), f(d, block);
   for (Eigen::Index c0 = 0; c0 < n; c0 += block) {

@@ -91,11 +91,15 @@ train)
 help)
   expect_exit 0 "" -- "$SI" --help
   grep -q "Exit codes" out.txt || fail "top-level help lacks the exit codes"
-  for c in train sample eval field plot bench info; do
+  for c in train sample eval field plot figure bench info; do
     expect_exit 0 "" -- "$SI" $c --help
     grep -q "Usage: si $c" out.txt || fail "si $c --help: $(head -2 out.txt)"
   done
   expect_exit 0 "" -- "$SI" plot samples --help
+  for k in densities trajectories linear-gamma gmm-likelihood high-dim; do
+    expect_exit 0 "" -- "$SI" figure $k --help
+    grep -q "Usage: si figure $k" out.txt || fail "si figure $k --help: $(head -2 out.txt)"
+  done
   ;;
 
 usage_errors)
