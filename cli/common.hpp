@@ -31,6 +31,7 @@ Command add_field(CLI::App& root);
 Command add_plot(CLI::App& root);
 Command add_bench(CLI::App& root);
 Command add_info(CLI::App& root);
+Command add_figure(CLI::App& root);
 
 // Reads a JSON file; `option` (e.g. "--config") names the argument in errors.
 nlohmann::json read_json_file(const std::string& path, const std::string& option);

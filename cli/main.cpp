@@ -13,8 +13,8 @@ int main(int argc, char** argv) {
       "si"};
   app.require_subcommand(1, 1);
   app.fallthrough(false);
-  std::vector<Command> commands{add_train(app), add_sample(app), add_eval(app), add_field(app),
-                                add_plot(app),  add_bench(app),  add_info(app)};
+  std::vector<Command> commands{add_train(app), add_sample(app), add_eval(app),  add_field(app),
+                                add_plot(app),  add_figure(app), add_bench(app), add_info(app)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {

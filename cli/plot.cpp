@@ -1,5 +1,6 @@
 // si plot: pictures of samples against the target, trajectories, the learned density (from the
-// ODE likelihood on a grid, beside the true one when known) and loss curves, as SVG files.
+// ODE likelihood on a grid, beside the true one when known) and loss curves, as SVG files. 1-D data
+// get histograms, (t, x) paths and density curves.
 #include <algorithm>
 #include <cmath>
 #include <iostream>
@@ -75,6 +76,129 @@ std::unique_ptr<Distribution> target_of(const std::string& model, const std::str
   return nullptr;
 }
 
+// ---- 1-D data: histograms, (t, x) paths and density curves ----
+
+// An x range holding the middle 99.8% of every set, with a margin.
+void range_1d(const std::vector<const MatD*>& sets, double& lo, double& hi) {
+  std::vector<double> v;
+  for (const MatD* m : sets) v.insert(v.end(), m->data(), m->data() + m->size());
+  lo = quantile(v, 0.001);
+  hi = quantile(v, 0.999);
+  const double pad = std::max(1e-6, 0.08 * (hi - lo));
+  lo -= pad;
+  hi += pad;
+}
+
+// The density of dist on n points over [lo, hi] (dist must have a known density).
+std::vector<std::pair<double, double>> density_curve(const Distribution& dist, double lo, double hi, int n) {
+  const MatD x = VecD::LinSpaced(n, lo, hi).transpose();
+  const VecD p = dist.log_density(x).array().exp();
+  std::vector<std::pair<double, double>> out;
+  for (int j = 0; j < n; ++j) out.emplace_back(x(0, j), p(j));
+  return out;
+}
+
+void curve(Svg& svg, const Panel& p, const std::vector<std::pair<double, double>>& xy, const std::string& color,
+           const std::string& extra = "stroke-linejoin=\"round\"") {
+  std::vector<std::pair<double, double>> px;
+  for (const auto& [x, y] : xy) px.emplace_back(p.px(x), p.py(std::min(y, p.y1)));
+  svg.polyline(px, color, 1.8, 1.0, extra);
+}
+
+// Histogram panels of 1-D sample files, each over the target's density when it is known.
+int samples_1d(const std::vector<MatD>& sets, const std::vector<std::string>& names, const Distribution* target,
+               const std::string& out, const std::string& fig_title) {
+  std::vector<const MatD*> ptrs;
+  for (const auto& s : sets) ptrs.push_back(&s);
+  double lo, hi;
+  range_1d(ptrs, lo, hi);
+  const int bins = 60;
+  const double width_bin = (hi - lo) / bins;
+  std::vector<VecD> hist;
+  double ymax = 0;
+  for (const MatD& s : sets) {
+    VecD h = VecD::Zero(bins);
+    for (Eigen::Index j = 0; j < s.cols(); ++j) {
+      const double u = (s(0, j) - lo) / width_bin;
+      if (u >= 0 && u < bins) h(Eigen::Index(u)) += 1;
+    }
+    h /= double(s.cols()) * width_bin;
+    ymax = std::max(ymax, h.maxCoeff());
+    hist.push_back(h);
+  }
+  std::vector<std::pair<double, double>> truth;
+  if (target && target->has_log_density()) {
+    truth = density_curve(*target, lo, hi, 300);
+    for (const auto& [x, y] : truth) ymax = std::max(ymax, y);
+  }
+  const double pw = 380, ph = 260, gap = 60, left = 60, top = fig_title.empty() ? 50 : 80;
+  const double width = left + sets.size() * pw + (sets.size() - 1) * gap + 30;
+  Svg svg(width, top + ph + 50);
+  if (!fig_title.empty()) svg.text(width / 2, 30, fig_title, 17, "middle", "#0f172a", "font-weight=\"600\"");
+  for (size_t i = 0; i < sets.size(); ++i) {
+    Panel p{left + i * (pw + gap), top, pw, ph, lo, hi, 0, 1.1 * ymax};
+    svg.rect(p.x, p.y, p.w, p.h, "#fbfcfe");
+    p.axes(svg, names[i] + ", n = " + std::to_string(sets[i].cols()), "x", "", false);
+    p.clip(svg);
+    const bool is_target = target && i + 1 == sets.size();
+    for (int b = 0; b < bins; ++b) {
+      const double x0 = lo + b * width_bin, top_y = p.py(hist[i](b));
+      svg.rect(p.px(x0), top_y, p.px(x0 + width_bin) - p.px(x0), p.y + p.h - top_y, is_target ? "#fdba74" : "#93c5fd");
+    }
+    if (!truth.empty()) curve(svg, p, truth, kTargetColor);
+    svg.raw("</g>\n");
+  }
+  write_text_file(out, svg.str(), "--out");
+  std::cerr << "wrote " << out << "\n";
+  return kOk;
+}
+
+// Paths of a 1-D trajectory file (path,frame,t,x0) as lines over (t, x).
+int trajectories_1d(const CsvTable& t, size_t cp, size_t ct, size_t cx, long max_paths, const std::string& file,
+                    const std::string& out, const std::string& fig_title) {
+  std::map<long, std::vector<std::pair<double, double>>> paths;
+  double tlo = 1e300, thi = -1e300;
+  std::vector<double> xs;
+  for (size_t r = 0; r < t.rows.size(); ++r) {
+    const auto& row = t.rows[r];
+    try {
+      const long p = std::stol(row.at(cp));
+      const double tt = std::stod(row.at(ct)), x = std::stod(row.at(cx));
+      paths[p].emplace_back(tt, x);
+      tlo = std::min(tlo, tt);
+      thi = std::max(thi, tt);
+      xs.push_back(x);
+    } catch (const std::exception&) {
+      throw ConfigError("--trajectories", "'" + file + "' row " + std::to_string(r + 2) + ": not numbers");
+    }
+  }
+  if (paths.empty() || !(thi > tlo))
+    throw ConfigError("--trajectories", "'" + file + "' needs at least 2 frames of at least 1 path");
+  double lo = quantile(xs, 0.0005), hi = quantile(xs, 0.9995);
+  const double pad = std::max(1e-6, 0.06 * (hi - lo));
+  const double top = fig_title.empty() ? 50 : 80;
+  Svg svg(60 + 760 + 30, top + 400 + 80);
+  if (!fig_title.empty()) svg.text(425, 30, fig_title, 17, "middle", "#0f172a", "font-weight=\"600\"");
+  Panel p{60, top, 760, 400, std::min(tlo, thi), std::max(tlo, thi), lo - pad, hi + pad};
+  svg.rect(p.x, p.y, p.w, p.h, "#fbfcfe");
+  p.axes(svg, "paths x(t) (" + std::to_string(std::min<long>(max_paths, long(paths.size()))) + ")", "t", "x");
+  p.clip(svg);
+  long drawn = 0;
+  for (auto& [id, pts] : paths) {
+    if (drawn++ >= max_paths) break;
+    std::sort(pts.begin(), pts.end());
+    std::vector<std::pair<double, double>> px;
+    for (const auto& [tt, x] : pts) px.emplace_back(p.px(tt), p.py(x));
+    svg.polyline(px, "#475569", 0.8, 0.35, "stroke-linejoin=\"round\"");
+    svg.circle(px.front().first, px.front().second, 1.8, kModelColor, 0.8);
+    svg.circle(px.back().first, px.back().second, 1.8, kTargetColor, 0.9);
+  }
+  svg.raw("</g>\n");
+  write_text_file(out, svg.str(), "--out");
+  std::cerr << "wrote " << out << "\n";
+  return kOk;
+}
+
 // ---- samples ----
 
 struct SamplesOptions {
@@ -91,13 +215,23 @@ int run_samples(const SamplesOptions& o) {
   std::vector<std::string> names;
   for (size_t i = 0; i < o.samples.size(); ++i) {
     sets.push_back(read_points_csv(o.samples[i], "--samples"));
-    if (sets.back().rows() != 2)
-      throw ConfigError("--samples", "'" + o.samples[i] + "' has " + std::to_string(sets.back().rows()) +
-                                         " columns; plots are of 2-D points");
+    const Eigen::Index d = sets.back().rows(), d0 = sets.front().rows();
+    if ((d != 1 && d != 2) || d != d0)
+      throw ConfigError("--samples", "'" + o.samples[i] + "' has " + std::to_string(d) +
+                                         " columns; plots are of 1-D or 2-D points, all of one dimension");
     names.push_back(o.labels.empty() ? stem(o.samples[i]) : o.labels[i]);
   }
   check_writable(o.out, "--out");
   const auto target = target_of(o.model, o.config);
+  if (sets.front().rows() == 1) {
+    if (target) {
+      if (target->dim() != 1) throw ConfigError("--model", "the target is not 1-D like the samples");
+      Rng rng(std::uint64_t(o.seed));
+      sets.push_back(target->sample(std::min<long>(o.max_points, long(sets[0].cols())), rng));
+      names.push_back("target (" + target->name() + ")");
+    }
+    return samples_1d(sets, names, target.get(), o.out, o.title);
+  }
   bool checker = false;
   if (target) {
     if (target->dim() != 2) throw ConfigError("--model", "the target is not 2-D");
@@ -148,6 +282,12 @@ int run_trajectories(const TrajOptions& o) {
     throw ConfigError("--trajectories", "'" + o.trajectories + "' has no column '" + name +
                                             "' (expected the header path,frame,t,x,y of si sample --trajectories)");
   };
+  const bool one_d = std::find(t.header.begin(), t.header.end(), "x0") != t.header.end() &&
+                     std::find(t.header.begin(), t.header.end(), "x1") == t.header.end();
+  if (one_d) {
+    check_writable(o.out, "--out");
+    return trajectories_1d(t, col("path"), col("t"), col("x0"), o.paths, o.trajectories, o.out, o.title);
+  }
   const size_t cp = col("path"), cf = col("frame"), ct = col("t"), cx = col("x"), cy = col("y");
   check_writable(o.out, "--out");
   std::map<long, std::vector<std::pair<double, double>>> paths;  // path -> points in frame order
@@ -259,14 +399,54 @@ std::string heatmap_png(const VecD& p, int g, double vmax) {
   return encode_png_rgb(g, g, rgb);
 }
 
+// The model's density curve (backward ODE likelihood on a grid) beside the true one when known.
+int density_1d(const Model& model, const DensityOptions& o) {
+  double lo, hi;
+  if (o.range > 0) {
+    lo = -o.range;
+    hi = o.range;
+  } else {
+    Rng rng(1);
+    const MatD y = model.target().sample(4000, rng);
+    range_1d({&y}, lo, hi);
+  }
+  const int g = std::max(o.grid, 200);
+  const MatF pts = VecF::LinSpaced(g, float(lo), float(hi)).transpose();
+  OdeSamplerOptions ode = ode_options(model, o.ode, "rk4", 100);
+  std::cerr << "density: log-likelihood of " << g << " grid points by the backward " << describe(ode) << " ...\n";
+  const VecD p = ode_log_likelihood<float>(model, model.initial(), pts, ode).logp.array().exp();
+  std::vector<std::pair<double, double>> learned, truth;
+  for (int j = 0; j < g; ++j) learned.emplace_back(pts(0, j), p(j));
+  double ymax = p.maxCoeff();
+  if (model.target().has_log_density()) {
+    truth = density_curve(model.target(), lo, hi, g);
+    for (const auto& [x, y] : truth) ymax = std::max(ymax, y);
+  }
+  const double top = o.title.empty() ? 50 : 80;
+  Svg svg(60 + 640 + 30, top + 380 + 60);
+  if (!o.title.empty()) svg.text(365, 30, o.title, 17, "middle", "#0f172a", "font-weight=\"600\"");
+  Panel pn{60, top, 640, 380, lo, hi, 0, 1.1 * ymax};
+  svg.rect(pn.x, pn.y, pn.w, pn.h, "#fbfcfe");
+  pn.axes(svg, "model density (" + to_name(ode.method) + " likelihood)" + (truth.empty() ? "" : " and the true one"),
+          "x", "p(x)");
+  pn.clip(svg);
+  if (!truth.empty()) curve(svg, pn, truth, kTargetColor, "stroke-dasharray=\"6 4\"");
+  curve(svg, pn, learned, kModelColor);
+  svg.raw("</g>\n");
+  write_text_file(o.out, svg.str(), "--out");
+  std::cerr << "wrote " << o.out << "\n";
+  return kOk;
+}
+
 int run_density(const DensityOptions& o) {
   const Model model = load_model(o.model);
-  if (model.dim() != 2) throw ConfigError("--model", "density plots are of 2-D models");
+  if (model.dim() != 1 && model.dim() != 2) throw ConfigError("--model", "density plots are of 1-D and 2-D models");
   check_writable(o.out, "--out");
   const Distribution& start = model.initial();
   if (!start.has_log_density())
     throw ConfigError("--model",
                       "the likelihood needs a start distribution with a known density, got '" + start.name() + "'");
+  if (model.dim() == 1) return density_1d(model, o);
   const bool checker = model.target().name() == "checkerboard";
   double half = o.range;
   double cx = 0, cy = 0;
@@ -307,26 +487,7 @@ int run_density(const DensityOptions& o) {
                    : "true density (" + model.target().name() + ")",
             "", "", false);
   }
-  // Colour bar.
-  const double bx = 60 + panels * side + (panels - 1) * gap + 25, bw = 16;
-  const int levels = 128;
-  std::vector<std::uint8_t> bar(size_t(levels) * 3);
-  for (int i = 0; i < levels; ++i) {
-    const Rgb c = viridis(1.0 - (i + 0.5) / levels);
-    bar[size_t(i) * 3] = c.r;
-    bar[size_t(i) * 3 + 1] = c.g;
-    bar[size_t(i) * 3 + 2] = c.b;
-  }
-  svg.png(bx, top, bw, side, encode_png_rgb(1, levels, bar));
-  svg.rect(bx, top, bw, side, "none", "stroke=\"#94a3b8\"");
-  const auto ticks = nice_ticks(0, vmax, 5);
-  const double step = ticks.size() > 1 ? ticks[1] - ticks[0] : vmax;
-  for (double v : ticks) {
-    const double y = top + side - v / vmax * side;
-    svg.line(bx + bw, y, bx + bw + 4, y, "#64748b");
-    svg.text(bx + bw + 7, y + 4, tick_label(v, step), 11, "start", "#64748b");
-  }
-  svg.text(bx + bw / 2, top - 10, "p(x)", 12, "middle");
+  colour_bar(svg, 60 + panels * side + (panels - 1) * gap + 25, top, 16, side, 0, vmax, "p(x)");
   write_text_file(o.out, svg.str(), "--out");
   std::cerr << "wrote " << o.out << "\n";
   return kOk;

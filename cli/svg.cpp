@@ -141,18 +141,34 @@ std::string Svg::str() const {
 void Panel::axes(Svg& svg, const std::string& title, const std::string& xlabel, const std::string& ylabel,
                  bool grid) const {
   const auto xt = nice_ticks(x0, x1, std::max(5, int(w / 70)));
-  const auto yt = nice_ticks(y0, y1, std::max(5, int(h / 60)));
-  const double xs = xt.size() > 1 ? xt[1] - xt[0] : 1, ys = yt.size() > 1 ? yt[1] - yt[0] : 1;
+  std::vector<double> yt = nice_ticks(y0, y1, std::max(5, int(h / 60)));
+  double ys = yt.size() > 1 ? yt[1] - yt[0] : 1;
+  std::vector<std::string> ylabels;
+  if (log_y) {  // powers of ten, and 2 and 5 times them when the range spans few decades
+    yt.clear();
+    const bool fine = y1 - y0 < 2.5;
+    for (int k = int(std::floor(y0)); k <= int(std::ceil(y1)); ++k)
+      for (double m : {1.0, 2.0, 5.0}) {
+        const double v = k + std::log10(m);
+        if ((m == 1.0 || fine) && v >= y0 - 1e-9 && v <= y1 + 1e-9) {
+          yt.push_back(v);
+          ylabels.push_back(tick_label(std::pow(10.0, v), std::pow(10.0, k)));
+        }
+      }
+  }
+  for (size_t i = ylabels.size(); i < yt.size(); ++i) ylabels.push_back(tick_label(yt[i], ys));
+  const double xs = xt.size() > 1 ? xt[1] - xt[0] : 1;
   const std::string tick = "#64748b";
   for (double v : xt) {
     if (grid) svg.line(px(v), y, px(v), y + h, "#e2e8f0", 1);
     svg.line(px(v), y + h, px(v), y + h + 4, tick, 1);
     svg.text(px(v), y + h + 16, tick_label(v, xs), 11, "middle", tick);
   }
-  for (double v : yt) {
+  for (size_t i = 0; i < yt.size(); ++i) {
+    const double v = yt[i];
     if (grid) svg.line(x, py(v), x + w, py(v), "#e2e8f0", 1);
     svg.line(x - 4, py(v), x, py(v), tick, 1);
-    svg.text(x - 7, py(v) + 4, tick_label(v, ys), 11, "end", tick);
+    svg.text(x - 7, py(v) + 4, ylabels[i], 11, "end", tick);
   }
   svg.rect(x, y, w, h, "none", "stroke=\"#94a3b8\" stroke-width=\"1\"");
   if (!title.empty()) svg.text(x + w / 2, y - 10, title, 14, "middle", "#0f172a", "font-weight=\"600\"");
@@ -161,6 +177,27 @@ void Panel::axes(Svg& svg, const std::string& title, const std::string& xlabel, 
     const std::string cx = num(x - 42), cy = num(y + h / 2);
     svg.text(x - 42, y + h / 2, ylabel, 12, "middle", "#334155", "transform=\"rotate(-90 " + cx + " " + cy + ")\"");
   }
+}
+
+void colour_bar(Svg& svg, double x, double y, double w, double h, double lo, double hi, const std::string& label) {
+  const int levels = 128;
+  std::vector<std::uint8_t> bar(size_t(levels) * 3);
+  for (int i = 0; i < levels; ++i) {
+    const Rgb c = viridis(1.0 - (i + 0.5) / levels);
+    bar[size_t(i) * 3] = c.r;
+    bar[size_t(i) * 3 + 1] = c.g;
+    bar[size_t(i) * 3 + 2] = c.b;
+  }
+  svg.png(x, y, w, h, encode_png_rgb(1, levels, bar));
+  svg.rect(x, y, w, h, "none", "stroke=\"#94a3b8\"");
+  const auto ticks = nice_ticks(lo, hi, 5);
+  const double step = ticks.size() > 1 ? ticks[1] - ticks[0] : hi - lo;
+  for (double v : ticks) {
+    const double ty = y + h - (v - lo) / (hi - lo) * h;
+    svg.line(x + w, ty, x + w + 4, ty, "#64748b");
+    svg.text(x + w + 7, ty + 4, tick_label(v, step), 11, "start", "#64748b");
+  }
+  svg.text(x + w / 2, y - 10, label, 12, "middle");
 }
 
 void Panel::clip(Svg& svg) const {

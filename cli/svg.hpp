@@ -46,6 +46,8 @@ class Svg {
 struct Panel {
   double x, y, w, h;
   double x0, x1, y0, y1;
+  // y0, y1 and the values given to py() are log10 of the data: ticks at powers of ten.
+  bool log_y = false;
   double px(double v) const { return x + (v - x0) / (x1 - x0) * w; }
   double py(double v) const { return y + h - (v - y0) / (y1 - y0) * h; }
   bool inside(double vx, double vy) const { return vx >= x0 && vx <= x1 && vy >= y0 && vy <= y1; }
@@ -55,6 +57,9 @@ struct Panel {
   // Starts a group clipped to the panel (end it with svg.raw("</g>")).
   void clip(Svg& svg) const;
 };
+
+// A vertical viridis colour bar over [lo, hi] with ticks on its right and a label above.
+void colour_bar(Svg& svg, double x, double y, double w, double h, double lo, double hi, const std::string& label);
 
 std::string escape_xml(const std::string& s);
 

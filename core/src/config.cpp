@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <tuple>
 
 #include "si/json_reader.hpp"
 #include "si/limits.hpp"
@@ -51,12 +52,10 @@ TrainingConfig TrainingConfig::from_json(const json& j) {
   if (r.has("target")) c.target = r.at("target");
   if (r.has("interpolant")) {
     JsonReader ri(r.at("interpolant"), "interpolant");
-    c.path = ri.choice("path", c.path, paths()).name;
-    c.gamma = ri.has("gamma") ? ri.choice("gamma", "", gammas()).name : "";
-    c.gamma_a = ri.number("gamma_a", c.gamma_a);
+    c.set_interpolant(InterpolantSpec::read(ri, c.path));
     ri.finish();
   }
-  const PathDef& path = paths().at(c.path, "interpolant.path");
+  const PathDef& path = path_def(c.path, "interpolant.path");
   if (c.gamma.empty()) c.gamma = path.default_gamma;
   // The first field set that fits the path is the default (b+s; s for the mirror path).
   std::string default_fields;
@@ -161,7 +160,7 @@ TrainingConfig TrainingConfig::from_json(const json& j) {
 json TrainingConfig::to_json() const {
   return json{{"base", base},
               {"target", target},
-              {"interpolant", {{"path", path}, {"gamma", gamma}, {"gamma_a", gamma_a}}},
+              {"interpolant", interpolant_spec().to_json()},
               {"fields", to_name(fields)},
               {"network", {{"hidden", hidden}, {"activation", to_name(activation)}}},
               {"optimizer",
@@ -192,18 +191,27 @@ nlohmann::json SdeDefaults::to_json() const {
 
 Interpolant TrainingConfig::interpolant() const {
   try {
-    return Interpolant::from_names(path, gamma, gamma_a);
+    return interpolant_spec().build();
   } catch (const ConfigError& e) {
     // Report interpolant errors under the config's own field names.
     throw ConfigError("interpolant." + e.field(), std::string(e.what()).substr(e.field().size() + 2));
   }
 }
 
+InterpolantSpec TrainingConfig::interpolant_spec() const {
+  return InterpolantSpec{path, gamma, gamma_a, alpha, beta, gamma_expr};
+}
+
+void TrainingConfig::set_interpolant(const InterpolantSpec& s) {
+  std::tie(path, gamma, gamma_a, alpha, beta, gamma_expr) =
+      std::tie(s.path, s.gamma, s.gamma_a, s.alpha, s.beta, s.gamma_expr);
+}
+
 std::unique_ptr<Distribution> TrainingConfig::make_base() const { return make_distribution(base, "base"); }
 std::unique_ptr<Distribution> TrainingConfig::make_target() const { return make_distribution(target, "target"); }
 
 std::vector<std::pair<std::string, LossKind>> TrainingConfig::networks() const {
-  const Sidedness side = paths().at(path, "interpolant.path").sidedness;
+  const Sidedness side = path_def(path, "interpolant.path").sidedness;
   std::vector<std::pair<std::string, LossKind>> out;
   for (const std::string& net : field_sets().of(fields).networks) out.emplace_back(net, loss_for(net, side));
   return out;

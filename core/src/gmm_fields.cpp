@@ -100,10 +100,27 @@ MatD GmmFields::sample_xt(double t, Eigen::Index n, Rng& rng) const {
   return c.alpha * x0 + c.beta * x1 + c.gamma * z;
 }
 
-GmmFieldValues GmmFields::compute(double t, const MatD& x, unsigned want) const {
+void GmmFields::drift_jvp(double t, const MatD& x, const MatD& e, MatD& out, MatD& jvp) const {
+  GmmFieldValues f = compute(t, x, kB | kJvpB, &e);
+  out = std::move(f.b);
+  jvp = std::move(f.jvp_b);
+}
+
+void GmmFields::score_jvp(double t, const MatD& x, const MatD& e, MatD& out, MatD& jvp) const {
+  GmmFieldValues f = compute(t, x, kS | kJvpS, &e);
+  out = std::move(f.s);
+  jvp = std::move(f.jvp_s);
+}
+
+GmmFieldValues GmmFields::compute(double t, const MatD& x, unsigned want, const MatD* probe) const {
   const int d = dim();
   if (x.rows() != d)
     throw ConfigError("x", "expected " + std::to_string(d) + " rows (the dimension), got " + std::to_string(x.rows()));
+  const bool jvp = want & (kJvpB | kJvpS);
+  if (jvp && (!probe || probe->rows() != d || probe->cols() != x.cols()))
+    throw ConfigError("e", "the directions of a Jacobian-vector product must be d x n like the points");
+  if (want & kJvpB) want |= kB;
+  if (jvp) want |= kS;                // grad w_k . e = w_k (g_k - s) . e needs s
   if (want & kDivB) want |= kB | kS;  // div b = sum_k w_k (tr B_k - y_k . f_k) - s . b
   if (want & kDivS) want |= kS;
   const bool two_sided = interp_.two_sided();
@@ -160,9 +177,13 @@ GmmFieldValues GmmFields::compute(double t, const MatD& x, unsigned want) const 
   if (want & kEta) out.eta.resize(d, n);
   if (want & kDivB) out.div_b.resize(n);
   if (want & kDivS) out.div_s.resize(n);
+  if (want & kJvpB) out.jvp_b.resize(d, n);
+  if (want & kJvpS) out.jvp_s.resize(d, n);
 
-  // Points go in blocks so the per-pair scratch (np x d x block) stays small for large mixtures.
-  const Eigen::Index block = std::max<Eigen::Index>(16, std::min<Eigen::Index>(n, 65536 / (np * d + 1)));
+  // Points go in blocks so the per-pair scratch (np x d x block) stays small for large mixtures, and
+  // below malloc's trim threshold: scratch freed above it is returned to the system after every call
+  // and faulted in again at the next (which made 1-D samplers spend most of their time in the kernel).
+  const Eigen::Index block = std::max<Eigen::Index>(16, std::min<Eigen::Index>(n, 4096 / (np * d + 1)));
   std::vector<MatD> ys(np, MatD(d, block));
   MatD lw(np, block), r(d, block), f(d, block);
   for (Eigen::Index c0 = 0; c0 < n; c0 += block) {
@@ -220,6 +241,31 @@ GmmFieldValues GmmFields::compute(double t, const MatD& x, unsigned want) const 
     // grad w_k = w_k (g_k - s) turns the sums above into the divergences.
     if (want & kDivB) db -= s.cwiseProduct(b).colwise().sum();
     if (want & kDivS) ds -= s.colwise().squaredNorm();
+    if (jvp) {
+      // J e = sum_k w_k [A_k e + f_k (g_k - s) . e], with A_k, f_k = B_k, b's term for b and
+      // -K_k^{-1}, g_k = -y_k for s.
+      const auto eb = probe->middleCols(c0, nb);
+      MatD jb = MatD::Zero(d, nb), js = MatD::Zero(d, nb), ae(d, nb);
+      for (Eigen::Index p = 0; p < np; ++p) {
+        const Pair& pr = pairs[p];
+        const auto w = lwb.row(p).array();
+        const auto yb = ys[p].leftCols(nb);
+        const RowVec<double> ge = (w * (-yb - s).cwiseProduct(eb).colwise().sum().array()).matrix();
+        if (want & kJvpS) {
+          ae.noalias() = pr.kinv * eb;
+          js.array() -= ae.array().rowwise() * w + yb.array().rowwise() * ge.array();
+        }
+        if (want & kJvpB) {
+          rb = xb.colwise() - pr.m;
+          fb.noalias() = pr.bmat * rb;
+          fb.colwise() += pr.mdot;
+          ae.noalias() = pr.bmat * eb;
+          jb.array() += ae.array().rowwise() * w + fb.array().rowwise() * ge.array();
+        }
+      }
+      if (want & kJvpB) out.jvp_b.middleCols(c0, nb) = jb;
+      if (want & kJvpS) out.jvp_s.middleCols(c0, nb) = js;
+    }
 
     if (want & kS) out.s.middleCols(c0, nb) = s;
     if (want & kB) out.b.middleCols(c0, nb) = b;

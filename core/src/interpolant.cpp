@@ -136,6 +136,16 @@ std::string to_name(Sidedness s) {
   return "two-sided";
 }
 
+const PathDef& custom_path_def() {
+  static const PathDef def{"custom", PathKind::Custom, Sidedness::TwoSided, "brownian", "formula", "formula",
+                           false,    nullptr};
+  return def;
+}
+
+const PathDef& path_def(const std::string& name, const std::string& field) {
+  return name == custom_path_def().name ? custom_path_def() : paths().at(name, field);
+}
+
 std::vector<std::string> path_names() { return paths().names(); }
 std::vector<std::string> gamma_names() { return gammas().names(); }
 
@@ -196,6 +206,8 @@ Interpolant Interpolant::from_names(const std::string& path, const std::string& 
 }
 
 void Interpolant::validate() const {
+  if (def_ && !def_->coefficients)
+    throw ConfigError("path", "'" + def_->name + "' has no built-in coefficients: give alpha and beta as formulas");
   const auto side = sidedness();
   if (side == Sidedness::OneSided && !gamma_.is_zero())
     throw ConfigError(

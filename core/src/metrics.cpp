@@ -1,5 +1,6 @@
 #include "si/metrics.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -83,5 +84,30 @@ template double energy_distance<float>(const Mat<float>&, const Mat<float>&);
 template double energy_distance<double>(const Mat<double>&, const Mat<double>&);
 template double mean_pairwise_distance<float>(const Mat<float>&, const Mat<float>&);
 template double mean_pairwise_distance<double>(const Mat<double>&, const Mat<double>&);
+
+double ks_statistic(const VecD& samples, const std::function<double(double)>& cdf) {
+  std::vector<double> x(samples.data(), samples.data() + samples.size());
+  std::sort(x.begin(), x.end());
+  const double n = double(x.size());
+  double d = 0.0;
+  for (size_t i = 0; i < x.size(); ++i) {
+    const double f = cdf(x[i]);
+    d = std::max({d, (double(i) + 1) / n - f, f - double(i) / n});
+  }
+  return d;
+}
+
+double ks_p_value(double d, Eigen::Index n) {
+  const double sn = std::sqrt(double(n)), lambda = (sn + 0.12 + 0.11 / sn) * d;
+  if (lambda < 0.2) return 1.0;
+  double sum = 0.0, sign = 1.0;
+  for (int j = 1; j <= 100; ++j) {
+    const double term = sign * std::exp(-2.0 * j * j * lambda * lambda);
+    sum += term;
+    if (std::abs(term) < 1e-12 * std::abs(sum)) break;
+    sign = -sign;
+  }
+  return std::clamp(2.0 * sum, 0.0, 1.0);
+}
 
 }  // namespace si

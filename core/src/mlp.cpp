@@ -201,6 +201,27 @@ Mat<S> Mlp<S>::eval_with_divergence(const Mat<S>& X, Vec<S>& div, int offset) co
 }
 
 template <typename S>
+Mat<S> Mlp<S>::eval_with_jvp(const Mat<S>& X, const Mat<S>& E, Mat<S>& jvp, int offset) const {
+  const int L = layers(), d = shape_.out;
+  if (offset + d > shape_.in) throw ConfigError("network", "a Jacobian-vector product needs inputs offset + out <= in");
+  if (E.rows() != d || E.cols() != X.cols())
+    throw ConfigError("network", "the tangent directions must be out x n (" + std::to_string(d) + " x " +
+                                     std::to_string(X.cols()) + ")");
+  std::vector<Mat<S>> dact(L - 1);
+  Mat<S> out;
+  run_forward(X, out, nullptr, nullptr, &dact);
+  // The tangent of the inputs is E on rows offset..offset+d-1 and 0 elsewhere:
+  //   T_0 = W_0[:, offset:offset+d] E,   T_{l+1} = W_{l+1} (act'(z_l) * T_l),   jvp = T_{L-1}.
+  jvp.noalias() = weight(0).middleCols(offset, d) * E;
+  Mat<S> T;
+  for (int l = 1; l < L; ++l) {
+    T = jvp.cwiseProduct(dact[l - 1]);
+    jvp.noalias() = weight(l) * T;
+  }
+  return out;
+}
+
+template <typename S>
 void stack_time(const Vec<S>& t, const Mat<S>& x, Mat<S>& out) {
   out.resize(x.rows() + 1, x.cols());
   out.row(0) = t.transpose();

@@ -38,6 +38,13 @@ void Model::net(const std::string& name, double t, const MatF& x, MatF& out, Vec
   out = div ? m.eval_with_divergence(in, *div, 1) : m.eval(in);
 }
 
+void Model::net(const std::string& name, double t, const MatF& x, MatF& out, Jvp* jvp) const {
+  const Mlp<float>& m = nets_.at(name);
+  MatF in;
+  stack_time(float(t), x, in);
+  out = jvp ? m.eval_with_jvp(in, *jvp->e, jvp->value, 1) : m.eval(in);
+}
+
 std::vector<std::string> Model::field_names() const {
   std::vector<std::string> out;
   for (const char* f : {"b", "s", "eta", "v"})
@@ -53,7 +60,10 @@ bool Model::has_field(const std::string& f) const {
   return false;
 }
 
-void Model::evaluate(const std::string& f, double t, const MatF& x, MatF& out, VecF* div) const {
+// div is the divergence (T = VecF) or a Jacobian-vector product (T = Jvp): every derived field is
+// a combination of network outputs with coefficients in t, so both follow the same algebra.
+template <typename T>
+void Model::derive(const std::string& f, double t, const MatF& x, MatF& out, T* div) const {
   if (!has_field(f)) {
     std::string offered;
     for (const auto& n : field_names()) offered += (offered.empty() ? "" : ", ") + n;
@@ -76,8 +86,8 @@ void Model::evaluate(const std::string& f, double t, const MatF& x, MatF& out, V
   // gamma gamma' of the latent term (two-sided) or of the mirror's gamma.
   const double gg = interp_.mirror() ? interp_.gamma().product(t) : c.gamma_dgamma;
   MatF tmp;
-  VecF tdiv;
-  VecF* tdivp = div ? &tdiv : nullptr;
+  T tdiv = blank_like(div);
+  T* tdivp = div ? &tdiv : nullptr;
   if (f == "s") {  // s = -eta / noise
     net("eta", t, x, out, div);
     const float k = float(-1.0 / c.noise);
@@ -110,6 +120,26 @@ void Model::evaluate(const std::string& f, double t, const MatF& x, MatF& out, V
       if (div) *div += float(gg) * tdiv;
     }
   }
+}
+
+void Model::evaluate(const std::string& f, double t, const MatF& x, MatF& out, VecF* div) const {
+  derive(f, t, x, out, div);
+}
+void Model::evaluate(const std::string& f, double t, const MatF& x, MatF& out, Jvp* jvp) const {
+  derive(f, t, x, out, jvp);
+}
+void Model::evaluate_jvp(const std::string& f, double t, const MatF& x, const MatF& e, MatF& out, MatF& jvp) const {
+  if (e.rows() != x.rows() || e.cols() != x.cols())
+    throw ConfigError("e", "the directions of a Jacobian-vector product must be d x n like the points");
+  Jvp j{&e, {}};
+  evaluate(f, t, x, out, &j);
+  jvp = std::move(j.value);
+}
+void Model::drift_jvp(double t, const MatF& x, const MatF& e, MatF& out, MatF& jvp) const {
+  evaluate_jvp("b", t, x, e, out, jvp);
+}
+void Model::score_jvp(double t, const MatF& x, const MatF& e, MatF& out, MatF& jvp) const {
+  evaluate_jvp("s", t, x, e, out, jvp);
 }
 
 void Model::drift(double t, const MatF& x, MatF& out, VecF* div) const { evaluate("b", t, x, out, div); }

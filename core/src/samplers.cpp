@@ -34,11 +34,72 @@ auto named(const std::string& who, F&& run) -> decltype(run()) {
   }
 }
 
-// dx/dt = b, plus the row d/dt logp = -div b when with_logp.
+// d x n Rademacher entries (+-1), 64 of them per draw.
 template <typename S>
-OdeRhs<S> flow_rhs(const Fields<S>& fields, bool with_logp) {
+Mat<S> rademacher(Eigen::Index d, Eigen::Index n, Rng& rng) {
+  Mat<S> e(d, n);
+  std::uint64_t bits = 0;
+  int left = 0;
+  for (Eigen::Index i = 0; i < e.size(); ++i) {
+    if (left == 0) {
+      bits = rng.next_u64();
+      left = 64;
+    }
+    e.data()[i] = (bits & 1) ? S(1) : S(-1);
+    bits >>= 1;
+    --left;
+  }
+  return e;
+}
+
+// Hutchinson's quadratic forms e . (d field / dx) e for `probes` fresh Rademacher vectors e per
+// point, as a probes x n matrix, from one call on the points repeated `probes` times (one setup of
+// the fields per time for all probes); the field at the points goes into out.
+template <typename S>
+Mat<S> quadratic_forms(const Fields<S>& fields, bool drift, double t, const Mat<S>& x, const Mat<S>& e, int probes,
+                       Mat<S>& out) {
+  const Eigen::Index n = x.cols();
+  const Mat<S> xr = probes == 1 ? x : Mat<S>(x.replicate(1, probes));
+  Mat<S> f, jvp;
+  if (drift)
+    fields.drift_jvp(t, xr, e, f, jvp);
+  else
+    fields.score_jvp(t, xr, e, f, jvp);
+  out = f.leftCols(n);
+  const RowVec<S> q = e.cwiseProduct(jvp).colwise().sum();
+  return Eigen::Map<const Mat<S>>(q.data(), n, probes).transpose();
+}
+
+// Per point (column), the variance of the mean of its probes' estimates (rows).
+template <typename S>
+VecD variance_of_probe_mean(const Mat<S>& per_probe) {
+  const MatD q = per_probe.template cast<double>();
+  const double p = double(q.rows());
+  return ((q.rowwise() - q.colwise().mean()).colwise().squaredNorm() / (p - 1) / p).transpose();
+}
+
+void check_jvp(bool has_jvp, const std::string& field) {
+  if (!has_jvp)
+    throw ConfigError(field, "hutchinson needs Jacobian-vector products, which these fields do not offer; use 'exact'");
+}
+
+// dx/dt = b, plus the row d/dt logp = -div b when with_logp: one row, or with Hutchinson probes one
+// row per probe, -e . (db/dx) e with e drawn afresh from *rng at every evaluation (the estimates
+// of the steps average out, so a path's estimate has far less variance than with one fixed e).
+template <typename S>
+OdeRhs<S> flow_rhs(const Fields<S>& fields, bool with_logp, int probes = 0, Rng* rng = nullptr) {
   if (!with_logp) return [&fields](double t, const Mat<S>& x, Mat<S>& dx) { fields.drift(t, x, dx); };
   const Eigen::Index d = fields.dim();
+  if (probes > 0)
+    return [&fields, d, probes, rng](double t, const Mat<S>& xa, Mat<S>& dx) {
+      const Mat<S> x = xa.topRows(d);
+      const Mat<S> e = rademacher<S>(d, x.cols() * probes, *rng);
+      Mat<S> b;
+      const Mat<S> q = quadratic_forms(fields, true, t, x, e, probes, b);
+      dx.resize(d + probes, xa.cols());
+      dx.topRows(d) = b;
+      dx.bottomRows(probes) = -q;
+    };
   return [&fields, d](double t, const Mat<S>& xa, Mat<S>& dx) {
     const Mat<S> x = xa.topRows(d);
     Mat<S> b;
@@ -64,11 +125,28 @@ OdeRhs<S> sde_drift(const Fields<S>& fields, double eps, double sign) {
 }
 
 // Backward drift b - eps s on rows 0..d-1 and, on row d, the likelihood integrand
-// div b_F + eps |s|^2 = div b + eps div s + eps |s|^2.
+// div b_F + eps |s|^2 = div b + eps div s + eps |s|^2; with probes > 0 the divergences are the mean
+// of e . (db/dx + eps ds/dx) e over that many fresh probes e per path and evaluation.
 template <typename S>
-OdeRhs<S> likelihood_rhs(const Fields<S>& fields, double eps) {
+OdeRhs<S> likelihood_rhs(const Fields<S>& fields, double eps, int probes = 0, Rng* rng = nullptr) {
   const Eigen::Index d = fields.dim();
   const S e = static_cast<S>(eps);
+  if (probes > 0)
+    return [&fields, d, e, probes, rng](double t, const Mat<S>& xa, Mat<S>& dx) {
+      const Mat<S> x = xa.topRows(d);
+      const Mat<S> u = rademacher<S>(d, x.cols() * probes, *rng);
+      Mat<S> b, s;
+      RowVec<S> div = quadratic_forms(fields, true, t, x, u, probes, b).colwise().mean();
+      dx.resize(d + 1, xa.cols());
+      if (e != S(0)) {
+        div += e * quadratic_forms(fields, false, t, x, u, probes, s).colwise().mean();
+        dx.topRows(d) = b - e * s;
+        dx.row(d) = div + e * s.colwise().squaredNorm();
+      } else {
+        dx.topRows(d) = b;
+        dx.row(d) = div;
+      }
+    };
   return [&fields, d, e](double t, const Mat<S>& xa, Mat<S>& dx) {
     const Mat<S> x = xa.topRows(d);
     Mat<S> b, s;
@@ -115,12 +193,25 @@ void check_finite(const VecD& v, const std::string& who, double t) {
 
 }  // namespace
 
+Registry<DivergenceDef>& divergence_methods() {
+  static Registry<DivergenceDef> table(
+      "divergence", {
+                        {"exact", Divergence::Exact, "the trace of the Jacobian: closed form or d forward tangents"},
+                        {"hutchinson", Divergence::Hutchinson,
+                         "e . (db/dx) e with Rademacher probes e: one forward tangent each, unbiased"},
+                    });
+  return table;
+}
+
+std::string to_name(Divergence d) { return divergence_methods().of(d).name; }
+
 void OdeSamplerOptions::validate(const std::string& prefix) const {
   integrator().validate(prefix);
   const std::string p = prefix.empty() ? "" : prefix + ".";
   check_time(p + "t0", t0);
   check_time(p + "t1", t1);
   if (n_snapshots < 0) throw ConfigError(p + "n_snapshots", "must be >= 0, got " + str(n_snapshots));
+  if (probes < 1) throw ConfigError(p + "probes", "must be >= 1, got " + str(probes));
 }
 
 OdeOptions OdeSamplerOptions::integrator() const {
@@ -145,30 +236,43 @@ void SdeSamplerOptions::validate(const std::string& prefix) const {
   if (n_snapshots < 0) throw ConfigError(p + "n_snapshots", "must be >= 0, got " + str(n_snapshots));
   if (n_paths < 1) throw ConfigError(p + "n_paths", "must be >= 1, got " + str(n_paths));
   check_time(p + "eps_until", eps_until);
+  if (probes < 1) throw ConfigError(p + "probes", "must be >= 1, got " + str(probes));
 }
 
 namespace {
 
-// The probability flow from opt.t0 to opt.t1, naming `who` in errors.
+// The probability flow from opt.t0 to opt.t1, naming `who` in errors. With the log-density and
+// Hutchinson probes, per_probe (if not null) gets each probe's change of log-density (probes x n);
+// dlogp is their mean.
 template <typename S>
-SampleResult<S> run_flow(const Fields<S>& fields, const Mat<S>& x, const OdeSamplerOptions& opt,
-                         const std::string& who) {
+SampleResult<S> run_flow(const Fields<S>& fields, const Mat<S>& x, const OdeSamplerOptions& opt, const std::string& who,
+                         Mat<S>* per_probe = nullptr) {
   opt.validate();
   check_points(fields, x);
   const Eigen::Index d = x.rows();
+  const bool hutch = opt.with_logp && opt.divergence == Divergence::Hutchinson;
+  if (hutch) check_jvp(fields.has_jvp(), "ode.divergence");
+  if (hutch && ode_methods().of(opt.method).adaptive)
+    throw ConfigError("ode.method",
+                      "hutchinson draws fresh probes at every evaluation, which adaptive steps cannot control: "
+                      "use a fixed-step method (rk4, heun, euler)");
+  Rng probe_rng(opt.probe_seed);
+  const Eigen::Index rows = opt.with_logp ? (hutch ? Eigen::Index(opt.probes) : 1) : 0;
   Mat<S> start = x;
-  if (opt.with_logp) {
-    start.conservativeResize(d + 1, Eigen::NoChange);
-    start.row(d).setZero();
+  if (rows) {
+    start.conservativeResize(d + rows, Eigen::NoChange);
+    start.bottomRows(rows).setZero();
   }
   std::vector<double> times = equally_spaced_times(opt.t0, opt.t1, opt.n_snapshots);
   if (!ode_methods().of(opt.method).adaptive) times = on_grid(times, opt.t0, opt.t1, opt.steps);
   OdeSolution<S> sol = named(who, [&] {
-    return integrate_ode<S>(flow_rhs(fields, opt.with_logp), start, opt.t0, opt.t1, opt.integrator(), times);
+    return integrate_ode<S>(flow_rhs(fields, opt.with_logp, hutch ? opt.probes : 0, &probe_rng), start, opt.t0, opt.t1,
+                            opt.integrator(), times);
   });
   SampleResult<S> out;
   out.x = sol.x.topRows(d);
-  if (opt.with_logp) out.dlogp = sol.x.row(d).transpose();
+  if (rows) out.dlogp = sol.x.bottomRows(rows).colwise().mean().transpose();
+  if (rows && per_probe) *per_probe = sol.x.bottomRows(rows);
   out.times = times;
   for (auto& snap : sol.snapshots) out.snapshots.push_back(snap.topRows(d));
   out.stats = sol.stats;
@@ -186,17 +290,27 @@ template <typename S>
 LikelihoodResult<S> ode_log_likelihood(const Fields<S>& fields, const Distribution& base, const Mat<S>& x,
                                        const OdeSamplerOptions& opt) {
   opt.validate();
+  const bool hutch = opt.divergence == Divergence::Hutchinson;
+  if (hutch && opt.probes < 2)
+    throw ConfigError("ode.probes",
+                      "the Hutchinson likelihood needs >= 2 probes per point (their spread is its standard "
+                      "error), got " +
+                          str(opt.probes));
   OdeSamplerOptions back = opt;
   back.t0 = opt.t1;
   back.t1 = opt.t0;
   back.with_logp = true;
   back.n_snapshots = 0;
   // Along the flow from t1 back to t0, dlogp = log rho_t0(X_t0) - log rho_t1(x).
-  const SampleResult<S> r = run_flow(fields, x, back, "ode_log_likelihood");
+  Mat<S> per_probe;
+  const SampleResult<S> r = run_flow(fields, x, back, "ode_log_likelihood", &per_probe);
   LikelihoodResult<S> out;
   out.logp = base_log_density(base, r.x, "ode_log_likelihood") - r.dlogp.template cast<double>();
   check_finite(out.logp, "ode_log_likelihood", opt.t0);
   out.std_error = VecD::Zero(x.cols());
+  if (hutch) {
+    out.std_error = variance_of_probe_mean(per_probe).cwiseSqrt();
+  }
   out.x0 = r.x;
   out.stats = r.stats;
   return out;
@@ -233,7 +347,10 @@ LikelihoodResult<S> sde_likelihood_leg(const Fields<S>& fields, const Distributi
   so.method = opt.method;
   so.steps = opt.steps;
   so.sigma = std::sqrt(2 * opt.eps);
-  const OdeRhs<S> rhs = likelihood_rhs(fields, opt.eps);
+  const bool hutch = opt.divergence == Divergence::Hutchinson;
+  if (hutch) check_jvp(fields.has_jvp(), "sde.divergence");
+  Rng probe_rng(opt.probe_seed);
+  const OdeRhs<S> rhs = likelihood_rhs(fields, opt.eps, hutch ? opt.probes : 0, &probe_rng);
   const Eigen::Index d = x.rows(), n = x.cols(), paths = opt.n_paths;
   // Bounds memory: points are processed in chunks of about kMaxColumns paths.
   constexpr Eigen::Index kMaxColumns = 1 << 16;
@@ -363,12 +480,19 @@ LikelihoodResult<S> sde_log_likelihood(const Fields<S>& fields, const Distributi
   back.t0 = opt.t1;
   back.t1 = sp.u;
   back.with_logp = true;
-  const SampleResult<S> flow = run_flow(fields, x, back, "sde_log_likelihood");
+  back.divergence = opt.divergence;
+  back.probes = std::max(2, opt.probes);
+  back.probe_seed = opt.probe_seed + 1;
+  Mat<S> per_probe;
+  const SampleResult<S> flow = run_flow(fields, x, back, "sde_log_likelihood", &per_probe);
   SdeSamplerOptions noisy = opt;
   noisy.t1 = sp.u;
   noisy.steps = sp.noisy_steps;
   LikelihoodResult<S> r = sde_likelihood_leg(fields, base, flow.x, noisy, rng);
   r.logp -= flow.dlogp.template cast<double>();
+  if (opt.divergence == Divergence::Hutchinson) {  // the flow leg's probe noise adds in quadrature
+    r.std_error = (r.std_error.array().square() + variance_of_probe_mean(per_probe).array()).sqrt().matrix();
+  }
   r.stats.nfe += flow.stats.nfe;
   r.stats.accepted += flow.stats.accepted;
   return r;

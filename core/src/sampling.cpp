@@ -31,6 +31,12 @@ SdeSamplerOptions sde_from(const SdeDefaults& d) {
   return o;
 }
 
+// The likelihoods' divergence: {"divergence": "exact" | "hutchinson", "probes": P}.
+void read_divergence(JsonReader& o, Divergence def, int def_probes, Divergence& divergence, int& probes) {
+  divergence = o.choice("divergence", to_name(def), divergence_methods()).value;
+  probes = static_cast<int>(o.integer("probes", def_probes, 1, 10000));
+}
+
 }  // namespace
 
 SamplingDefaults sampling_defaults(const Model& model) {
@@ -90,13 +96,15 @@ OdePlan read_ode_plan(const json& options, const SamplingDefaults& defaults, boo
   p.opt.max_steps = static_cast<long>(o.integer("maxSteps", d.max_steps, 1, 100000000));
   p.opt.t0 = o.number("t0", d.t0, 0.0, 1.0);
   p.opt.t1 = o.number("t1", d.t1, 0.0, 1.0);
+  p.seed = static_cast<std::uint64_t>(o.integer("seed", 0, 0, limits::kMaxSeed));
   if (sampling) {
     p.n_given = o.has("n");
     p.n = o.integer("n", p.n, 0, limits::kMaxSamples);
-    p.seed = static_cast<std::uint64_t>(o.integer("seed", 0, 0, limits::kMaxSeed));
     p.opt.n_snapshots = static_cast<int>(o.integer("snapshots", 0, 0, limits::kMaxSnapshots));
     p.opt.with_logp = o.boolean("logDensity", false);
   }
+  read_divergence(o, d.divergence, d.probes, p.opt.divergence, p.opt.probes);
+  p.opt.probe_seed = p.seed;
   o.finish();
   return p;
 }
@@ -119,6 +127,8 @@ SdePlan read_sde_plan(const json& options, const SamplingDefaults& defaults, boo
   } else {
     p.opt.n_paths = static_cast<int>(o.integer("paths", 100, 2, 1000000));
     p.opt.control_variate = o.boolean("controlVariate", d.control_variate);
+    read_divergence(o, d.divergence, d.probes, p.opt.divergence, p.opt.probes);
+    p.opt.probe_seed = p.seed;
   }
   o.finish();
   return p;
@@ -128,14 +138,20 @@ std::string describe(const OdeSamplerOptions& o) {
   std::string s = "ODE " + to_name(o.method);
   s += ode_methods().of(o.method).adaptive ? " (atol " + format_number(o.atol) + ", rtol " + format_number(o.rtol) + ")"
                                            : " (" + std::to_string(o.steps) + " steps)";
-  return s + " on [" + format_number(o.t0) + ", " + format_number(o.t1) + "]";
+  s += " on [" + format_number(o.t0) + ", " + format_number(o.t1) + "]";
+  return o.divergence == Divergence::Hutchinson
+             ? s + ", hutchinson divergence (" + std::to_string(o.probes) + " probes)"
+             : s;
 }
 
 std::string describe(const SdeSamplerOptions& o) {
   const bool split = o.eps > 0 && o.eps_until > std::min(o.t0, o.t1) && o.eps_until < std::max(o.t0, o.t1);
   return "SDE " + to_name(o.method) + " (eps " + format_number(o.eps) + ", " + std::to_string(o.steps) +
          " steps) on [" + format_number(o.t0) + ", " + format_number(o.t1) + "]" +
-         (split ? ", noise off after t = " + format_number(o.eps_until) : "");
+         (split ? ", noise off after t = " + format_number(o.eps_until) : "") +
+         (o.divergence == Divergence::Hutchinson
+              ? ", hutchinson divergence (" + std::to_string(o.probes) + " probe" + (o.probes > 1 ? "s" : "") + ")"
+              : "");
 }
 
 const Distribution& start_law(const SamplingDefaults& d, double t0, double t1) {

@@ -100,11 +100,15 @@ train)
 help)
   expect_exit 0 "" -- "$SI" --help
   grep -q "Exit codes" out.txt || fail "top-level help lacks the exit codes"
-  for c in train sample eval field plot bench info; do
+  for c in train sample eval field plot figure bench info; do
     expect_exit 0 "" -- "$SI" $c --help
     grep -q "Usage: si $c" out.txt || fail "si $c --help: $(head -2 out.txt)"
   done
   expect_exit 0 "" -- "$SI" plot samples --help
+  for k in densities trajectories linear-gamma gmm-likelihood high-dim; do
+    expect_exit 0 "" -- "$SI" figure $k --help
+    grep -q "Usage: si figure $k" out.txt || fail "si figure $k --help: $(head -2 out.txt)"
+  done
   ;;
 
 usage_errors)
@@ -415,6 +419,133 @@ plot)
   grep -q '<polyline' loss.svg || fail "no curve in loss.svg"
   expect_exit 2 "--trajectories: .*no column 'path'" -- "$SI" plot trajectories --trajectories ode.csv --out t.svg
   expect_exit 2 "--label" -- "$SI" plot samples --samples ode.csv --label a --label b --out x.svg
+  ;;
+
+figure_densities)
+  # Figure A with the SPEC's defaults: three rows, the curves a density (trapezoid on 150 points).
+  expect_exit 0 "wrote a.svg and a.csv" -- "$SI" figure densities --out a.svg --csv a.csv
+  [ "$(grep -c 'data:image/png;base64,iVBORw0KGgo' a.svg)" -ge 4 ] && pass "three heatmaps and a colour bar" || fail "heatmaps in a.svg"
+  head -1 a.csv | grep -qx "kind,interpolant,t,x,density" || fail "a.csv header: $(head -1 a.csv)"
+  node -e "
+    const rows = require('fs').readFileSync('a.csv','utf8').trim().split('\n').slice(1).map(r => r.split(','));
+    // kind, a quoted label with commas, then t, x, density: read from the end.
+    const curves = {};
+    for (const r of rows) if (r[0] === 'curve') { const k = r.slice(1, -3).join(',') + '@' + r[r.length-3];
+      (curves[k] = curves[k] || []).push([+r[r.length-2], +r[r.length-1]]); }
+    const keys = Object.keys(curves);
+    if (keys.length !== 15) { console.error('curves', keys.length); process.exit(1); }
+    for (const k of keys) { const c = curves[k], h = c[1][0] - c[0][0];
+      let m = 0; for (let i = 0; i < c.length; i++) m += (i === 0 || i === c.length - 1 ? 0.5 : 1) * c[i][1] * h;
+      if (Math.abs(m - 1) > 2e-3) { console.error(k, m); process.exit(1); } }
+    // t = 0 is rho0 = 1/2 N(-3, 0.25) + 1/2 N(3, 0.25).
+    const N = (x, m, v) => Math.exp(-(x-m)*(x-m)/(2*v)) / Math.sqrt(2*Math.PI*v);
+    for (const [x, p] of curves[keys.find(k => k.endsWith('@0'))]) if (Math.abs(p - 0.5*N(x,-3,0.25) - 0.5*N(x,3,0.25)) > 1e-12) process.exit(1);" &&
+    pass "15 curves, each integrating to 1 (2e-3 on the coarse grid); t = 0 is rho0" || fail "densities CSV"
+  # Formula interpolants reach the figures: trig spelled out equals the built-in trig row.
+  "$SI" figure densities --interpolant trig/zero --interpolant '{"path": "custom", "alpha": "cos(pi*t/2)", "beta": "sin(pi*t/2)", "gamma": "zero"}' --out f.svg --csv f.csv 2>/dev/null || fail "formula interpolant figure"
+  node -e "
+    const rows = require('fs').readFileSync('f.csv','utf8').trim().split('\n').slice(1).map(r => r.split(','));
+    const a = rows.filter(r => r[1].includes('trig')), b = rows.filter(r => r[1].includes('alpha'));
+    if (a.length !== b.length || a.length === 0) process.exit(1);
+    for (let i = 0; i < a.length; i++) if (Math.abs(+a[i][a[i].length-1] - +b[i][b[i].length-1]) > 1e-9) { console.error(a[i], b[i]); process.exit(1); }" &&
+    pass "a formula path equal to trig gives the same densities" || fail "formula vs built-in trig"
+  ;;
+
+figure_paths)
+  # Figures B and C, smaller than the SPEC's (the C++ tests run the full size): every histogram
+  # passes a KS test against its exact rho_t at level 1e-3 and lies close to it.
+  expect_exit 0 "wrote b.svg" -- "$SI" figure trajectories --paths 400 --steps 100 --out b.svg --csv b.csv --csv-paths 5
+  [ "$(grep -c '<polyline' b.svg)" = 27 ] && pass "3 highlighted paths in each of 9 panels" || fail "b.svg: $(grep -c '<polyline' b.svg) highlighted paths, expected 27"
+  p_values=$(grep -oE '[0-9.]+:[0-9.e-]+' err.txt | cut -d: -f2)
+  [ "$(echo "$p_values" | wc -l)" = 45 ] && pass "45 KS checks reported" || fail "KS lines: $(head -c 300 err.txt)"
+  echo "$p_values" | awk '$1 < 1e-3 { bad++ } END { exit bad > 0 }' && pass "every KS p-value of figure B above 1e-3" || fail "figure B KS: $p_values"
+  [ "$(wc -l <b.csv)" = $((9 * 5 * 101 + 1)) ] && pass "b.csv: 5 paths x 101 times x 9 panels" || fail "b.csv lines $(wc -l <b.csv)"
+  expect_exit 0 "wrote c.svg and c.csv" -- "$SI" figure linear-gamma --paths 2000 --out c.svg --csv c.csv
+  node -e "
+    const rows = require('fs').readFileSync('c.csv','utf8').trim().split('\n').slice(1).map(r => r.split(','));
+    if (rows.length !== 3 * 5 * 100) { console.error(rows.length); process.exit(1); }
+    const by = {};
+    for (const r of rows) { const n = r.length; const k = r[0] + '@' + r[n-7];
+      (by[k] = by[k] || {gap: 0, n: 0, p: +r[n-1]}); by[k].gap += Math.abs(+r[n-4] - +r[n-3]); by[k].n++; }
+    for (const [k, v] of Object.entries(by)) if (!(v.p > 1e-3) || v.gap / v.n > 0.03) { console.error(k, v); process.exit(1); }" &&
+    pass "figure C: 15 histograms, KS p > 1e-3, mean gap to rho_t < 0.03" || fail "figure C histograms"
+  ;;
+
+figure_likelihood)
+  expect_exit 0 "wrote d.svg and d.csv" -- "$SI" figure gmm-likelihood --n 1000 --out d.svg --csv d.csv
+  [ "$(grep -c '<circle' d.svg)" = 3000 ] && pass "3 x 1000 coloured points" || fail "d.svg points: $(grep -c '<circle' d.svg)"
+  node -e "
+    const rows = require('fs').readFileSync('d.csv','utf8').trim().split('\n');
+    if (rows[0] !== 'panel,x,y,logp,logp_se,exact_logp') { console.error(rows[0]); process.exit(1); }
+    const p = {target: [], sde: [], ode: []};
+    for (const r of rows.slice(1)) { const c = r.split(','); p[c[0]].push(c.slice(3).map(Number)); }
+    const ode = Math.max(...p.ode.map(([l, s, e]) => Math.abs(l - e)));
+    const err = p.sde.reduce((a, [l, s, e]) => a + l - e, 0) / p.sde.length;
+    const se = Math.sqrt(p.sde.reduce((a, [l, s]) => a + s * s, 0)) / p.sde.length;
+    console.log('ODE max error', ode, 'SDE mean error', err, 'SE', se);
+    if (!(ode < 1e-3 && Math.abs(err) < 3 * se && p.target.every(([l, s, e]) => l === e))) process.exit(1);" &&
+    pass "ODE likelihood within 1e-3 of log rho1; SDE likelihood within 3 SE on average" || fail "figure D likelihoods"
+  ;;
+
+figure_high_dim)
+  expect_exit 0 "wrote e.svg and e.csv" -- "$SI" figure high-dim --dim 4 --steps 300 --every 150 --batch 256 --hidden 64,64 --lr 3e-3 --kl-n 200 --ode-steps 20 --sde-steps 20 --sde-paths 3 --field-points 100 --out e.svg --csv e.csv
+  head -1 e.csv | grep -qx "step,train_seconds,loss_v,loss_s,kl_ode,kl_ode_se,kl_sde,kl_sde_se,kl_diff_se,err_v,err_s,exact_kl_ode,exact_kl_sde,ode_point_se,sde_point_se" || fail "e.csv header: $(head -1 e.csv)"
+  [ "$(wc -l <e.csv)" = 4 ] || fail "e.csv: $(wc -l <e.csv) lines, expected records at 0, 150, 300"
+  node -e "
+    const rows = require('fs').readFileSync('e.csv','utf8').trim().split('\n').slice(1).map(r => r.split(',').map(Number));
+    const [first, last] = [rows[0], rows[rows.length - 1]];
+    // kl_ode, its SE, kl_sde, its SE at 4..7; errors at 9, 10; exact-field KLs at 11, 12.
+    const falls = (k) => first[k] - last[k] > 3 * (first[k + 1] + last[k + 1]);
+    if (!(falls(4) && falls(6) && last[9] < first[9] && last[10] < first[10] && Math.abs(last[11]) < 1e-3)) process.exit(1);" &&
+    pass "KLs (ODE and SDE) and field errors fall in training; exact-field ODE KL ~ 0" || fail "figure E curves: $(cat e.csv)"
+  grep -q "gives the lower KL by" err.txt && pass "reports which likelihood gives the lower KL" || fail "no verdict in: $(tail -3 err.txt)"
+  ;;
+
+figure_errors)
+  expect_exit 2 "subcommand is required|A subcommand is required" -- "$SI" figure
+  expect_exit 2 "--interpolant.alpha: 'cos\(pi\*t/2' at position 11: expected '\)'" -- "$SI" figure densities --interpolant '{"path": "custom", "alpha": "cos(pi*t/2", "beta": "t"}' --out x.svg
+  expect_exit 2 "--interpolant.alpha: '1-t/2' must be 1 at t = 0 and 0 at t = 1" -- "$SI" figure densities --interpolant '{"path": "custom", "alpha": "1-t/2", "beta": "t"}' --out x.svg
+  expect_exit 2 "--interpolant.gamma: unknown gamma 'wiggly'" -- "$SI" figure trajectories --interpolant linear/wiggly --out x.svg
+  expect_exit 2 "--rho0: give every component a weight, or none" -- "$SI" figure densities --rho0 "1/2 N(0, 1) + N(1, 1)" --out x.svg
+  expect_exit 2 "--eps: noise levels must be >= 0, got -1" -- "$SI" figure trajectories --eps=-1 --out x.svg
+  expect_exit 2 "--times: times must lie in \[0, 1\], got 2" -- "$SI" figure densities --times 0,2 --out x.svg
+  expect_exit 2 "--csv is required" -- "$SI" figure high-dim --out x.svg
+  expect_exit 2 "--interpolant: figure E learns v and s of a two-sided path" -- "$SI" figure high-dim --interpolant one-sided-linear --out x.svg --csv x.csv
+  expect_exit 2 "--out: cannot write" -- "$SI" figure densities --out /nonexistent-dir/x.svg
+  [ ! -e x.svg ] || fail "a failed figure left x.svg behind"
+  ;;
+
+one_d)
+  # A 1-D config with formula interpolant (trig spelled out, gamma typed in): training, sampling,
+  # the exact field and the plots all take it.
+  cat >one.json <<'JSON'
+{"base": {"type": "gmm", "means": [[-3], [3]], "covs": [[[0.25]], [[0.25]]]},
+ "target": {"type": "gmm", "means": [[-6], [0], [6]], "covs": [[[0.5]], [[0.33]], [[0.5]]]},
+ "interpolant": {"path": "custom", "alpha": "cos(pi*t/2)", "beta": "sin(pi*t/2)", "gamma": "custom", "gamma_expr": "sqrt(2*t*(1-t))/2"},
+ "network": {"hidden": [32, 32], "activation": "silu"}, "training": {"steps": 50, "batch": 128},
+ "sampling": {"ode": {"method": "rk4", "steps": 20}, "sde": {"steps": 20}}}
+JSON
+  expect_exit 0 "saved m.json after 50 steps" -- "$SI" train --config one.json --out m.json
+  node_check m.json 'j.config.interpolant.alpha === "cos(pi*t/2)" && j.config.interpolant.gamma_expr === "sqrt(2*t*(1-t))/2"' "the model file keeps the formulas"
+  "$SI" sample --model m.json --n 300 --out ode.csv --trajectories tr.csv --frames 11 --paths 30 -q &&
+    "$SI" sample --model m.json --method sde --n 300 --out sde.csv -q || fail "1-D sampling"
+  [ "$(head -1 ode.csv)" = "x0" ] && [ "$(head -1 tr.csv)" = "path,frame,t,x0" ] || fail "1-D CSV headers: $(head -1 ode.csv) / $(head -1 tr.csv)"
+  expect_exit 0 "wrote h.svg" -- "$SI" plot samples --samples ode.csv --samples sde.csv --model m.json --out h.svg
+  [ "$(grep -c '<rect' h.svg)" -ge 180 ] && pass "1-D samples drawn as histograms (3 x 60 bins)" || fail "h.svg bars: $(grep -c '<rect' h.svg)"
+  expect_exit 0 "wrote p.svg" -- "$SI" plot trajectories --trajectories tr.csv --out p.svg
+  [ "$(grep -c '<polyline' p.svg)" = 30 ] && pass "30 paths over (t, x)" || fail "p.svg: $(grep -c '<polyline' p.svg) lines"
+  expect_exit 0 "wrote dd.svg" -- "$SI" plot density --model m.json --steps 10 --out dd.svg
+  # The exact score at t = 0 of rho0: at x = 3 (a component's mean, the other far) it is ~0.
+  printf 'x0
+3
+-3.5
+' >pts.csv
+  "$SI" field --config one.json --field s --t 0 --points pts.csv >s.csv || fail "1-D exact field"
+  node -e "
+    const r = require('fs').readFileSync('s.csv','utf8').trim().split('\n');
+    const [x1, s1] = r[1].split(',').map(Number), [x2, s2] = r[2].split(',').map(Number);
+    if (r[0] !== 'x0,sx0' || Math.abs(s1) > 1e-6 || Math.abs(s2 - 2) > 1e-6) { console.error(r); process.exit(1); }" &&
+    pass "exact 1-D score with a formula interpolant" || fail "s.csv: $(cat s.csv)"
   ;;
 
 bench_smoke)

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "si/distributions.hpp"
+#include "si/formula.hpp"
 #include "si/integrators.hpp"
 #include "si/interpolant.hpp"
 #include "si/losses.hpp"
@@ -54,6 +55,8 @@ struct TrainingConfig {
   std::string path = "one-sided-linear";
   std::string gamma;  // empty: "zero" for one-sided paths, "brownian" otherwise
   double gamma_a = 1.0;
+  std::string alpha, beta;  // path "custom": formulas of t (si/formula.hpp)
+  std::string gamma_expr;   // gamma "custom": a formula of t
   FieldSet fields = FieldSet::BS;
   std::vector<int> hidden = {256, 256, 256, 256};
   Activation activation = Activation::ReLU;
@@ -71,6 +74,9 @@ struct TrainingConfig {
   nlohmann::json to_json() const;
 
   Interpolant interpolant() const;
+  // The interpolant fields above as one object (the config's "interpolant" section).
+  InterpolantSpec interpolant_spec() const;
+  void set_interpolant(const InterpolantSpec& spec);
   std::unique_ptr<Distribution> make_base() const;
   std::unique_ptr<Distribution> make_target() const;
   // The network names and the loss each is trained with, e.g. {"b", B}, {"s", S}.

@@ -1,5 +1,6 @@
 // The fields a generative model exposes to the samplers (SPEC section 2 and 4): the probability
-// flow drift b and the score s, each optionally with its exact divergence in x. Implemented by
+// flow drift b and the score s, each optionally with its exact divergence in x or with
+// Jacobian-vector products. Implemented by
 // learned models (model.hpp) and by the exact Gaussian-mixture fields (gmm_fields.hpp).
 #pragma once
 
@@ -19,6 +20,18 @@ class Fields {
   virtual bool has_score() const = 0;
   // s(t, x) = grad log rho_t(x); if div is not null, also its divergence.
   virtual void score(double t, const Mat<S>& x, Mat<S>& out, Vec<S>* div = nullptr) const = 0;
+
+  // Jacobian-vector products, for Hutchinson's divergence estimator e . (db/dx) e (samplers.hpp):
+  // the field into out and (d field / dx) e_j at each column j into jvp, e being d x n (one
+  // direction per point). One forward tangent instead of d. Fields without them say so here.
+  virtual bool has_jvp() const { return false; }
+  virtual void drift_jvp(double, const Mat<S>&, const Mat<S>&, Mat<S>&, Mat<S>&) const { no_jvp(); }
+  virtual void score_jvp(double, const Mat<S>&, const Mat<S>&, Mat<S>&, Mat<S>&) const { no_jvp(); }
+
+ private:
+  [[noreturn]] static void no_jvp() {
+    throw ConfigError("divergence", "these fields offer no Jacobian-vector products; use the exact divergence");
+  }
 };
 
 }  // namespace si

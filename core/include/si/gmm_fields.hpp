@@ -19,6 +19,8 @@ struct GmmFieldValues {
   VecD logp;   // log rho_t(x)
   VecD div_b;  // exact divergence of b in x
   VecD div_s;  // exact divergence of s in x
+  MatD jvp_b;  // (db/dx) e and (ds/dx) e for the directions e of drift_jvp / score_jvp
+  MatD jvp_s;
 };
 
 class GmmFields : public Fields<double> {
@@ -47,6 +49,9 @@ class GmmFields : public Fields<double> {
   void drift(double t, const MatD& x, MatD& out, VecD* div = nullptr) const override;
   bool has_score() const override { return true; }
   void score(double t, const MatD& x, MatD& out, VecD* div = nullptr) const override;
+  bool has_jvp() const override { return true; }
+  void drift_jvp(double t, const MatD& x, const MatD& e, MatD& out, MatD& jvp) const override;
+  void score_jvp(double t, const MatD& x, const MatD& e, MatD& out, MatD& jvp) const override;
 
   const GaussianMixture& rho0() const { return rho0_; }
   const GaussianMixture& rho1() const { return rho1_; }
@@ -56,8 +61,9 @@ class GmmFields : public Fields<double> {
 
  private:
   // Bits of what compute() fills in; logp is always filled.
-  enum Want : unsigned { kB = 1, kV = 2, kS = 4, kEta = 8, kDivB = 16, kDivS = 32, kAll = 63 };
-  GmmFieldValues compute(double t, const MatD& x, unsigned want) const;
+  enum Want : unsigned { kB = 1, kV = 2, kS = 4, kEta = 8, kDivB = 16, kDivS = 32, kAll = 63, kJvpB = 64, kJvpS = 128 };
+  // probe: the directions e of the Jacobian-vector products (kJvpB, kJvpS).
+  GmmFieldValues compute(double t, const MatD& x, unsigned want, const MatD* probe = nullptr) const;
 
   GaussianMixture rho0_, rho1_;
   Interpolant interp_;

@@ -55,6 +55,12 @@ struct PathDef {
 Registry<PathDef>& paths();
 Registry<GammaDef>& gammas();
 
+// The entry a config's path "custom" stands for (alpha and beta typed as formulas, si/formula.hpp):
+// two-sided, brownian by default. It is not in paths(), whose entries have built-in coefficients.
+const PathDef& custom_path_def();
+// paths().at(name, field), or custom_path_def() for "custom".
+const PathDef& path_def(const std::string& name, const std::string& field = "path");
+
 std::vector<std::string> path_names();   // every path selectable by name
 std::vector<std::string> gamma_names();  // every gamma selectable by name
 PathKind path_from_name(const std::string& name, const std::string& field = "path");
@@ -111,6 +117,8 @@ class Interpolant {
   // path whose gamma reaches 1, a custom path or gamma that violates its boundary conditions).
   Interpolant(PathKind path, Gamma gamma);
   Interpolant(CustomPath path, Gamma gamma);
+  // A path of the table with any gamma (a custom one too).
+  Interpolant(const PathDef& def, Gamma gamma);
   // Any path and gamma of the tables, by name; an empty gamma is the path's default gamma.
   static Interpolant from_names(const std::string& path, const std::string& gamma, double a = 1.0);
 
@@ -134,7 +142,6 @@ class Interpolant {
   Mat<S> dIdt(const Vec<S>& t, const Mat<S>& x0, const Mat<S>& x1) const;
 
  private:
-  Interpolant(const PathDef& def, Gamma gamma);
   void validate() const;
 
   const PathDef* def_ = nullptr;  // null: custom functions

@@ -78,6 +78,9 @@ class Mlp {
   // Y = f(X) and the divergence sum_k dY_k / dX_{offset + k}, k < out, by forward-mode tangents
   // (out extra passes). offset = 1 skips the time input.
   Mat<S> eval_with_divergence(const Mat<S>& X, Vec<S>& div, int offset = 1) const;
+  // Y = f(X) and the forward tangent jvp = (dY / dX_{offset..offset+out-1}) E along the directions
+  // E (out x n, one per column) in one extra pass: Hutchinson's estimator needs E . jvp only.
+  Mat<S> eval_with_jvp(const Mat<S>& X, const Mat<S>& E, Mat<S>& jvp, int offset = 1) const;
 
   template <typename T>
   Mlp<T> cast() const {

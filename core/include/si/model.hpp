@@ -44,11 +44,16 @@ class Model : public Fields<float> {
   // One field at time t for every column of x; div (if not null) gets its exact divergence.
   // Throws ConfigError("field", ...) for a field the model does not offer.
   void evaluate(const std::string& field, double t, const MatF& x, MatF& out, VecF* div = nullptr) const;
+  // One field and its Jacobian-vector products (d field / dx) e, one direction per column of e.
+  void evaluate_jvp(const std::string& field, double t, const MatF& x, const MatF& e, MatF& out, MatF& jvp) const;
 
   int dim() const override;
   void drift(double t, const MatF& x, MatF& out, VecF* div = nullptr) const override;
   bool has_score() const override;
   void score(double t, const MatF& x, MatF& out, VecF* div = nullptr) const override;
+  bool has_jvp() const override { return true; }
+  void drift_jvp(double t, const MatF& x, const MatF& e, MatF& out, MatF& jvp) const override;
+  void score_jvp(double t, const MatF& x, const MatF& e, MatF& out, MatF& jvp) const override;
 
   // {"format": "stochastic-interpolants-model", "version": 1, "config": {...},
   //  "steps": 7000, "networks": {"b": {"in", "out", "hidden", "activation", "params": [...]}, ...}}
@@ -57,8 +62,33 @@ class Model : public Fields<float> {
   static Model from_json(const nlohmann::json& j);
 
  private:
-  // The raw network output for `name` at time t (and its divergence).
+  // A Jacobian-vector product under way: the directions e and (d field / dx) e. It combines like a
+  // divergence (scaled, added), so evaluate() derives both the same way.
+  struct Jvp {
+    const MatF* e = nullptr;
+    MatF value;
+    Jvp& operator*=(float k) {
+      value *= k;
+      return *this;
+    }
+    Jvp& operator+=(const Jvp& o) {
+      value += o.value;
+      return *this;
+    }
+    Jvp& operator-=(const Jvp& o) {
+      value -= o.value;
+      return *this;
+    }
+    friend Jvp operator*(float k, const Jvp& j) { return {j.e, k * j.value}; }
+  };
+  static VecF blank_like(const VecF*) { return {}; }
+  static Jvp blank_like(const Jvp* j) { return {j ? j->e : nullptr, {}}; }
+  template <typename T>
+  void derive(const std::string& field, double t, const MatF& x, MatF& out, T* div) const;
+  void evaluate(const std::string& field, double t, const MatF& x, MatF& out, Jvp* jvp) const;
+  // The raw network output for `name` at time t (and its divergence or Jacobian-vector product).
   void net(const std::string& name, double t, const MatF& x, MatF& out, VecF* div) const;
+  void net(const std::string& name, double t, const MatF& x, MatF& out, Jvp* jvp) const;
 
   TrainingConfig config_;
   Interpolant interp_;

@@ -12,6 +12,7 @@
 // b +- eps s reduce to SPEC's (eps - gamma gamma') s and -(eps + gamma gamma') s.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,20 @@
 
 namespace si {
 
+// How the likelihoods take the divergence of a field (SPEC 4 and 10.5): exactly (closed form, or d
+// forward tangents of a network) or by Hutchinson's estimator div b ~ e . (db/dx) e with Rademacher
+// probes e (E[e e^T] = I, so it is unbiased), one forward tangent each (Fields::drift_jvp). One
+// probe's variance is (1/2) sum_{i != j} (J_ij + J_ji)^2; the likelihoods report it in their
+// standard error (ODE: over the probes of each point; SDE: it joins the spread over paths).
+enum class Divergence { Exact, Hutchinson };
+struct DivergenceDef {
+  std::string name;
+  Divergence value;
+  std::string description;
+};
+Registry<DivergenceDef>& divergence_methods();  // exact, hutchinson
+std::string to_name(Divergence d);
+
 struct OdeSamplerOptions {
   OdeMethod method = OdeMethod::Dopri5;
   int steps = 100;                  // fixed-step methods
@@ -33,6 +48,12 @@ struct OdeSamplerOptions {
   // nearest to each equally spaced time for the fixed-step methods, so frames never change the samples.
   int n_snapshots = 0;
   bool with_logp = false;  // also integrate d/dt log rho_t(X_t) = -div b
+  // The divergence in the log-density; Hutchinson draws `probes` Rademacher vectors per point
+  // from Rng(probe_seed) afresh at every evaluation (so it needs a fixed-step method), integrates
+  // one log-density row per probe and averages them.
+  Divergence divergence = Divergence::Exact;
+  int probes = 4;
+  std::uint64_t probe_seed = 0;
   // Throws ConfigError naming "<prefix>.<field>".
   void validate(const std::string& prefix = "ode") const;
   OdeOptions integrator() const;
@@ -56,6 +77,11 @@ struct SdeSamplerOptions {
   // log rho_t(Y_t) (Ito), so with exact fields it cancels the estimator's noise up to
   // discretisation error: far fewer paths for the same standard error.
   bool control_variate = true;
+  // sde_log_likelihood: the divergences of b and s (as OdeSamplerOptions::divergence); Hutchinson
+  // averages `probes` fresh Rademacher vectors per path and evaluation, from Rng(probe_seed).
+  Divergence divergence = Divergence::Exact;
+  int probes = 1;
+  std::uint64_t probe_seed = 0;
   void validate(const std::string& prefix = "sde") const;
 };
 
@@ -71,7 +97,7 @@ struct SampleResult {
 template <typename S>
 struct LikelihoodResult {
   VecD logp;       // estimate of log rho_t1(x) per point
-  VecD std_error;  // standard error of logp (SDE: over paths; ODE: zeros)
+  VecD std_error;  // standard error of logp (SDE: over paths; ODE: over Hutchinson probes, else zeros)
   Mat<S> x0;       // where the points land at t0 (SDE: the first path's endpoints)
   IntegratorStats stats;
 };
@@ -81,7 +107,7 @@ template <typename S>
 SampleResult<S> ode_sample(const Fields<S>& fields, const Mat<S>& x, const OdeSamplerOptions& opt);
 
 // log rho_t1(x) = log rho_t0(X_t0) - int_t0^t1 div b(t, X_t) dt, integrating (x, logp) from t1
-// back to t0 with the exact divergence; base gives log rho_t0. opt.with_logp is implied.
+// back to t0 with the divergence opt.divergence; base gives log rho_t0. opt.with_logp is implied.
 template <typename S>
 LikelihoodResult<S> ode_log_likelihood(const Fields<S>& fields, const Distribution& base, const Mat<S>& x,
                                        const OdeSamplerOptions& opt);

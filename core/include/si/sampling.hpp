@@ -3,9 +3,11 @@
 // likelihoods. So the same model, options and seed give the same samples everywhere.
 //
 // The JSON form (the package's option names, wasm/API.md):
-//   ODE: {method, steps, atol, rtol, maxSteps, t0, t1, n, seed, snapshots, logDensity}
-//   SDE: {method, steps, eps, epsUntil, t0, t1, n, seed, snapshots, paths, controlVariate}
-// n, seed and snapshots apply to sampling, paths and controlVariate to the SDE likelihood.
+//   ODE: {method, steps, atol, rtol, maxSteps, t0, t1, n, seed, snapshots, logDensity, divergence, probes}
+//   SDE: {method, steps, eps, epsUntil, t0, t1, n, seed, snapshots, paths, controlVariate, divergence, probes}
+// n and snapshots apply to sampling, paths and controlVariate to the SDE likelihood; divergence
+// ("exact" or "hutchinson") and probes to the log-densities, whose Hutchinson probes are drawn
+// from Rng(seed).
 //
 // Defaults from a model (Model::config().sampling and its fields):
 //   - method, steps, tolerances and eps from the config's "sampling" section;
