@@ -85,7 +85,7 @@ const rows = () => [
   ['points of huge length', () => model.evaluate('b', 0.5, {length: 2 ** 40}), /^points: .*limit/],
   ['start points NaN', () => si.sampleODE(exact, {start: [NaN, 0]}), /^start: must be finite numbers/],
   ['interpolantCoefficients ts NaN', () => si.interpolantCoefficients({path: 'linear'}, [NaN]), /^ts: must be finite/],
-  ['unknown option listed once', () => si.sampleODE(model, {n: 3, nn: 3}), /^ode\.nn: unknown option 'nn'; allowed: method, steps, atol, rtol, maxSteps, t0, t1, n, seed, snapshots, logDensity$/],
+  ['unknown option listed once', () => si.sampleODE(model, {n: 3, nn: 3}), /^ode\.nn: unknown option 'nn'; allowed: method, steps, atol, rtol, maxSteps, t0, t1, seed, n, snapshots, logDensity, divergence, probes$/],
   ['step k = 1e9', () => new si.TrainingSession(smallConfig).step(1e9), /^k: /],
 ];
 
@@ -132,5 +132,7 @@ test('a long training session keeps a bounded heap', () => {
   for (let i = 0; i < 99; ++i) s.step(1000);  // 100k steps in all
   const grown = si.memoryStats().allocated - before;
   s.delete();
-  assert.ok(grown <= 0, `99k more steps grew the heap by ${grown} bytes`);
+  // Bounded, not byte-exact: the allocator's bookkeeping may move a few bytes, while a leak of even
+  // one byte per step would show as 99 kB here.
+  assert.ok(grown < 1024, `99k more steps grew the heap by ${grown} bytes`);
 });
