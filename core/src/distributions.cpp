@@ -229,13 +229,9 @@ std::unique_ptr<Distribution> make_gmm(JsonReader& spec) {
 
 std::unique_ptr<Distribution> make_random_gmm(JsonReader& spec) {
   const int k = static_cast<int>(spec.integer("components", 3, 1, limits::kMaxComponents));
-  const auto seed = spec.integer("seed", 0, 0, std::numeric_limits<std::int64_t>::max());
+  const auto seed = spec.integer("seed", 0, 0, limits::kMaxSeed);
   const int d = static_cast<int>(spec.integer("dim", 2, 1, limits::kMaxDim));
-  // Checked before drawing anything: k d x d matrices to draw, multiply and factorise.
-  limits::check_cost(double(k) * d * d * d, limits::kMaxMixtureCost, spec.path(),
-                     std::to_string(k) + " components of dimension " + std::to_string(d));
-  limits::check_cost(double(k) * d * d, limits::kMaxMixtureFloats, spec.path(),
-                     "the covariances of " + std::to_string(k) + " components of dimension " + std::to_string(d));
+  limits::check_random_mixture(k, d, spec.path());  // before drawing anything
   Rng rng(static_cast<std::uint64_t>(seed));
   std::vector<double> weights(k, 1.0 / k);
   std::vector<VecD> means;

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "si/json_reader.hpp"
+#include "si/limits.hpp"
 #include "si/metrics.hpp"
 #include "si/sampling.hpp"
 #include "si/session.hpp"
@@ -145,9 +146,10 @@ namespace {
 const DatasetRegistration kPaperGmm{
     {"paper-gmm", "the unifying paper's random mixture: means 3 N(0, I), covariances C^T C + 0.5 I", 0, true, true,
      [](JsonReader& spec) -> std::unique_ptr<Distribution> {
-       const int k = static_cast<int>(spec.integer("components", 3, 1, 1000));
-       const int d = static_cast<int>(spec.integer("dim", 2, 1, 4096));
-       const auto seed = spec.integer("seed", 0, 0, std::numeric_limits<std::int64_t>::max());
+       const int k = static_cast<int>(spec.integer("components", 3, 1, limits::kMaxComponents));
+       const int d = static_cast<int>(spec.integer("dim", 2, 1, limits::kMaxDim));
+       const auto seed = spec.integer("seed", 0, 0, limits::kMaxSeed);
+       limits::check_random_mixture(k, d, spec.path());  // before drawing anything
        return std::make_unique<GaussianMixture>(paper_random_mixture(d, k, std::uint64_t(seed)));
      }}};
 

@@ -62,6 +62,14 @@ void limits::check_cost(double amount, double limit, const std::string& field, c
                                  format_number(limit) + " (si/limits.hpp)");
 }
 
+void limits::check_random_mixture(std::int64_t k, std::int64_t d, const std::string& field) {
+  const double kd = double(k), dd = double(d);
+  check_cost(kd * dd * dd * dd, kMaxMixtureCost, field,
+             std::to_string(k) + " components of dimension " + std::to_string(d));
+  check_cost(kd * dd * dd, kMaxMixtureFloats, field,
+             "the covariances of " + std::to_string(k) + " components of dimension " + std::to_string(d));
+}
+
 std::string describe_json(const json& j) {
   if (j.is_null()) return "null";
   if (j.is_string()) return "'" + printable(j.get<std::string>(), 40) + "'";

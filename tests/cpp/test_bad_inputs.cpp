@@ -73,6 +73,11 @@ std::vector<Row> rows() {
          dist({{"type", "random-gmm"}, {"components", 100}, {"dim", 2048}});
        },
        "target", "limit"},
+      {"paper-gmm 100 x 2048",
+       [] {
+         dist({{"type", "paper-gmm"}, {"components", 100}, {"dim", 2048}});
+       },
+       "target", "limit"},
       {"gaussian mean of 50,000",
        [] {
          dist({{"type", "gaussian"}, {"mean", std::vector<double>(50000, 0.0)}});

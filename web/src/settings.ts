@@ -93,7 +93,7 @@ const SHOWN: Partial<Record<NameKind, readonly Shown[]>> = {
   distribution: [
     ['gaussian', 'Gaussian'], ['random-gmm', 'random mixture'], 'checkerboard', ['8gaussians', '8 Gaussians'],
     ['moons', 'two moons'], ['spirals', '2 spirals'], ['rings', 'concentric rings'], 'pinwheel',
-    ['swissroll', 'swiss roll'], ['points', 'points you draw']
+    ['swissroll', 'swiss roll'], ['paper-gmm', "the paper's random mixture"], ['points', 'points you draw']
   ],
   path: ['one-sided-linear', 'one-sided-trig', 'linear', 'trig', 'encoding-decoding', 'mirror'],
   gamma: ['zero', 'brownian', 'a-brownian', 'bsquared', 'sinesquared', 'sigmoid'],
@@ -174,7 +174,7 @@ const isNum = (x: unknown): x is number => typeof x === 'number' && Number.isFin
 
 function sideDefs(side: 'b'|'t', name: string, def: string): SettingDef[] {
   const spec = side === 'b' ? 'base' : 'target';
-  const is = (type: string) => (s: Settings) => s[side] === type;
+  const is = (...types: string[]) => (s: Settings) => types.includes(String(s[side]));
   const d = (key: string, label: string, rest: Omit<SettingDef, 'key'|'label'|'title'|'group'|'effect'>) =>
       ({key: side + key, label, title: `${name} ${label}`, group: 'data', effect: 'train', ...rest}) as SettingDef;
   return [
@@ -226,7 +226,7 @@ function sideDefs(side: 'b'|'t', name: string, def: string): SettingDef[] {
       min: 1,
       max: 20,
       limit: 'components',
-      applies: is('random-gmm'),
+      applies: is('random-gmm', 'paper-gmm'),
       config: at(`${spec}.components`)
     }),
     d('gs', 'mixture seed', {
@@ -235,7 +235,7 @@ function sideDefs(side: 'b'|'t', name: string, def: string): SettingDef[] {
       min: 0,
       max: 1e9,
       limit: 'seed',
-      applies: is('random-gmm'),
+      applies: is('random-gmm', 'paper-gmm'),
       config: at(`${spec}.seed`)
     }),
     d('bw', 'bandwidth', {

@@ -30,4 +30,7 @@ constexpr std::int64_t kMaxSeed = (std::int64_t(1) << 53) - 1;  // exact in a Ja
 // amount > limit; `what` says what is too large in the user's terms.
 void check_cost(double amount, double limit, const std::string& field, const std::string& what);
 
+// The two costs of a mixture of k random d x d covariances, checked before anything is drawn.
+void check_random_mixture(std::int64_t k, std::int64_t d, const std::string& field);
+
 }  // namespace si::limits
