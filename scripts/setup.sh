@@ -5,7 +5,7 @@
 set -euo pipefail
 
 packages=(build-essential cmake clang-format libeigen3-dev libxtensor-dev nlohmann-json3-dev libcli11-dev
-  libgtest-dev emscripten node-acorn chromium nodejs npm "$@")
+  libgtest-dev zlib1g-dev dataset-fashion-mnist emscripten node-acorn chromium nodejs npm "$@")
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")

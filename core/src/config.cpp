@@ -89,9 +89,10 @@ TrainingConfig TrainingConfig::from_json(const json& j) {
     c.optimizer.step_size = ro.integer("step_size", c.optimizer.step_size, 0, std::int64_t(1) << 40);
     c.optimizer.decay = ro.number("decay", c.optimizer.decay);
     c.optimizer.clip = ro.number("clip", c.optimizer.clip);
+    c.optimizer.schedule = ro.string("schedule", c.optimizer.schedule);
+    c.optimizer.ema = ro.number("ema", c.optimizer.ema, 0.0, 1.0);
     ro.finish();
   }
-  c.optimizer.validate("optimizer");
   if (r.has("training")) {
     JsonReader rt(r.at("training"), "training");
     c.steps = rt.integer("steps", c.steps, 0, limits::kMaxTrainingSteps);
@@ -102,6 +103,8 @@ TrainingConfig TrainingConfig::from_json(const json& j) {
     c.antithetic = rt.boolean("antithetic", c.antithetic);
     rt.finish();
   }
+  c.optimizer.horizon = c.steps;  // the cosine schedule's length
+  c.optimizer.validate("optimizer");
   if (r.has("sampling")) {
     JsonReader rs(r.at("sampling"), "sampling");
     if (rs.has("ode")) {
@@ -170,7 +173,9 @@ json TrainingConfig::to_json() const {
                 {"eps", optimizer.eps},
                 {"step_size", optimizer.step_size},
                 {"decay", optimizer.decay},
-                {"clip", optimizer.clip}}},
+                {"clip", optimizer.clip},
+                {"schedule", optimizer.schedule},
+                {"ema", optimizer.ema}}},
               {"training",
                {{"steps", steps},
                 {"batch", batch},

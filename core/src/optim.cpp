@@ -1,6 +1,9 @@
 #include "si/optim.hpp"
 
+#include <algorithm>
 #include <cmath>
+
+#include "si/json_reader.hpp"
 
 namespace si {
 
@@ -18,6 +21,11 @@ void AdamOptions::validate(const std::string& f) const {
     throw ConfigError(f + ".step_size",
                       "must be >= 0 (0: no decay), got " + std::to_string(static_cast<long long>(step_size)));
   if (!(decay > 0 && decay <= 1)) throw ConfigError(f + ".decay", "must be in (0, 1], got " + num(decay));
+  if (schedule != "step" && schedule != "cosine")
+    throw ConfigError(f + ".schedule", "must be one of step, cosine; got '" + printable(schedule, 40) + "'");
+  if (schedule == "cosine" && horizon < 1)
+    throw ConfigError(f + ".schedule", "cosine needs the number of training steps (training.steps >= 1)");
+  if (!(ema >= 0 && ema < 1)) throw ConfigError(f + ".ema", "must be in [0, 1) (0: off), got " + num(ema));
   if (!(clip >= 0 && std::isfinite(clip)))
     throw ConfigError(f + ".clip", "must be >= 0 (0: no clipping), got " + num(clip));
 }
@@ -29,6 +37,10 @@ Adam<S>::Adam(AdamOptions options, Eigen::Index n) : opt_(options), m_(Vec<S>::Z
 
 template <typename S>
 double Adam<S>::lr() const {
+  if (opt_.schedule == "cosine") {
+    const double u = double(std::min(t_ + offset_, opt_.horizon)) / double(opt_.horizon);
+    return opt_.lr * 0.5 * (1.0 + std::cos(3.14159265358979323846 * u));
+  }
   if (opt_.step_size <= 0) return opt_.lr;
   return opt_.lr * std::pow(opt_.decay, double((t_ + offset_) / opt_.step_size));
 }

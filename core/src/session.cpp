@@ -1,5 +1,6 @@
 #include "si/session.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 namespace si {
@@ -10,6 +11,7 @@ TrainingSession::TrainingSession(TrainingConfig config)
       base_(config_.make_base()),
       target_(config_.make_target()),
       rng_(config_.seed) {
+  config_.optimizer.horizon = config_.steps;  // the cosine schedule runs over the configured steps
   const int d = base_->dim();
   for (const auto& [name, loss] : config_.networks()) {
     MlpShape shape;
@@ -17,8 +19,9 @@ TrainingSession::TrainingSession(TrainingConfig config)
     shape.out = d;
     shape.hidden = config_.hidden;
     shape.activation = config_.activation;
-    Net net{name, loss, Mlp<float>(shape), {}, {}, {}, {}, {}, {}, 0};
+    Net net{name, loss, Mlp<float>(shape), {}, {}, {}, {}, {}, {}, {}, 0};
     net.mlp.init(rng_);
+    if (config_.optimizer.ema > 0) net.ema = net.mlp.params();
     net.adam = Adam<float>(config_.optimizer, net.mlp.num_params());
     net.grad = VecF::Zero(net.mlp.num_params());
     nets_.push_back(std::move(net));
@@ -81,6 +84,10 @@ StepResult TrainingSession::step(int k) {
                              "or enable clipping)");
       }
     ++steps_;
+    if (config_.optimizer.ema > 0) {
+      const float decay = float(std::min(config_.optimizer.ema, (1.0 + double(steps_)) / (10.0 + double(steps_))));
+      for (auto& net : nets_) net.ema = decay * net.ema + (1.0f - decay) * net.mlp.params();
+    }
     for (size_t a = 0; a < nets_.size(); ++a) sums[nets_[a].name] += losses[a];
     result.lr = lr;
   }
@@ -91,7 +98,10 @@ StepResult TrainingSession::step(int k) {
 
 Model TrainingSession::model() const {
   std::map<std::string, Mlp<float>> nets;
-  for (const auto& n : nets_) nets.emplace(n.name, n.mlp);
+  for (const auto& n : nets_) {
+    auto it = nets.emplace(n.name, n.mlp).first;
+    if (config_.optimizer.ema > 0) it->second.params() = n.ema;
+  }
   Model m(config_, std::move(nets));
   m.set_steps_trained(steps_);
   return m;
@@ -112,6 +122,7 @@ void TrainingSession::load_weights(const Model& model) {
     throw ConfigError("model", "learns other fields than this session ('" + to_name(config_.fields) + "')");
   for (auto& net : nets_) {
     net.mlp.params() = saved.at(net.name).params();
+    if (config_.optimizer.ema > 0) net.ema = net.mlp.params();
     net.adam = Adam<float>(config_.optimizer, net.mlp.num_params());
     net.adam.set_schedule_offset(model.steps_trained());
   }

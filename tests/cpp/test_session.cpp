@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "si/session.hpp"
@@ -44,6 +45,46 @@ TEST(TrainingSession, ReportsLossesAndLearningRateSchedule) {
   EXPECT_TRUE(std::isfinite(r.losses["s"]));
   r = s.step(1);
   EXPECT_DOUBLE_EQ(r.lr, 0.001);
+}
+
+TEST(TrainingSession, CosineScheduleFollowsHalfACosineOverTheTrainingSteps) {
+  json cfg = small_config();
+  cfg["optimizer"]["schedule"] = "cosine";
+  cfg["training"]["steps"] = 8;
+  TrainingSession s(cfg);
+  const double pi = 3.14159265358979323846;
+  for (int k = 0; k < 10; ++k) {
+    const double expected = 0.002 * 0.5 * (1 + std::cos(pi * std::min(k, 8) / 8.0));
+    EXPECT_NEAR(s.step(1).lr, expected, 1e-12) << "step " << k + 1;
+  }
+  cfg["optimizer"]["schedule"] = "linear";
+  try {
+    TrainingSession bad(cfg);
+    ADD_FAILURE() << "accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(std::string(e.what()).rfind("optimizer.schedule: must be one of step, cosine", 0), 0u) << e.what();
+  }
+}
+
+TEST(TrainingSession, EmaModelHoldsTheMovingAverageOfTheWeights) {
+  // The average does not change the training: the same seed gives the same raw weights, so the
+  // average can be recomputed here from a run without it.
+  json cfg = small_config();
+  TrainingSession raw(cfg);
+  cfg["optimizer"]["ema"] = 0.9;
+  TrainingSession avg(cfg);
+  Vec<float> ema = raw.network("b").params();
+  for (int k = 1; k <= 30; ++k) {
+    raw.step(1);
+    avg.step(1);
+    const float d = float(std::min(0.9, (1.0 + k) / (10.0 + k)));
+    ema = d * ema + (1.0f - d) * raw.network("b").params();
+  }
+  EXPECT_EQ(avg.network("b").params(), raw.network("b").params());
+  const Vec<float> got = avg.model().networks().at("b").params();
+  EXPECT_LT((got - ema).cwiseAbs().maxCoeff(), 1e-6f);
+  EXPECT_GT((got - raw.network("b").params()).cwiseAbs().maxCoeff(), 1e-4f);  // not the raw weights
+  EXPECT_EQ(raw.model().networks().at("b").params(), raw.network("b").params());
 }
 
 TEST(TrainingSession, TrainingLowersTheDriftLoss) {

@@ -93,7 +93,7 @@ const SHOWN: Partial<Record<NameKind, readonly Shown[]>> = {
   distribution: [
     ['gaussian', 'Gaussian'], ['random-gmm', 'random mixture'], 'checkerboard', ['8gaussians', '8 Gaussians'],
     ['moons', 'two moons'], ['spirals', '2 spirals'], ['rings', 'concentric rings'], 'pinwheel',
-    ['swissroll', 'swiss roll'], ['paper-gmm', "the paper's random mixture"], ['points', 'points you draw']
+    ['swissroll', 'swiss roll'], ['paper-gmm', 'the paper\'s random mixture'], ['points', 'points you draw']
   ],
   path: ['one-sided-linear', 'one-sided-trig', 'linear', 'trig', 'encoding-decoding', 'mirror'],
   gamma: ['zero', 'brownian', 'a-brownian', 'bsquared', 'sinesquared', 'sigmoid'],

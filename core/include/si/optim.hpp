@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 #include "si/types.hpp"
 
@@ -14,6 +15,13 @@ struct AdamOptions {
   std::int64_t step_size = 0;  // StepLR period in steps (0: constant learning rate)
   double decay = 1.0;          // StepLR factor
   double clip = 0.0;           // clip the gradient norm to this value (0: no clipping)
+  // "step" (StepLR above) or "cosine": lr (1 + cos(pi min(t, horizon) / horizon)) / 2 over the
+  // training's `horizon` steps (the config sets it to training.steps), decaying to 0.
+  std::string schedule = "step";
+  std::int64_t horizon = 0;
+  // Exponential moving average of the weights (0: off, else the decay, e.g. 0.999): the model a
+  // session hands out holds the averaged weights. The decay warms up as min(ema, (1 + t) / (10 + t)).
+  double ema = 0.0;
   void validate(const std::string& field = "optimizer") const;
 };
 

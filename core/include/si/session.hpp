@@ -31,7 +31,8 @@ class TrainingSession {
   const Distribution& base() const { return *base_; }
   const Distribution& target() const { return *target_; }
 
-  // A copy of the current networks as a model (training can go on independently).
+  // A copy of the current networks as a model (training can go on independently): their moving
+  // averages when optimizer.ema > 0, else the weights themselves.
   Model model() const;
   // Continues from a saved model's weights: its networks must match this session's (names, sizes,
   // activation), else ConfigError("model", ...). The step count and the learning-rate schedule go
@@ -47,6 +48,7 @@ class TrainingSession {
     Adam<float> adam;
     Vec<float> grad;
     MlpCache<float> cache;
+    Vec<float> ema;                      // the moving average of the weights (optimizer.ema > 0)
     Vec<float> saved, saved_m, saved_v;  // the state before an update, to undo a non-finite one
     std::int64_t saved_t = 0;
   };

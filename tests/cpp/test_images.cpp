@@ -1,0 +1,190 @@
+// The IDX reader and Fashion-MNIST (SPEC 11.1): headers, sizes and labels checked, corrupt and
+// truncated files rejected with the field named, pooling and scaling exact.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "si/distributions.hpp"
+#include "si/images.hpp"
+
+namespace si {
+namespace {
+
+const std::string kDir = "/usr/share/datasets/fashion-mnist";
+
+std::vector<std::uint8_t> idx_header(int rank, std::vector<std::uint32_t> dims, std::uint8_t type = 0x08) {
+  std::vector<std::uint8_t> b = {0, 0, type, std::uint8_t(rank)};
+  for (std::uint32_t d : dims)
+    for (int s = 24; s >= 0; s -= 8) b.push_back(std::uint8_t(d >> s));
+  return b;
+}
+
+std::string error_of(const std::vector<std::uint8_t>& b) {
+  try {
+    parse_idx(b.data(), b.size(), "images");
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+std::string temp_file(const std::string& name, const std::vector<char>& bytes) {
+  const std::string path = ::testing::TempDir() + name;
+  std::ofstream(path, std::ios::binary).write(bytes.data(), std::streamsize(bytes.size()));
+  return path;
+}
+
+std::vector<char> file_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+TEST(Idx, ParsesAHandMadeArray) {
+  auto b = idx_header(3, {2, 2, 3});
+  for (int i = 0; i < 12; ++i) b.push_back(std::uint8_t(i * 20));
+  const IdxArray a = parse_idx(b.data(), b.size(), "images");
+  EXPECT_EQ(a.dims, (std::vector<std::int64_t>{2, 2, 3}));
+  ASSERT_EQ(a.data.size(), 12u);
+  EXPECT_EQ(a.data[11], 220);
+}
+
+TEST(Idx, RejectsBadHeadersAndSizesNamingTheField) {
+  auto ok = idx_header(1, {3});
+  ok.insert(ok.end(), {1, 2, 3});
+  EXPECT_EQ(error_of(ok), "");
+  auto magic = ok;
+  magic[0] = 0x1f;  // e.g. a gzip file read as IDX
+  EXPECT_NE(error_of(magic).find("images: is not an IDX file"), std::string::npos) << error_of(magic);
+  auto type = ok;
+  type[2] = 0x0D;  // floats
+  EXPECT_NE(error_of(type).find("only unsigned bytes"), std::string::npos);
+  auto rank = idx_header(0, {});
+  EXPECT_NE(error_of(rank).find("rank 0"), std::string::npos);
+  auto short_header = idx_header(3, {2, 2, 3});
+  short_header.resize(9);
+  EXPECT_NE(error_of(short_header).find("truncated: its header needs 16 bytes"), std::string::npos);
+  auto short_data = idx_header(3, {2, 2, 3});
+  short_data.resize(short_data.size() + 11);
+  EXPECT_NE(error_of(short_data).find("truncated: its header promises 12 bytes of data, the file has 11"),
+            std::string::npos)
+      << error_of(short_data);
+  auto extra = ok;
+  extra.push_back(7);
+  EXPECT_NE(error_of(extra).find("1 bytes after the data"), std::string::npos);
+  auto zero = idx_header(2, {4, 0});
+  EXPECT_NE(error_of(zero).find("dimension 1 of size 0"), std::string::npos);
+  // A header promising 4 x 2^32 bytes is refused before anything is allocated.
+  auto huge = idx_header(3, {0xffffffffu, 0xffffffffu, 4});
+  EXPECT_NE(error_of(huge).find("truncated"), std::string::npos);
+}
+
+TEST(Idx, RejectsMissingTruncatedAndCorruptFiles) {
+  auto message = [](const std::string& path) {
+    try {
+      read_idx_file(path, "target");
+    } catch (const ConfigError& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  EXPECT_NE(message("/no/such/file.gz").find("target: cannot open '/no/such/file.gz'"), std::string::npos);
+  EXPECT_NE(message("/tmp").find("is a directory"), std::string::npos);
+  std::vector<char> gz = file_bytes(kDir + "/t10k-labels-idx1-ubyte.gz");
+  ASSERT_GT(gz.size(), 1000u) << "dataset-fashion-mnist is not installed (scripts/setup.sh installs it)";
+  // Cut the gzip stream short: either zlib or the IDX size check must object.
+  gz.resize(gz.size() / 2);
+  const std::string cut = message(temp_file("cut-labels.gz", gz));
+  EXPECT_TRUE(cut.find("truncated") != std::string::npos || cut.find("corrupt") != std::string::npos) << cut;
+  // Flip bytes inside the deflate data: the CRC or the inflater fails.
+  std::vector<char> bad = file_bytes(kDir + "/t10k-labels-idx1-ubyte.gz");
+  for (std::size_t i = 100; i < 140; ++i) bad[i] = char(bad[i] ^ 0x5a);
+  const std::string corrupt = message(temp_file("corrupt-labels.gz", bad));
+  EXPECT_NE(corrupt, "");
+  EXPECT_EQ(corrupt.rfind("target", 0), 0u) << corrupt;
+}
+
+TEST(FashionMnist, TestSplitHasTenBalancedClassesOfTwentyEightSquaredPixels) {
+  FashionMnistOptions o;
+  o.split = "test";
+  const ImageSet s = load_fashion_mnist(o);
+  EXPECT_EQ(s.size(), 10000);
+  EXPECT_EQ(s.rows, 28);
+  EXPECT_EQ(s.cols, 28);
+  std::map<int, int> count;
+  for (auto l : s.labels) ++count[l];
+  ASSERT_EQ(count.size(), 10u);
+  for (auto [label, n] : count) EXPECT_EQ(n, 1000) << label;
+  // Pixels scaled to [-1, 1], both ends reached (black background, white garments).
+  const MatD x = s.to_matrix(0, 100);
+  EXPECT_DOUBLE_EQ(x.minCoeff(), -1.0);
+  EXPECT_DOUBLE_EQ(x.maxCoeff(), 1.0);
+  EXPECT_EQ(fashion_mnist_classes().size(), 10u);
+}
+
+TEST(FashionMnist, PoolingAveragesEachTwoByTwoBlock) {
+  ImageSet s;
+  s.rows = 2;
+  s.cols = 4;
+  s.pixels = {0, 10, 255, 255, 20, 30, 255, 254};
+  s.labels = {3};
+  const ImageSet p = pool2(s);
+  ASSERT_EQ(p.dim(), 2);
+  EXPECT_EQ(p.pixels[0], 15);   // (0 + 10 + 20 + 30) / 4
+  EXPECT_EQ(p.pixels[1], 255);  // 254.75 rounds up
+  EXPECT_EQ(p.labels[0], 3);
+
+  FashionMnistOptions o;
+  o.split = "test";
+  o.limit = 50;
+  const ImageSet full = load_fashion_mnist(o);
+  o.size = 14;
+  const ImageSet small = load_fashion_mnist(o);
+  EXPECT_EQ(small.size(), 50);
+  EXPECT_EQ(small.dim(), 196);
+  EXPECT_EQ(small.labels, full.labels);
+  const int k = 7, r = 5, c = 9;  // one pooled pixel against its four sources
+  const std::uint8_t* f = full.pixels.data() + k * 784;
+  const int sum =
+      f[2 * r * 28 + 2 * c] + f[2 * r * 28 + 2 * c + 1] + f[(2 * r + 1) * 28 + 2 * c] + f[(2 * r + 1) * 28 + 2 * c + 1];
+  EXPECT_EQ(int(small.pixels[k * 196 + r * 14 + c]), (sum + 2) / 4);
+}
+
+TEST(FashionMnist, IsADataSetOfTheConfigWithItsOwnKeysChecked) {
+  const nlohmann::json spec = {
+      {"type", "fashion-mnist"}, {"split", "test"}, {"size", 14}, {"limit", 200}, {"classes", {1, 7}}};
+  const auto d = make_distribution(spec, "target");
+  EXPECT_EQ(d->dim(), 196);
+  EXPECT_FALSE(d->has_log_density());
+  Rng rng(1);
+  const MatD x = d->sample(500, rng);
+  EXPECT_EQ(x.cols(), 500);
+  EXPECT_GE(x.minCoeff(), -1.0);
+  EXPECT_LE(x.maxCoeff(), 1.0);
+  const auto& images = dynamic_cast<const ImageDistribution&>(*d).images();
+  EXPECT_EQ(images.size(), 200);
+  for (auto l : images.labels) EXPECT_TRUE(l == 1 || l == 7);
+
+  auto message = [](const nlohmann::json& s) {
+    try {
+      make_distribution(s, "target");
+    } catch (const ConfigError& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  EXPECT_EQ(message({{"type", "fashion-mnist"}, {"size", 20}}).rfind("target.size: ", 0), 0u);
+  EXPECT_EQ(message({{"type", "fashion-mnist"}, {"split", "val"}}).rfind("target.split: must be one of train, test", 0),
+            0u);
+  EXPECT_EQ(message({{"type", "fashion-mnist"}, {"classes", {12}}}).rfind("target.classes: ", 0), 0u);
+  EXPECT_EQ(message({{"type", "fashion-mnist"}, {"colour", true}}).rfind("target.colour: ", 0), 0u);
+  EXPECT_EQ(message({{"type", "fashion-mnist"}, {"dir", "/nonexistent"}}).rfind("target: cannot open", 0), 0u)
+      << message({{"type", "fashion-mnist"}, {"dir", "/nonexistent"}});
+}
+
+}  // namespace
+}  // namespace si
