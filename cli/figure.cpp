@@ -7,6 +7,7 @@
 #include <map>
 
 #include "common.hpp"
+#include "images.hpp"
 #include "png.hpp"
 #include "si/figures.hpp"
 #include "si/json_reader.hpp"
@@ -681,7 +682,7 @@ struct FigureKind {
 };
 
 std::vector<FigureKind> figure_kinds() {
-  return {
+  std::vector<FigureKind> kinds = {
       {"densities", "Figure A (SPEC 10.1): exact rho_t at t = 0, 1/4, 1/2, 3/4, 1 and over (t, x), per interpolant",
        [](CLI::App* app) -> std::function<int()> {
          auto a = std::make_shared<DensityArgs>();
@@ -801,6 +802,8 @@ std::vector<FigureKind> figure_kinds() {
          return [a] { return run_high_dim(*a); };
        }},
   };
+  for (auto& k : image_figure_kinds()) kinds.push_back({k.name, k.description, k.add});  // cli/images.cpp
+  return kinds;
 }
 
 // The core names an options struct's fields; here they are the command's options.
@@ -834,8 +837,8 @@ Command add_figure(CLI::App& root) {
   for (const FigureKind& k : figure_kinds()) {
     CLI::App* sub = app->add_subcommand(k.name, k.description);
     runners->emplace_back(sub, [run = k.add(sub)] { return with_option_names(run); });
-    kinds +=
-        "  si figure " + k.name + " --out " + k.name + ".svg" + (k.name == "high-dim" ? " --csv e.csv" : "") + "\n";
+    kinds += "  si figure " + k.name + (k.name == "eps-grid" || k.name == "mirror" ? " --model M" : "") + " --out " +
+             k.name + ".svg" + (k.name == "high-dim" ? " --csv e.csv" : "") + "\n";
   }
   app->footer("Defaults are the SPEC's parameters; options change them. Examples:\n" + kinds +
               "  si figure high-dim --dim 400 --steps 4000 --out e400.svg --csv e400.csv");

@@ -1,10 +1,13 @@
 // si sample: draws samples from a trained model through the probability-flow ODE or the SDE, to a
 // CSV, optionally with the trajectories (snapshots at equally spaced times) for plots.
 #include <chrono>
+#include <cmath>
 #include <iostream>
 #include <tuple>
 
 #include "common.hpp"
+#include "images.hpp"
+#include "png.hpp"
 #include "sampler_args.hpp"
 
 namespace si::cli {
@@ -12,7 +15,7 @@ namespace si::cli {
 namespace {
 
 struct SampleOptions {
-  std::string model, method = "ode", out, trajectories, from;
+  std::string model, method = "ode", out, trajectories, from, png;
   OdeArgs ode;
   SdeArgs sde;
   long n = 5000, paths = 0;
@@ -40,6 +43,10 @@ int run_sample(const SampleOptions& o) {
   const Model model = load_model(o.model);
   check_writable(o.out, "--out");
   if (!o.trajectories.empty()) check_writable(o.trajectories, "--trajectories");
+  if (!o.png.empty()) {
+    image_side(model.dim(), "--png");  // square images only
+    check_writable(o.png, "--png");
+  }
   const int frames = o.trajectories.empty() ? 0 : o.frames;
   const SamplingDefaults defaults = sampling_defaults(model);
   // The plan's options: what the flags say over the model's defaults (si/sampling.hpp).
@@ -101,6 +108,12 @@ int run_sample(const SampleOptions& o) {
   append_points(text, r.x);
   write_text_file(o.out, text, "--out");
   if (frames > 0) write_trajectories(o, r, model.dim());
+  if (!o.png.empty()) {
+    // The first samples (at most 400) as a grid of grey images, pixels in [-1, 1] shown 0..255.
+    const long k = std::min<long>(400, long(r.x.cols()));
+    const int cols = int(std::ceil(std::sqrt(double(k))));
+    write_text_file(o.png, image_grid_png(r.x.leftCols(k).cast<double>(), cols), "--png");
+  }
   const long n = long(r.x.cols());
   if (!o.quiet)
     std::cerr << n << " samples by " << what << ": " << r.stats.nfe << " evaluations (" << r.stats.accepted << " steps"
@@ -137,6 +150,7 @@ Command add_sample(CLI::App& root) {
   app->add_option("--t0", o->t0, "Start time (default: 0, or t_lo of training where the learned score is singular)")
       ->check(kUnitInterval);
   app->add_option("--t1", o->t1, "End time (default: 1, or 1 - t_hi likewise)")->check(kUnitInterval);
+  app->add_option("--png", o->png, "Image models: also draw the first samples (at most 400) as a PNG grid");
   app->add_flag("--quiet,-q", o->quiet, "No summary on stderr");
   app->footer(
       "Defaults come from the model's config (sampling.ode / sampling.sde). --steps sets the fixed steps of the\n"
