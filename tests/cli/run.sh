@@ -548,6 +548,37 @@ JSON
     pass "exact 1-D score with a formula interpolant" || fail "s.csv: $(cat s.csv)"
   ;;
 
+images)
+  # Fashion-MNIST at 14 x 14 (a 2,000-image subset, a small network, 40 steps): training, the PNG grid,
+  # the image figures and the image yardsticks run and write what they say; bad uses are named.
+  cat >img.json <<'JSON'
+{"base": {"type": "gaussian", "dim": 196}, "target": {"type": "fashion-mnist", "size": 14, "limit": 2000},
+ "interpolant": {"path": "one-sided-linear"}, "fields": "b+s",
+ "network": {"hidden": [64, 64], "activation": "silu"},
+ "optimizer": {"lr": 1e-3, "schedule": "cosine", "ema": 0.99}, "training": {"steps": 40, "batch": 64},
+ "sampling": {"ode": {"method": "heun", "steps": 10}, "sde": {"method": "heun", "eps": 1, "steps": 20}}}
+JSON
+  expect_exit 0 "saved m.json after 40 steps" -- "$SI" train --config img.json --out m.json
+  node_check m.json 'j.config.optimizer.schedule === "cosine" && j.config.optimizer.ema === 0.99 && j.config.target.size === 14' "the model keeps the image config"
+  expect_exit 0 "64 samples" -- "$SI" sample --model m.json --n 64 --out s.csv --png s.png
+  [ "$(head -c 8 s.png | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ] && pass "s.png is a PNG" || fail "s.png header"
+  [ "$(head -1 s.csv | tr ',' '\n' | wc -l)" = 196 ] && [ "$(wc -l <s.csv)" = 65 ] && pass "s.csv: 64 rows of 196 pixels" || fail "s.csv shape"
+  expect_exit 0 "wrote g.svg \(7 rows x 10 frames\)" -- "$SI" figure eps-grid --model m.json --out g.svg --steps 18
+  [ "$(grep -c '<image' g.svg)" = 7 ] && pass "eps-grid: 7 rows of frames" || fail "g.svg images: $(grep -c '<image' g.svg)"
+  expect_exit 0 "" -- "$SI" eval --model m.json --n 200 --bpd-n 10 --image-eps 1,4 --ode-steps 10 --out e.json -q
+  node_check e.json 'j.samples.length === 3 && j.samples[2].eps === 4 && j.energy_distance.floor_test_halves > 0 && j.energy_distance.gaussian > j.energy_distance.floor_test_halves && j.judge.test_accuracy > 0.7 && j.bits_per_dim.hutchinson > 0 && Math.abs(j.bits_per_dim.exact_first - j.bits_per_dim.hutchinson_first) < 0.05' "eval: ODE + 2 SDE rows, references ordered, judge > 70%, bpd by both divergences"
+  expect_exit 2 "--png: images must be square" -- "$SI" sample --model "$MODEL" --n 4 --out x.csv --png x.png
+  expect_exit 2 "--model: eps-grid draws images" -- "$SI" figure eps-grid --model "$MODEL" --out x.svg
+  expect_exit 2 "--model: is not a mirror model" -- "$SI" figure mirror --model m.json --out x.svg
+  expect_exit 2 "target.size: " -- "$SI" train --config <(sed 's/"size": 14/"size": 15/' img.json) --out x.json
+  expect_exit 2 "target: cannot open" -- "$SI" train --config <(sed 's|"limit": 2000|"limit": 2000, "dir": "/nonexistent"|' img.json) --out x.json
+  # The mirror strip of a mirror model: from a training image through noise to a new one.
+  sed -e 's/"path": "one-sided-linear"}, "fields": "b+s"/"path": "mirror", "gamma": "brownian"}, "fields": "s"/' img.json >mirror.json
+  expect_exit 0 "saved mm.json" -- "$SI" train --config mirror.json --out mm.json
+  expect_exit 0 "wrote ms.svg \(2 rows x 7 frames\)" -- "$SI" figure mirror --model mm.json --image 5 --rows 2 --steps 14 --out ms.svg
+  expect_exit 2 "--image: must be below 2000" -- "$SI" figure mirror --model mm.json --image 2000 --out ms.svg
+  ;;
+
 bench_smoke)
   expect_exit 0 "" -- "$SI" bench --config "$WORK/train/tiny.json" --steps 2 --warmup 1 --no-torch
   grep -qE "si s/step" out.txt && grep -qE "tiny.json +[0-9.]+ +[0-9.]+" out.txt && pass "bench table" || fail "bench output: $(cat out.txt)"
