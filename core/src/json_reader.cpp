@@ -53,6 +53,8 @@ json parse_json(const std::string& text, const std::string& field) {
     return json::parse(text, depth_limit);
   } catch (const json::parse_error& e) {
     throw ConfigError(field, "is not valid JSON: " + printable(e.what(), 200));
+  } catch (const json::out_of_range& e) {  // a number beyond a double, e.g. 1e400 (found by fuzzing)
+    throw ConfigError(field, "is not valid JSON: " + printable(e.what(), 200) + " (numbers must fit a double)");
   }
 }
 
