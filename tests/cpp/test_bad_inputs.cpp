@@ -205,6 +205,8 @@ std::vector<Row> rows() {
          dist({{"type", "8gaussians"}, {"noise", 1e-200}});
        },
        "target.noise", "noise^2 I is not positive definite"},
+      {"a number beyond a double (found by fuzzing)", [] { config_text(R"({"optimizer": {"lr": 7.7E777}})"); },
+       "config", "numbers must fit a double"},
       {"binary garbage is not echoed", [] { config_text(std::string("\x89PNG\r\n\x1a\n", 8)); }, "config",
        "not valid JSON"},
       // Sampler options

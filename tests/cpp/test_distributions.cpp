@@ -23,8 +23,12 @@ json spec_for(const std::string& type) {
     return json::parse(R"({"type": "gmm", "weights": [0.3, 0.7], "means": [[-1, 0], [2, 1]],
                            "covs": [[[1, 0.2], [0.2, 0.5]], [[0.3, 0], [0, 0.3]]]})");
   if (type == "points") return json::parse(R"({"type": "points", "points": [[0, 0], [1, 2], [-3, 1]]})");
+  if (type == "fashion-mnist") return json{{"type", type}, {"size", 14}, {"split", "test"}, {"limit", 300}};
   return json{{"type", type}};
 }
+
+// The dimension of spec_for(type): 2 but for the images (14 x 14).
+int dim_for(const std::string& type) { return type == "fashion-mnist" ? 196 : 2; }
 
 GaussianMixture example_mixture() {
   return GaussianMixture(
@@ -174,11 +178,11 @@ TEST(Distributions, EveryTypeSamplesFiniteReproduciblePointsOfTheRightShape) {
   for (const std::string& type : distribution_types()) {
     SCOPED_TRACE(type);
     const auto d = make_distribution(spec_for(type), "target");
-    EXPECT_EQ(d->dim(), 2);
+    EXPECT_EQ(d->dim(), dim_for(type));
     EXPECT_EQ(d->name(), type);
     Rng r1(7), r2(7), r3(8);
     const MatD a = d->sample(2000, r1), b = d->sample(2000, r2), c = d->sample(2000, r3);
-    ASSERT_EQ(a.rows(), 2);
+    ASSERT_EQ(a.rows(), dim_for(type));
     ASSERT_EQ(a.cols(), 2000);
     EXPECT_TRUE(a.allFinite());
     EXPECT_EQ(a, b) << "same seed, different samples";
@@ -299,7 +303,7 @@ TEST(Distributions, GaussianSpecDefaultsAndParameters) {
 
 TEST(Distributions, TypeListNamesEveryBuildableType) {
   const auto& types = distribution_types();
-  EXPECT_EQ(types.size(), 12u);  // 11 here and figures.cpp's paper-gmm
+  EXPECT_EQ(types.size(), 13u);  // 11 here, figures.cpp's paper-gmm and images.cpp's fashion-mnist
   for (const std::string& t : types) EXPECT_NO_THROW(make_distribution(spec_for(t), "target")) << t;
 }
 
