@@ -198,16 +198,17 @@ void write_strip_svg(const std::string& out, const std::string& title, const std
   const int side = image_side(int(rows.front().rows()), "--model");
   const int cell = side * scale, pad = 2, cols = int(rows.front().cols());
   const double left = 110, top = 56;
-  const double w = left + cols * (cell + pad) + 20, h = top + rows.size() * (cell + pad) + 20;
+  const double row_w = cols * (cell + pad) + pad, row_h = cell + 2 * pad;  // a row's PNG, frames pad apart
+  const double w = left + row_w + 20, h = top + rows.size() * row_h + 20;
   Svg svg(w, h);
   svg.rect(0, 0, w, h, "#ffffff");
   svg.text(w / 2, 24, title, 15, "middle", "#0f172a", "font-weight=\"600\"");
   for (int c = 0; c < cols; ++c)
-    svg.text(left + c * (cell + pad) + cell / 2.0, top - 8, col_labels[size_t(c)], 11, "middle");
+    svg.text(left + pad + c * (cell + pad) + cell / 2.0, top - 8, col_labels[size_t(c)], 11, "middle");
   for (size_t r = 0; r < rows.size(); ++r) {
-    const double y = top + double(r) * (cell + pad);
-    svg.text(left - 8, y + cell / 2.0 + 4, row_labels[r], 12, "end", "#0f172a");
-    svg.png(left, y, cols * (cell + pad) - pad, cell, image_grid_png(rows[r], cols, scale, 0));
+    const double y = top + double(r) * row_h;
+    svg.text(left - 8, y + row_h / 2.0 + 4, row_labels[r], 12, "end", "#0f172a");
+    svg.png(left, y, row_w, row_h, image_grid_png(rows[r], cols, scale, pad));
   }
   write_text_file(out, svg.str(), "--out");
 }
