@@ -18,6 +18,9 @@ cmake --build build -j "$jobs"
 echo "== native tests (ctest)"
 (cd build && ctest --output-on-failure -j "$jobs")
 
+echo "== fuzzing the readers of untrusted input: ${SI_FUZZ_SECONDS:-60} s per harness (scripts/fuzz.sh)"
+bash scripts/fuzz.sh "${SI_FUZZ_SECONDS:-60}"
+
 echo "== WebAssembly package tests (Node, npm pack, Vite, plain page)"
 bash tests/wasm/run.sh
 
