@@ -101,8 +101,10 @@ test('figure B: finite paths of the documented shapes; the noise level changes t
   for (let i = 0; i < a.length; i++) same += a[i] === b[i];
   assert.equal(starts, 200, 'every row starts from the same draw of rho0');
   assert.ok(same < a.length * 0.05, `eps 0.5 and eps 2 give the same paths (${same} equal values)`);
-  // The ODE row does not depend on the SDE rows' eps.
+  // The ODE row does not depend on the SDE rows' eps, nor any row on the others (the page recomputes one).
   assert.deepEqual(Array.from(f.panels[0].paths), Array.from(g.panels[0].paths));
+  const alone = si.figure('trajectories', {...opts, eps: [2]});
+  assert.deepEqual(Array.from(alone.panels[1].paths), Array.from(g.panels[3].paths));
 });
 
 test('figure C: three rows (SDE, ODE, ODE with gamma = 0) with histograms over rho_t', () => {

@@ -132,7 +132,8 @@ struct TrajectoryFigureOptions {
   static std::vector<InterpolantSpec> figure_b_interpolants();
   void validate() const;
 };
-// Every panel starts from the same draw of rho0 (Rng(seed)); each SDE has its own noise.
+// Every panel starts from the same draw of rho0 (Rng(seed)); each SDE has its own noise, drawn from the
+// seed, the panel's column and its eps: a row does not depend on the other rows.
 PathFigure trajectory_figure(const TrajectoryFigureOptions& o);
 
 struct GammaFigureOptions {
