@@ -93,6 +93,29 @@ export class Files {
     download(new Blob([lines.join('\n') + '\n'], {type: 'text/csv'}), `si-samples-step${app.samples?.step ?? 0}.csv`);
   }
 
+  saveText(text: string, name: string): void {
+    if (text) download(new Blob([text], {type: 'text/csv'}), name);
+  }
+
+  /** Every canvas inside `box` where it is on screen, on one white image (a figure of several panels). */
+  figurePng(box: HTMLElement, name: string): void {
+    const canvases = Array.from(box.querySelectorAll('canvas')).filter((c) => c.offsetParent !== null);
+    if (!canvases.length) return;
+    const origin = box.getBoundingClientRect();
+    const k = canvases[0].width / canvases[0].getBoundingClientRect().width;
+    const out = document.createElement('canvas');
+    out.width = Math.ceil(box.scrollWidth * k);
+    out.height = Math.ceil(box.scrollHeight * k);
+    const c = out.getContext('2d')!;
+    c.fillStyle = '#fff';
+    c.fillRect(0, 0, out.width, out.height);
+    for (const cv of canvases) {
+      const r = cv.getBoundingClientRect();
+      c.drawImage(cv, (r.left - origin.left) * k, (r.top - origin.top) * k, r.width * k, r.height * k);
+    }
+    out.toBlob((blob) => blob && download(blob, name));
+  }
+
   /** Every canvas of a panel side by side on one white image, with the panel's title. */
   private panelPng(id: string): void {
     const panel = $(id);
