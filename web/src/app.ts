@@ -180,6 +180,7 @@ export class App {
 
   /** The Figures view shows another figure, with its default settings. */
   setFigure(kind: FigureKind): void {
+    this.messages.clear(['link', 'figure']);
     this.figure = {kind, values: figureDefaults(kind)};
     this.figures.build(this.figure);
     this.sync();

@@ -48,7 +48,11 @@ export const FIGURE_INFO: Readonly < Record < FigureKind, {
 };
 
 const HIGHLIGHT = ['#f97316', '#ef4444', '#ec4899'];
-const FAINT = 0.15 * 0.25;  // opacity of one faint path per pixel (0.15, thin lines)
+/**
+ * Opacity of one faint path on a pixel: 0.15 for a thin line, less when there are thousands, so that the
+ *  density under the bundles stays visible.
+ */
+const faint = (paths: number) => 0.15 * 0.25 * Math.min(1, 1500 / paths);
 
 /** A canvas with a plot frame: world (x0..x1, y0..y1) in a box inside margins, CSS size w x h. */
 class Frame {
@@ -202,6 +206,7 @@ function pathsPanel(f: Frame, p: PathFigurePanel, nx: number, nt: number, vmax: 
   const sy = (rh - 1) / (f.y1 - f.y0);
   let rgb: Float32Array = new Float32Array(0);
   const mark = new Int32Array(rw * rh).fill(-1);
+  const alpha = faint(p.nPaths);
   const blend = (from: number, to: number) => {
     for (let j = from; j < to; j++) {
       for (let k = 0; k + 1 < K; k++) {
@@ -213,7 +218,7 @@ function pathsPanel(f: Frame, p: PathFigurePanel, nx: number, nt: number, vmax: 
           if (i < 0 || r < 0 || i >= rw || r >= rh || mark[r * rw + i] === j) continue;
           mark[r * rw + i] = j;
           const o = 3 * (r * rw + i);
-          for (let c = 0; c < 3; c++) rgb[o + c] += FAINT * (1 - rgb[o + c]);
+          for (let c = 0; c < 3; c++) rgb[o + c] += alpha * (1 - rgb[o + c]);
         }
       }
     }
@@ -239,6 +244,7 @@ function pathsPanel(f: Frame, p: PathFigurePanel, nx: number, nt: number, vmax: 
 /** A cell of the figure: a canvas and its caption. */
 function cell(parent: HTMLElement, f: Frame, caption: string): void {
   const fig = document.createElement('figure');
+  fig.style.flex = `0 1 ${f.w}px`;
   const cap = document.createElement('figcaption');
   cap.textContent = caption;
   fig.append(f.canvas, cap);
@@ -293,9 +299,10 @@ export class FiguresView {
     }
     $('fig-title').textContent = `Figure ${info.letter}: ${info.title}`;
     $('fig-notice').textContent = info.notice;
-    const box = $('fig-controls');
-    box.replaceChildren();
-    for (const d of FIGURE_SETTINGS[f.kind]) box.append(this.control(d, f));
+    // Sliders beside what to notice (above the figure on a phone), the other values below them.
+    $('fig-live').replaceChildren();
+    $('fig-controls').replaceChildren();
+    for (const d of FIGURE_SETTINGS[f.kind]) $(d.slider ? 'fig-live' : 'fig-controls').append(this.control(d, f));
   }
 
   sync(f: FigureState): void {
@@ -309,8 +316,11 @@ export class FiguresView {
 
   private control(d: FigureSettingDef, f: FigureState): HTMLElement {
     const label = document.createElement('label');
-    label.className = d.kind === 'text' ? 'fig-control wide' : 'fig-control';
-    label.textContent = d.label + ' ';
+    label.className = `fig-control${d.kind === 'text' ? ' wide' : ''}${d.slider ? ' slider' : ''}`;
+    const name = document.createElement('span');
+    name.className = 'name';
+    name.textContent = d.label;
+    label.append(name);
     const input = document.createElement('input');
     input.id = `fig-${d.key}`;
     input.dataset.key = d.key;
@@ -496,11 +506,12 @@ export class FiguresView {
     const w = !withHistograms ? this.panelWidth(p.cols, 380, 1) : width < 600 ? width - 2 : Math.min(320, 0.3 * width);
     const hw = width < 600 ? this.panelWidth(2, 200) : Math.max(120, Math.floor((width - w - 5 * 12) / 5) - 2);
     for (let r = 0; r < p.rows; r++) {
-      const body = rowBox(box, p.rowLabels[r]);
+      const body =
+          rowBox(box, `${p.rowLabels[r]} · ${p.panels[r * p.cols].nPaths} paths, ${p.panels[r * p.cols].sampler}`);
       for (let c = 0; c < p.cols; c++) {
         const q = p.panels[r * p.cols + c];
-        const f = new Frame(w, Math.round(w * 0.66), 0, 1, x0, x1);
-        cell(body, f, withHistograms ? `${q.nPaths} paths, ${q.sampler}` : `${p.colLabels[c]}; ${q.sampler}`);
+        const f = new Frame(w, Math.round(w * (withHistograms ? 0.62 : 0.56)), 0, 1, x0, x1);
+        cell(body, f, withHistograms ? 'paths x(t) over ρₜ(x)' : p.colLabels[c]);
         steps.push(...pathsPanel(f, q, nx, p.heatT.length, vmax));
         if (!withHistograms) continue;
         steps.push(() => {
@@ -538,23 +549,27 @@ export class FiguresView {
     const [ax, bx, ay, by] = [q(0, 0.0025), q(0, 0.9975), q(1, 0.0025), q(1, 0.9975)];
     const half = 1.08 * Math.max((bx - ax) / 2, (by - ay) / 2, 1e-6);
     const cx = (ax + bx) / 2, cy = (ay + by) / 2;
-    const side = this.panelWidth(4, 360, 1);
+    // Three square panels and the colour bar (90 px) a row; on a phone one panel a row.
+    const width = this.box.clientWidth || 900;
+    const side = width < 600 ? width - 2 : Math.max(140, Math.min(380, Math.floor((width - 90 - 3 * 12) / 3) - 2));
     const body = rowBox(
         box, `one colour scale for the three panels: log-likelihood from ${d.lo.toFixed(2)} to ${d.hi.toFixed(2)}`);
     const steps = d.panels.map((p) => () => {
       const f = new Frame(side, side, cx - half, cx + half, cy - half, cy + half);
       const c = f.ctx;
       const order = Array.from(p.logp, (_, i) => i).sort((a, b) => p.logp[a] - p.logp[b]);
+      f.clip();
       for (const i of order) {
         const [r, g, b] = colormap((p.logp[i] - d.lo) / (d.hi - d.lo || 1));
         c.fillStyle = `rgb(${r | 0},${g | 0},${b | 0})`;
         c.fillRect(f.px(p.points[i * dim]) - 1, f.py(dim > 1 ? p.points[i * dim + 1] : 0) - 1, 2, 2);
       }
+      c.restore();
       f.axes('x₁', 'x₂');
       cell(body, f, p.label);
     });
     steps.push(() => {
-      const f = new Frame(90, side, 0, 1, d.lo, d.hi);
+      const f = new Frame(90, Math.min(side, 320), 0, 1, d.lo, d.hi);
       f.m.l = 40;
       f.m.r = 30;
       for (let j = 0; j < f.ph; j++) {

@@ -1328,15 +1328,7 @@ export const FIGURE_SETTINGS: Readonly<Record<FigureKind, readonly FigureSetting
       limit: 'seed',
       option: 'mixtureSeed'
     },
-    {
-      key: 'sdePaths',
-      label: 'SDE likelihood paths per point',
-      kind: 'int',
-      default: 5,
-      min: 2,
-      max: 50,
-      option: 'sdePaths'
-    },
+    {key: 'sdePaths', label: 'SDE paths per point', kind: 'int', default: 5, min: 2, max: 50, option: 'sdePaths'},
     {
       key: 'steps',
       label: 'steps (ODE and SDE)',
