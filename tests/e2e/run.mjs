@@ -986,6 +986,17 @@ await test('figures: a figure URL opens that figure with its parameters', async 
     });
     assert(got.eps === 2.5 && got.n === 700 && got.bins === 40, `figure C from the link: ${JSON.stringify(got)}`);
     assert(got.tab === 'linear-gamma' && got.shown === '700', `controls: ${JSON.stringify(got)}`);
+    // Export: the figure's numbers as CSV (paths and histograms) and its panels as one PNG.
+    const [csv] = await Promise.all([p.waitForEvent('download'), p.click('#btn-fig-csv')]);
+    await csv.saveAs(path.join(artifacts, 'figure-linear-gamma.csv'));
+    const lines = readFileSync(path.join(artifacts, 'figure-linear-gamma.csv'), 'utf8').split('\n');
+    const hist = lines.indexOf('row,eps,interpolant,t,bin_lo,bin_hi,density,exact,ks,p_value');
+    assert(lines[0] === 'eps,interpolant,path,t,x' && hist > 0 && lines.length - hist > 3 * 5 * 40,
+      `figure CSV: ${lines.length} lines, histograms from ${hist}`);
+    const [png] = await Promise.all([p.waitForEvent('download'), p.click('#btn-fig-png')]);
+    await png.saveAs(path.join(artifacts, 'download-figure-linear-gamma.png'));
+    const bytes = readFileSync(path.join(artifacts, 'download-figure-linear-gamma.png'));
+    assert(bytes.subarray(1, 4).toString() === 'PNG' && bytes.readUInt32BE(16) > 900, `figure PNG: ${bytes.length} bytes`);
   });
 });
 

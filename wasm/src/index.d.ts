@@ -258,7 +258,7 @@ export interface MemoryStats {
  * Holds wasm memory: call delete() (or dispose()) when done.
  */
 export interface TrainingSession {
-  /** Dimension of the data (2 for the 2-D sets). */
+  /** Dimension of the data (2 for the 2-D sets; Gaussians and mixtures may have any, 1 included). */
   readonly dim: number;
   /** Steps taken so far. */
   readonly stepCount: number;

@@ -287,7 +287,8 @@ export class FiguresView {
       b.onclick = () => app.setFigure(k);
       tabs.append(b);
     }
-    $('btn-fig-png').onclick = () => app.files.figurePng(this.box, `si-figure-${app.figure.kind}.png`);
+    $('btn-fig-png').onclick = () =>
+        app.files.figurePng(this.box, $('fig-title').textContent ?? '', `si-figure-${app.figure.kind}.png`);
     $('btn-fig-csv').onclick = () => app.files.saveText(this.csv(), `si-figure-${app.figure.kind}.csv`);
   }
 
