@@ -272,6 +272,8 @@ export class FiguresView {
   /** The settings of the figure on screen (a refused value goes back to these) and its options. */
   private good?: FigureState;
   private goodOptions?: Record<string, unknown>;
+  /** The canvas of each path panel on screen, by its data (kept rows are copied from these). */
+  private panelCanvas = new Map<PathFigurePanel, HTMLCanvasElement>();
   /** The request in flight: its full options and, for figure B, which rows come from the figure on screen. */
   private asked?: {options: Record<string, unknown>; reuse?: number[]};
   private id = 0;
@@ -502,6 +504,7 @@ export class FiguresView {
     const x0 = p.x[0], x1 = p.x[nx - 1];
     const vmax = Math.max(...p.panels.map((q) => finiteMax(q.heat)));
     const steps: (() => void)[] = [];
+    const panelCanvas = new Map<PathFigurePanel, HTMLCanvasElement>();
     // Figure C: a row is the paths and five histograms (on a phone: the paths, then histograms two a row).
     const width = this.box.clientWidth || 900;
     const w = !withHistograms ? this.panelWidth(p.cols, 380, 1) : width < 600 ? width - 2 : Math.min(320, 0.3 * width);
@@ -513,7 +516,15 @@ export class FiguresView {
         const q = p.panels[r * p.cols + c];
         const f = new Frame(w, Math.round(w * (withHistograms ? 0.62 : 0.56)), 0, 1, x0, x1);
         cell(body, f, withHistograms ? 'paths x(t) over ρₜ(x)' : p.colLabels[c]);
-        steps.push(...pathsPanel(f, q, nx, p.heatT.length, vmax));
+        // A panel kept from the figure on screen (figure B's rows whose eps did not move) is copied, not redrawn.
+        const kept = this.panelCanvas.get(q);
+        if (kept && kept.width === f.canvas.width && kept.height === f.canvas.height) {
+          f.ctx.setTransform(1, 0, 0, 1, 0, 0);
+          f.ctx.drawImage(kept, 0, 0);
+        } else {
+          steps.push(...pathsPanel(f, q, nx, p.heatT.length, vmax));
+        }
+        panelCanvas.set(q, f.canvas);
         if (!withHistograms) continue;
         steps.push(() => {
           let ymax = 0;
@@ -536,6 +547,9 @@ export class FiguresView {
         });
       }
     }
+    steps.push(() => {
+      this.panelCanvas = panelCanvas;
+    });
     return steps;
   }
 
