@@ -275,7 +275,7 @@ export class FiguresView {
   /** The canvas of each path panel on screen, by its data (kept rows are copied from these). */
   private panelCanvas = new Map<PathFigurePanel, HTMLCanvasElement>();
   /** The request in flight: its full options and, for figure B, which rows come from the figure on screen. */
-  private asked?: {options: Record<string, unknown>; reuse?: number[]};
+  private asked?: {state: FigureState; options: Record<string, unknown>; reuse?: number[]};
   private id = 0;
   private drawing = 0;
   private readonly box = $('fig-canvas');
@@ -368,7 +368,7 @@ export class FiguresView {
     }
     // Figure B's rows do not depend on each other (the library's seeding): when only noise levels changed,
     // only their rows are computed (the eps slider moves one row) and the others are kept.
-    this.asked = {options};
+    this.asked = {state: {kind: f.kind, values: {...f.values}}, options};
     let sent = options;
     const prev = this.goodOptions;
     if (f.kind === 'trajectories' && this.last?.kind === 'trajectories' && prev) {
@@ -411,7 +411,7 @@ export class FiguresView {
     }
     const reuse = this.asked?.reuse;
     const result = reuse ? this.merged(m.result as PathFigure, reuse) : m.result;
-    this.good = {kind: m.kind, values: {...this.app.figure.values}};
+    this.good = this.asked?.state;
     this.goodOptions = this.asked?.options;
     this.last = {kind: m.kind, result, ms: m.ms};
     void this.draw(m.kind, result, m.ms);
