@@ -247,6 +247,8 @@ function cell(parent: HTMLElement, f: Frame, caption: string): void {
   fig.style.flex = `0 1 ${f.w}px`;
   const cap = document.createElement('figcaption');
   cap.textContent = caption;
+  f.canvas.setAttribute('role', 'img');
+  f.canvas.setAttribute('aria-label', caption);
   fig.append(f.canvas, cap);
   parent.append(fig);
 }
@@ -301,6 +303,7 @@ export class FiguresView {
       b.classList.toggle('active', b.dataset.fig === f.kind);
     }
     $('fig-title').textContent = `Figure ${info.letter}: ${info.title}`;
+    document.title = `Figure ${info.letter}: ${info.title} — stochastic interpolants`;
     $('fig-notice').textContent = info.notice;
     // Sliders beside what to notice (above the figure on a phone), the other values below them.
     $('fig-live').replaceChildren();

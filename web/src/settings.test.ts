@@ -374,6 +374,16 @@ describe('the Figures view', () => {
     expect(state.values.eps).toBe(1.5);
     expect(figureToQuery(state)).toBe('view=figures&fig=trajectories&eps=1.5&paths=300');
     expect(figureFromQuery(figureToQuery(state), catalog).state).toEqual(state);
+    // Mixtures and formulas as typed: pluses, spaces, slashes and parentheses survive the link.
+    const typed = {
+      kind: 'densities' as const,
+      values: {
+        ...figureDefaults('densities'),
+        rho1: '1/4 N(-2, 1) + 3/4 N(4, 0.5)',
+        i2: 'alpha = cos(pi*t/2); beta = sin(pi*t/2); gamma = t*(1-t)'
+      }
+    };
+    expect(figureFromQuery(figureToQuery(typed), catalog).state).toEqual(typed);
   });
 
   it('bad link values are reported with the label and the values allowed, and not applied', () => {
