@@ -152,6 +152,12 @@ void read_paths(JsonReader& r, O& o, std::vector<double>& times, double panels) 
                          format_number(panels) + " panels");
   check_density_cost(o.rho0, o.rho1, panels * (double(o.heat_times) * o.x.n + double(times.size()) * o.bins),
                      r.key("grid"));
+  // The paths: at most 4 field evaluations (RK4) of every pair of components per path and step.
+  limits::check_cost(panels * o.paths * o.steps * 4.0 * o.rho0.components() * o.rho1.components(),
+                     limits::kMaxMixtureCost, r.key("paths"),
+                     "the paths (" + std::to_string(o.paths) + " paths x " + std::to_string(o.steps) + " steps x " +
+                         format_number(panels) + " panels x " +
+                         std::to_string(o.rho0.components() * o.rho1.components()) + " pairs of components)");
 }
 
 }  // namespace
@@ -195,8 +201,13 @@ LikelihoodFigureOptions read_likelihood_figure_options(const json& j, const std:
   limits::check_random_mixture(o.components1, o.dim, r.key("components"));
   limits::check_cost(double(o.n) * o.dim * 3, limits::kMaxOutputFloats, r.key("n"),
                      std::to_string(o.n) + " points of dimension " + std::to_string(o.dim) + " in 3 panels");
-  limits::check_cost(double(o.n) * o.sde_paths * o.sde_steps * o.components0 * o.components1, limits::kMaxMixtureCost,
-                     r.key("sdePaths"), "the SDE likelihood (n x sdePaths x sdeSteps field evaluations)");
+  // Field evaluations (the exact divergence in closed form included) cost pairs x d^2 per point: the SDE
+  // likelihood's paths x steps of them and the ODE likelihood's 4 x odeSteps (RK4).
+  const double d = o.dim;
+  limits::check_cost(
+      double(o.n) * o.components0 * o.components1 * d * d * (double(o.sde_paths) * o.sde_steps + 4.0 * o.ode_steps),
+      limits::kMaxMixtureCost, r.key("n"),
+      "the likelihoods (n x pairs of components x d^2 x (sdePaths x sdeSteps + 4 odeSteps))");
   o.validate();
   return o;
 }

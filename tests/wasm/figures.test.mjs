@@ -139,6 +139,7 @@ test('figure D: 2-D points coloured by log-likelihood on one shared scale', () =
 });
 
 test('bad figure options throw Errors naming the option', () => {
+  const ten = Array.from({length: 10}, (_, i) => `N(${i}, 1)`).join(' + ');
   const bad = [
     ['densities', {grdi: 10}, /^grdi: unknown option 'grdi'.*allowed: .*heatTimes/],
     ['densities', {grid: 1}, /^grid: must be an integer in \[2, 100000\]/],
@@ -155,6 +156,8 @@ test('bad figure options throw Errors naming the option', () => {
     ['linear-gamma', {eps: 0}, /^eps: must be a number in \(0, 1000000\]/],
     ['gmm-likelihood', {sdePaths: 1}, /^sdePaths: must be an integer in \[2, 100000\]/],
     ['gmm-likelihood', {dim: 0}, /^dim: must be an integer in \[1, 4096\]/],
+    ['gmm-likelihood', {dim: 300}, /^n: the likelihoods .*more than the limit/],
+    ['trajectories', {rho0: ten, rho1: ten, paths: 10000, steps: 5000}, /^paths: the paths \(10000 paths x 5000 steps x 9 panels x 100 pairs of components\) needs/],
     ['trajectories', {eps: NaN}, /^eps: must be a finite number/],
     ['histograms', {}, /^kind: unknown figure 'histograms'; allowed: densities, trajectories, linear-gamma, gmm-likelihood/],
   ];
