@@ -2,6 +2,7 @@
 // drawn as SVG with the numbers as CSV. Each figure kind is one entry of the table in
 // figure_kinds(): its name, what it shows, its options and how it is drawn.
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <iostream>
 #include <map>
@@ -188,17 +189,13 @@ void add_one_d(CLI::App* app, OneDArgs& a, const std::string& interpolant_note) 
   app->add_option("--title", a.title, "Figure title (default: what it shows)");
 }
 
-std::vector<InterpolantSpec> interpolants(const OneDArgs& a, std::vector<InterpolantSpec> defaults) {
-  if (a.interpolants.empty()) return defaults;
-  std::vector<InterpolantSpec> out;
-  for (const auto& s : a.interpolants) out.push_back(InterpolantSpec::parse(s, "--interpolant"));
-  return out;
-}
-
-Grid grid_of(const OneDArgs& a) {
-  Grid g{a.xmin, a.xmax, a.grid};
-  g.validate("--xmin/--xmax");
-  return g;
+// The flags as the JSON options of core's figure readers (read_*_figure_options), so the CLI and
+// the package compute the same figure from the same values.
+nlohmann::json one_d_json(const OneDArgs& a) {
+  nlohmann::json j = {{"rho0", a.rho0}, {"rho1", a.rho1}, {"xmin", a.xmin},
+                      {"xmax", a.xmax}, {"grid", a.grid}, {"heatTimes", a.heat_times}};
+  if (!a.interpolants.empty()) j["interpolants"] = a.interpolants;
+  return j;
 }
 
 void check_outputs(const OneDArgs& a) {
@@ -214,13 +211,9 @@ struct DensityArgs {
 };
 
 int run_densities(const DensityArgs& a) {
-  DensityFigureOptions o;
-  o.rho0 = mixture_from_text(a.common.rho0, "--rho0");
-  o.rho1 = mixture_from_text(a.common.rho1, "--rho1");
-  o.interpolants = interpolants(a.common, DensityFigureOptions::figure_a_interpolants());
-  o.times = a.times;
-  o.x = grid_of(a.common);
-  o.heat_times = a.common.heat_times;
+  nlohmann::json j = one_d_json(a.common);
+  j["times"] = a.times;
+  const DensityFigureOptions o = read_density_figure_options(j);
   check_outputs(a.common);
   const DensityFigure fig = density_figure(o);
 
@@ -312,17 +305,9 @@ void report_marginals(const PathFigure& fig) {
 }
 
 int run_trajectories(const TrajectoryArgs& a) {
-  TrajectoryFigureOptions o;
-  o.rho0 = mixture_from_text(a.common.rho0, "--rho0");
-  o.rho1 = mixture_from_text(a.common.rho1, "--rho1");
-  o.interpolants = interpolants(a.common, TrajectoryFigureOptions::figure_b_interpolants());
-  o.eps = a.eps;
-  o.paths = a.paths;
-  o.steps = a.steps;
-  o.seed = std::uint64_t(a.seed);
-  o.check_times = a.times;
-  o.x = grid_of(a.common);
-  o.heat_times = a.common.heat_times;
+  nlohmann::json j = one_d_json(a.common);
+  j.update({{"eps", a.eps}, {"paths", a.paths}, {"steps", a.steps}, {"seed", a.seed}, {"times", a.times}});
+  const TrajectoryFigureOptions o = read_trajectory_figure_options(j);
   check_outputs(a.common);
   const PathFigure fig = trajectory_figure(o);
   report_marginals(fig);
@@ -378,19 +363,13 @@ struct GammaArgs {
 };
 
 int run_linear_gamma(const GammaArgs& a) {
-  GammaFigureOptions o;
-  o.rho0 = mixture_from_text(a.common.rho0, "--rho0");
-  o.rho1 = mixture_from_text(a.common.rho1, "--rho1");
   if (a.common.interpolants.size() > 1) throw ConfigError("--interpolant", "give one (the gamma > 0 rows)");
-  o.interpolant = interpolants(a.common, {o.interpolant}).front();
-  o.eps = a.eps;
-  o.paths = a.paths;
-  o.steps = a.steps;
-  o.seed = std::uint64_t(a.seed);
-  o.times = a.times;
-  o.bins = a.bins;
-  o.x = grid_of(a.common);
-  o.heat_times = a.common.heat_times;
+  nlohmann::json j = one_d_json(a.common);
+  j.erase("interpolants");
+  if (!a.common.interpolants.empty()) j["interpolant"] = a.common.interpolants.front();
+  j.update(
+      {{"eps", a.eps}, {"paths", a.paths}, {"steps", a.steps}, {"seed", a.seed}, {"times", a.times}, {"bins", a.bins}});
+  const GammaFigureOptions o = read_gamma_figure_options(j);
   check_outputs(a.common);
   const PathFigure fig = gamma_figure(o);
   report_marginals(fig);
@@ -445,12 +424,20 @@ struct LikelihoodArgs {
 };
 
 int run_gmm_likelihood(LikelihoodArgs a) {
-  a.o.interpolant = InterpolantSpec::parse(a.interpolant, "--interpolant");
-  a.o.seed = std::uint64_t(a.seed);
-  a.o.mixture_seed = std::uint64_t(a.mixture_seed);
+  const LikelihoodFigureOptions o = read_likelihood_figure_options({{"dim", a.o.dim},
+                                                                    {"baseComponents", a.o.components0},
+                                                                    {"components", a.o.components1},
+                                                                    {"mixtureSeed", a.mixture_seed},
+                                                                    {"interpolant", a.interpolant},
+                                                                    {"n", a.o.n},
+                                                                    {"eps", a.o.eps},
+                                                                    {"sdeSteps", a.o.sde_steps},
+                                                                    {"odeSteps", a.o.ode_steps},
+                                                                    {"sdePaths", a.o.sde_paths},
+                                                                    {"seed", a.seed}});
   check_writable(a.out, "--out");
   if (!a.csv.empty()) check_writable(a.csv, "--csv");
-  const LikelihoodFigure fig = likelihood_figure(a.o);
+  const LikelihoodFigure fig = likelihood_figure(o);
   for (const auto& p : fig.panels) {
     const VecD err = p.logp - p.exact;
     std::cerr << "  " << p.label << ": mean log-likelihood " << num(p.logp.mean(), 4) << ", mean error vs exact "
@@ -806,24 +793,32 @@ std::vector<FigureKind> figure_kinds() {
   return kinds;
 }
 
-// The core names an options struct's fields; here they are the command's options.
+// The core names the JSON options ("heatTimes", "interpolants[0].alpha", "eps[1]") or an options
+// struct's fields ("heat_times"); here they are the command's options ("--heat-times",
+// "--interpolant.alpha", "--eps").
 int with_option_names(const std::function<int()>& run) {
   try {
     return run();
   } catch (const ConfigError& e) {
-    static const std::map<std::string, std::string> options = {{"x", "--xmin/--xmax"},
-                                                               {"components0", "--base-components"},
-                                                               {"components1", "--components"},
-                                                               {"kl_points", "--kl-n"},
-                                                               {"check_times", "--times"}};
+    static const std::map<std::string, std::string> options = {
+        {"x", "--xmin/--xmax"},  {"components0", "--base-components"}, {"components1", "--components"},
+        {"kl_points", "--kl-n"}, {"check_times", "--times"},           {"interpolants", "--interpolant"}};
     const std::string& f = e.field();
-    if (f.rfind("--", 0) == 0 || f.find('.') != std::string::npos) throw;
-    std::string name = "--" + f;
-    std::replace(name.begin(), name.end(), '_', '-');
-    if (options.count(f)) name = options.at(f);
+    if (f.rfind("--", 0) == 0) throw;
+    const size_t dot = f.find('.');
+    std::string head = f.substr(0, dot), rest = dot == std::string::npos ? "" : f.substr(dot);
+    if (head.find('[') != std::string::npos) head = head.substr(0, head.find('['));  // one flag per list
     for (const char* k : {"path", "gamma", "gamma_a", "alpha", "beta", "gamma_expr"})
-      if (f == k) name = "--interpolant." + f;  // a formula or name that parsed but is no valid interpolant
-    throw ConfigError(name, std::string(e.what()).substr(f.size() + 2));
+      if (f == k) head = "interpolant", rest = std::string(".") + k;  // a formula or name of no valid interpolant
+    if (!rest.empty() && head != "interpolants" && head != "interpolant") throw;
+    std::string name = "--";
+    for (char c : head) {
+      if (std::isupper(static_cast<unsigned char>(c))) name += '-';
+      name += c == '_' ? '-' : char(std::tolower(static_cast<unsigned char>(c)));
+    }
+    if (options.count(head)) name = options.at(head);
+    if (name == "--interpolants") name = "--interpolant";
+    throw ConfigError(name + rest, std::string(e.what()).substr(f.size() + 2));
   }
 }
 

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <limits>
 #include <nlohmann/json.hpp>
 
@@ -363,7 +364,12 @@ PathFigure trajectory_figure(const TrajectoryFigureOptions& o) {
   for (double e : o.eps) fig.row_labels.push_back(eps_label(e));
   for (int r = 0; r < fig.rows; ++r)
     for (int c = 0; c < fig.cols; ++c) {
-      const std::uint64_t seed = o.seed + 1 + std::uint64_t(r * fig.cols + c);
+      // The noise of a panel comes from the seed, its column and its eps, not from the row's place: a row
+      // is the same whatever the other rows (so a page can recompute only the row whose eps moved). 53 bits:
+      // a seed of the sampling plan is at most limits::kMaxSeed.
+      std::uint64_t eps_bits = 0;
+      std::memcpy(&eps_bits, &o.eps[size_t(r)], sizeof eps_bits);
+      const std::uint64_t seed = Rng(Rng(o.seed + 1 + std::uint64_t(c)).next_u64() ^ eps_bits).next_u64() >> 11;
       PathPanel p = path_panel(fields[size_t(c)], o.interpolants[size_t(c)], start, o.eps[size_t(r)], o.steps, seed,
                                o.check_times, o.bins, o.x);
       p.heat = density_grid(fields[size_t(c)], fig.heat_t, fig.x);

@@ -507,8 +507,11 @@ figure_errors)
   expect_exit 2 "--interpolant.alpha: '1-t/2' must be 1 at t = 0 and 0 at t = 1" -- "$SI" figure densities --interpolant '{"path": "custom", "alpha": "1-t/2", "beta": "t"}' --out x.svg
   expect_exit 2 "--interpolant.gamma: unknown gamma 'wiggly'" -- "$SI" figure trajectories --interpolant linear/wiggly --out x.svg
   expect_exit 2 "--rho0: give every component a weight, or none" -- "$SI" figure densities --rho0 "1/2 N(0, 1) + N(1, 1)" --out x.svg
-  expect_exit 2 "--eps: noise levels must be >= 0, got -1" -- "$SI" figure trajectories --eps=-1 --out x.svg
-  expect_exit 2 "--times: times must lie in \[0, 1\], got 2" -- "$SI" figure densities --times 0,2 --out x.svg
+  expect_exit 2 "--eps: must be a number in \[0, 1000000\], got -1" -- "$SI" figure trajectories --eps=-1 --out x.svg
+  expect_exit 2 "--times: must be a number in \[0, 1\], got 2" -- "$SI" figure densities --times 0,2 --out x.svg
+  expect_exit 2 "--heat-times: must be an integer in \[2, 100000\], got 1|--heat-times: Value 1 not in range" -- "$SI" figure densities --heat-times 1 --out x.svg
+  expect_exit 2 "--interpolant.beta: required" -- "$SI" figure linear-gamma --interpolant '{"path": "custom", "alpha": "1-t"}' --out x.svg
+  expect_exit 2 "--base-components: must be an integer in \[1, 10000\], got 0" -- "$SI" figure gmm-likelihood --base-components 0 --out x.svg
   expect_exit 2 "--csv is required" -- "$SI" figure high-dim --out x.svg
   expect_exit 2 "--interpolant: figure E learns v and s of a two-sided path" -- "$SI" figure high-dim --interpolant one-sided-linear --out x.svg --csv x.csv
   expect_exit 2 "--out: cannot write" -- "$SI" figure densities --out /nonexistent-dir/x.svg

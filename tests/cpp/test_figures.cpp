@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <functional>
 #include <string>
 
 #include "si/figures.hpp"
@@ -142,6 +143,57 @@ TEST(Figures, TrajectoryMarginalsMatchTheExactDensityForEveryEps) {
     return ca.dot(cb) / std::sqrt(ca.squaredNorm() * cb.squaredNorm());
   };
   EXPECT_GT(correlation(fig.at(0, 1)), correlation(fig.at(2, 1)) + 0.2);
+}
+
+TEST(Figures, ATrajectoryRowDoesNotDependOnTheOtherRows) {
+  TrajectoryFigureOptions o;
+  o.paths = 50;
+  o.steps = 20;
+  o.eps = {0, 0.5, 5};
+  const PathFigure all = trajectory_figure(o);
+  o.eps = {5};
+  const PathFigure one = trajectory_figure(o);
+  for (int c = 0; c < all.cols; ++c) EXPECT_EQ(all.at(2, c).x, one.at(0, c).x);
+  // Two columns, or two noise levels, do not share their noise.
+  EXPECT_NE(all.at(1, 1).x.row(20), all.at(2, 1).x.row(20));
+}
+
+TEST(Figures, OptionReadersTakeTheSpecDefaultsAndNameBadOptions) {
+  const DensityFigureOptions a = read_density_figure_options(nlohmann::json::object());
+  EXPECT_EQ(a.x.n, 150);
+  EXPECT_EQ(a.interpolants.size(), 3u);
+  const TrajectoryFigureOptions b =
+      read_trajectory_figure_options({{"eps", 2}, {"interpolants", {"linear/brownian", {{"path", "trig"}}}}});
+  EXPECT_EQ(b.eps, std::vector<double>{2});
+  EXPECT_EQ(b.interpolants.at(1).path, "trig");
+  EXPECT_EQ(b.paths, 2500);
+  const GammaFigureOptions c = read_gamma_figure_options({{"rho0", "N(0, 1)"}});
+  EXPECT_EQ(c.rho0.components(), 1);
+  EXPECT_EQ(c.paths, 5000);
+  const LikelihoodFigureOptions d = read_likelihood_figure_options({{"components", 4}});
+  EXPECT_EQ(d.components1, 4);
+  auto message = [](const std::function<void()>& f) {
+    try {
+      f();
+    } catch (const ConfigError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_EQ(message([] { read_density_figure_options({{"bins", 3}}); }).rfind("bins: unknown option 'bins'", 0), 0u);
+  EXPECT_EQ(message([] {
+              read_trajectory_figure_options({{"times", {0.5, -1}}});
+            }),
+            "times[1]: must be a number in [0, 1], got -1");
+  EXPECT_EQ(
+      message([] {
+        read_density_figure_options({{"interpolants", {{{"path", "custom"}, {"alpha", "1-t"}, {"beta", "t*t*"}}}}});
+      }).rfind("interpolants[0].beta: ", 0),
+      0u);
+  EXPECT_NE(message([] {
+              read_likelihood_figure_options({{"dim", 4096}, {"components", 10000}});
+            }).find("components: "),
+            std::string::npos);
 }
 
 TEST(Figures, GammaFigureMarginalsMatchTheirOwnExactDensities) {

@@ -907,6 +907,123 @@ await test('a bad setting shows a message and keeps the model', async () => {
   }
 });
 
+// ---------------------------------------------------------------- the Figures view (SPEC section 10)
+const FIGURES = ['densities', 'trajectories', 'linear-gamma', 'gmm-likelihood'];
+/** Runs fn(page, opened) on a fresh page of the Figures view, then closes it. */
+async function withFigure(query, fn, viewport) {
+  const a = await openPage(`view=figures&${query}`);
+  try {
+    if (viewport) await a.page.setViewportSize(viewport);
+    await fn(a.page, a);
+  } finally {
+    await a.close();
+  }
+}
+const figureVersion = (p) => p.evaluate(() => Number(document.body.dataset.figureVersion ?? 0));
+async function figureDrawn(p, kind, after = 0) {
+  await p.waitForFunction(([k, v]) => document.body.dataset.figure === k && Number(document.body.dataset.figureVersion) > v,
+    [kind, after], { timeout: 120000, polling: 200 });
+}
+
+await test('figures: each figure renders with no console error (desktop and phone screenshots)', async () => {
+  for (const kind of FIGURES) {
+    for (const [name, viewport] of [['desktop', { width: 1400, height: 900 }], ['phone', { width: 390, height: 844 }]]) {
+      await withFigure(`fig=${kind}`, async (page, a) => {
+        await figureDrawn(page, kind);
+        const canvases = await a.page.$$eval('#fig-canvas canvas', (els) => els.length);
+        const expected = { densities: 14, trajectories: 9, 'linear-gamma': 18, 'gmm-likelihood': 4 }[kind];
+        assert(canvases === expected, `${kind}: ${canvases} panels, expected ${expected}`);
+        const ink = await inkedPixels(a.page, '#fig-canvas canvas');
+        assert(ink > 100, `${kind}: the first panel is blank (${ink} coloured pixels)`);
+        const errs = await errorMessages(a.page);
+        assert(errs.length === 0, `${kind}: messages ${errs.join(' | ')}`);
+        assert(a.errors.length === 0, `${kind}: console errors ${a.errors.join(' | ')}`);
+        // The page's start has long tasks of its own (see the link tests); from the first drawing step on,
+        // none may block the page for long: the figure is computed in the worker and drawn step by step.
+        const tasks = await page.evaluate(() => {
+          const from = performance.getEntriesByName('si:figure-step')[0]?.startTime ?? 0;
+          return window.__longtasks.filter((t) => t.dur > 1500 || (t.start >= from && t.dur > 200));
+        });
+        assert(tasks.length === 0, `${kind}: main thread blocked ${tasks.map((t) => Math.round(t.dur)).join(', ')} ms`);
+        await shot(page, null, `figure-${kind}-${name}`);
+      }, viewport);
+    }
+  }
+});
+
+await test('figures: the eps slider of figure B recomputes and changes the paths', async () => {
+  await withFigure('fig=trajectories&paths=400', async (p, a) => {
+    await figureDrawn(p, 'trajectories');
+    const sel = '#fig-canvas .fig-row:nth-of-type(2) canvas';
+    const before = await canvasHash(p, sel);
+    const paths0 = await p.evaluate(() => Array.from(window.__siApp.figures.last.result.panels[3].paths.slice(0, 400)));
+    const ode0 = await p.evaluate(() => Array.from(window.__siApp.figures.last.result.panels[0].paths.slice(0, 400)));
+    const v = await figureVersion(p);
+    await setInput(p, '#fig-eps', 3);
+    await figureDrawn(p, 'trajectories', v);
+    const after = await canvasHash(p, sel);
+    const last = await p.evaluate(() => {
+      const r = window.__siApp.figures.last.result;
+      return { eps: r.panels[3].eps, paths: Array.from(r.panels[3].paths.slice(0, 400)), odeEps: r.panels[0].eps };
+    });
+    assert(last.eps === 3 && last.odeEps === 0, `rows' eps ${last.odeEps}, ${last.eps}`);
+    const kept = await p.evaluate(() => window.__siApp.figures.last.result.panels[0].paths.slice(0, 400));
+    assert(Object.values(kept).every((x, i) => x === ode0[i]), 'the ODE row changed with the SDE row\'s eps');
+    assert(after !== before, 'the middle row did not change on screen');
+    assert(last.paths.some((x, i) => Math.abs(x - paths0[i]) > 1e-6), 'the paths did not change');
+    assert(/eps=3/.test(p.url()), `the link does not keep eps: ${p.url()}`);
+    assert(a.errors.length === 0, `console errors: ${a.errors.join(' | ')}`);
+  });
+});
+
+await test('figures: a figure URL opens that figure with its parameters', async () => {
+  await withFigure('fig=linear-gamma&eps=2.5&paths=700&bins=40', async (p) => {
+    await figureDrawn(p, 'linear-gamma');
+    const got = await p.evaluate(() => {
+      const r = window.__siApp.figures.last.result;
+      return { eps: r.panels[0].eps, n: r.panels[0].nPaths, bins: r.panels[0].marginals[0].density.length,
+               tab: document.querySelector('#fig-tabs .active')?.dataset.fig, shown: document.getElementById('fig-paths').value };
+    });
+    assert(got.eps === 2.5 && got.n === 700 && got.bins === 40, `figure C from the link: ${JSON.stringify(got)}`);
+    assert(got.tab === 'linear-gamma' && got.shown === '700', `controls: ${JSON.stringify(got)}`);
+    // Export: the figure's numbers as CSV (paths and histograms) and its panels as one PNG.
+    const [csv] = await Promise.all([p.waitForEvent('download'), p.click('#btn-fig-csv')]);
+    await csv.saveAs(path.join(artifacts, 'figure-linear-gamma.csv'));
+    const lines = readFileSync(path.join(artifacts, 'figure-linear-gamma.csv'), 'utf8').split('\n');
+    const hist = lines.indexOf('row,eps,interpolant,t,bin_lo,bin_hi,density,exact,ks,p_value');
+    assert(lines[0] === 'eps,interpolant,path,t,x' && hist > 0 && lines.length - hist > 3 * 5 * 40,
+      `figure CSV: ${lines.length} lines, histograms from ${hist}`);
+    const [png] = await Promise.all([p.waitForEvent('download'), p.click('#btn-fig-png')]);
+    await png.saveAs(path.join(artifacts, 'download-figure-linear-gamma.png'));
+    const bytes = readFileSync(path.join(artifacts, 'download-figure-linear-gamma.png'));
+    assert(bytes.subarray(1, 4).toString() === 'PNG' && bytes.readUInt32BE(16) > 900, `figure PNG: ${bytes.length} bytes`);
+  });
+});
+
+await test('figures: a bad value shows a message naming the control and the values allowed', async () => {
+  await withFigure('fig=densities&xmin=abc', async (p) => {
+    await figureDrawn(p, 'densities');
+    let errs = await errorMessages(p);
+    assert(errs.some((e) => /x from .*allowed a number from -1000 to 1000/.test(e)), `link: ${errs.join(' | ')}`);
+    const v = await figureVersion(p);
+    await setInput(p, '#fig-rho0', '1/2 N(0, 1) + N(1, 1)');
+    await p.waitForFunction(() => document.querySelectorAll('#messages .msg.error').length > 0 &&
+      /base ρ₀/.test(document.getElementById('messages').textContent), null, { timeout: 30000 });
+    errs = await errorMessages(p);
+    assert(errs.some((e) => /base ρ₀: .*give every component a weight.*kept "1\/2 N\(-3, 0.25\)/.test(e)), `mixture: ${errs.join(' | ')}`);
+    const kept = await p.evaluate(() => [document.getElementById('fig-rho0').value, location.search]);
+    assert(kept[0].startsWith('1/2 N(-3') && !kept[1].includes('rho0'), `the refused mixture stayed: ${kept}`);
+    await setInput(p, '#fig-i2', 'alpha = cos(pi*t/2; beta = t');
+    await p.waitForFunction(() => /row 2/.test(document.getElementById('messages').textContent), null, { timeout: 30000 });
+    await p.click('#fig-tabs [data-fig="trajectories"]');
+    await figureDrawn(p, 'trajectories', v);
+    await setInput(p, '#fig-paths', '-5');
+    errs = await errorMessages(p);
+    assert(errs.some((e) => /paths: "-5" .*allowed an integer from 1 to 10000/.test(e)), `paths: ${errs.join(' | ')}`);
+    await shot(p, null, 'figure-bad-value');
+  });
+});
+
 await shutdown();
 for (const n of notes) console.log(`note: ${n}`);
 const passed = results.filter((r) => r.ok).length;

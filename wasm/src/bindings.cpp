@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <initializer_list>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -18,6 +19,7 @@
 #include "si/config.hpp"
 #include "si/datasets.hpp"
 #include "si/distributions.hpp"
+#include "si/figures.hpp"
 #include "si/gmm_fields.hpp"
 #include "si/integrators.hpp"
 #include "si/interpolant.hpp"
@@ -302,6 +304,126 @@ class WasmExactFields {
   si::GmmFields fields_;
 };
 
+// --- The paper's figures A-D (si/figures.hpp): core reads the options and computes -------------
+
+namespace {
+
+// A (rows x cols) matrix as a row-major Float64Array (Eigen stores column-major).
+val rows_out(const si::MatD& m) {
+  const si::MatD t = m.transpose();
+  return copy_out(t);
+}
+
+val vector_out(const std::vector<double>& v) { return copy_out(v.data(), v.size()); }
+
+val interpolant_out(const si::InterpolantSpec& s) {
+  return val::global("JSON").call<val>("parse", val(s.to_json().dump()));
+}
+
+// A JS object from its keys and values.
+val object(std::initializer_list<std::pair<const char*, val>> members) {
+  val o = val::object();
+  for (const auto& [k, v] : members) o.set(k, v);
+  return o;
+}
+
+val density_figure_out(const si::DensityFigure& f) {
+  val rows = val::array();
+  for (const si::DensityRow& r : f.rows) {
+    si::MatD curves(static_cast<Eigen::Index>(r.curves.size()), f.x.size());
+    for (std::size_t k = 0; k < r.curves.size(); ++k)
+      curves.row(static_cast<Eigen::Index>(k)) = r.curves[k].transpose();
+    rows.call<void>("push", object({{"interpolant", interpolant_out(r.interpolant)},
+                                    {"label", val(r.interpolant.label())},
+                                    {"curves", rows_out(curves)},
+                                    {"heat", rows_out(r.heat)}}));
+  }
+  return object(
+      {{"x", copy_out(f.x)}, {"times", vector_out(f.times)}, {"heatT", vector_out(f.heat_t)}, {"rows", rows}});
+}
+
+val path_figure_out(const si::PathFigure& f) {
+  val panels = val::array();
+  for (const si::PathPanel& p : f.panels) {
+    val marginals = val::array();
+    for (const si::Marginal& m : p.marginals)
+      marginals.call<void>("push", object({{"t", val(m.t)},
+                                           {"edges", copy_out(m.edges)},
+                                           {"density", copy_out(m.density)},
+                                           {"exact", copy_out(m.exact)},
+                                           {"ks", val(m.ks)},
+                                           {"pValue", val(m.p_value)},
+                                           {"outside", val(static_cast<double>(m.outside))}}));
+    panels.call<void>("push", object({{"interpolant", interpolant_out(p.interpolant)},
+                                      {"label", val(p.interpolant.label())},
+                                      {"eps", val(p.eps)},
+                                      {"sampler", val(p.sampler)},
+                                      {"times", vector_out(p.times)},
+                                      {"nPaths", val(static_cast<double>(p.x.cols()))},
+                                      // times x paths, column-major: path after path
+                                      {"paths", copy_out(p.x)},
+                                      {"heat", rows_out(p.heat)},
+                                      {"marginals", marginals}}));
+  }
+  return object({{"rows", val(f.rows)},
+                 {"cols", val(f.cols)},
+                 {"rowLabels", string_array(f.row_labels)},
+                 {"colLabels", string_array(f.col_labels)},
+                 {"x", copy_out(f.x)},
+                 {"heatT", vector_out(f.heat_t)},
+                 {"panels", panels}});
+}
+
+val likelihood_figure_out(const si::LikelihoodFigure& f) {
+  val panels = val::array();
+  for (const si::ColouredPoints& p : f.panels)
+    panels.call<void>("push", object({{"label", val(p.label)},
+                                      {"points", copy_out(p.x)},  // d x n column-major: point after point
+                                      {"logp", copy_out(p.logp)},
+                                      {"stdError", copy_out(p.std_error)},
+                                      {"exact", copy_out(p.exact)}}));
+  return object({{"dim", val(f.rho0.dim())}, {"lo", val(f.lo)}, {"hi", val(f.hi)}, {"panels", panels}});
+}
+
+// Figure kinds by the names of `si figure`: each reads its options in core and computes there.
+struct FigureKind {
+  const char* name;
+  val (*run)(const json& options);
+};
+const FigureKind kFigureKinds[] = {
+    {"densities",
+     [](const json& o) { return density_figure_out(si::density_figure(si::read_density_figure_options(o))); }},
+    {"trajectories",
+     [](const json& o) { return path_figure_out(si::trajectory_figure(si::read_trajectory_figure_options(o))); }},
+    {"linear-gamma", [](const json& o) { return path_figure_out(si::gamma_figure(si::read_gamma_figure_options(o))); }},
+    {"gmm-likelihood",
+     [](const json& o) { return likelihood_figure_out(si::likelihood_figure(si::read_likelihood_figure_options(o))); }},
+};
+
+std::vector<std::string> figure_kinds() {
+  std::vector<std::string> out;
+  for (const FigureKind& k : kFigureKinds) out.emplace_back(k.name);
+  return out;
+}
+
+}  // namespace
+
+val figure(val kind, val options) {
+  return guard([&] {
+    const std::string k = to_string(take(kind), "kind");
+    const json o = parse_json(take(options), "options");
+    for (const FigureKind& f : kFigureKinds)
+      if (k == f.name) {
+        val out = f.run(o);
+        out.set("kind", k);
+        return out;
+      }
+    std::string allowed;
+    for (const auto& n : figure_kinds()) allowed += (allowed.empty() ? "" : ", ") + n;
+    throw si::ConfigError("kind", "unknown figure '" + si::printable(k) + "'; allowed: " + allowed);
+  });
+}
+
 // --- Functions ----------------------------------------------------------------------------------
 
 val names(val kind) {
@@ -314,9 +436,10 @@ val names(val kind) {
     if (k == "fieldSet") return string_array(si::field_set_names());
     if (k == "odeMethod") return string_array(si::ode_method_names());
     if (k == "sdeMethod") return string_array(si::sde_method_names());
+    if (k == "figure") return string_array(figure_kinds());
     throw si::ConfigError("kind", "unknown name list '" + k +
                                       "'; allowed: path, gamma, activation, distribution, fieldSet, odeMethod, "
-                                      "sdeMethod");
+                                      "sdeMethod, figure");
   });
 }
 
@@ -518,5 +641,6 @@ EMSCRIPTEN_BINDINGS(stochastic_interpolants) {
   function("sampleXt", &sampleXt);
   function("checkerboardSupportShare", &checkerboardSupportShare);
   function("energyDistance", &energyDistance);
+  function("figure", &figure);
   function("memoryStats", &memoryStats);
 }

@@ -56,11 +56,17 @@ export type DistributionSpec =
   | { type: OrOther; [key: string]: unknown };
 
 export interface InterpolantSpec {
-  path?: PathName;
-  /** Default: "zero" for one-sided paths, "brownian" otherwise. */
-  gamma?: GammaName;
+  /** A path of the table, or 'custom' with `alpha` and `beta` formulas. */
+  path?: PathName | 'custom';
+  /** Default: "zero" for one-sided paths, "brownian" otherwise; 'custom' takes `gamma_expr`. */
+  gamma?: GammaName | 'custom';
   /** a of a-brownian: gamma = sqrt(a t (1 - t)). */
   gamma_a?: number;
+  /** Formulas of t (configs/SCHEMA.md), e.g. alpha "cos(pi*t/2)", beta "sin(pi*t/2)": path 'custom' only. */
+  alpha?: string;
+  beta?: string;
+  /** gamma(t) as a formula, e.g. "sqrt(2*t*(1-t))": gamma 'custom' only. */
+  gamma_expr?: string;
 }
 
 /** The training config of configs/SCHEMA.md; every field is optional. */
@@ -252,7 +258,7 @@ export interface MemoryStats {
  * Holds wasm memory: call delete() (or dispose()) when done.
  */
 export interface TrainingSession {
-  /** Dimension of the data (2 for the 2-D sets). */
+  /** Dimension of the data (2 for the 2-D sets; Gaussians and mixtures may have any, 1 included). */
   readonly dim: number;
   /** Steps taken so far. */
   readonly stepCount: number;
@@ -353,6 +359,183 @@ export interface ExactFieldsConstructor {
 /** What the samplers accept: a learned Model or ExactFields. */
 export type Fields = Model | ExactFields;
 
+// ---- The paper's figures A-D (SPEC section 10), computed from the exact fields --------------
+
+export type FigureKind = 'densities' | 'trajectories' | 'linear-gamma' | 'gmm-likelihood';
+
+/** A 1-D Gaussian mixture as text, "1/2 N(-3, 0.25) + 1/2 N(3, 0.25)" (N(mean, variance); weights
+ *  all given or all left out for equal ones), or a mixture spec such as {type: 'gmm', ...}. */
+export type MixtureInput = string | DistributionSpec;
+/** An interpolant: "trig", "trig/zero" (path/gamma) or an object, formulas included. */
+export type FigureInterpolant = string | InterpolantSpec;
+
+/** What the 1-D figures share; every option is optional, defaults are the SPEC's. */
+export interface OneDFigureOptions {
+  /** Default "1/2 N(-3, 0.25) + 1/2 N(3, 0.25)". */
+  rho0?: MixtureInput;
+  /** Default "1/3 N(-6, 0.5) + 1/3 N(0, 0.33) + 1/3 N(6, 0.5)". */
+  rho1?: MixtureInput;
+  /** The x grid: default -10, 10 and 150 points. */
+  xmin?: number;
+  xmax?: number;
+  grid?: number;
+  /** Rows (times from 0 to 1) of each rho_t(x) heatmap; default 101. */
+  heatTimes?: number;
+}
+
+/** Figure A. Default interpolants: trig/zero, trig/brownian, encoding-decoding/sinesquared. */
+export interface DensityFigureOptions extends OneDFigureOptions {
+  interpolants?: FigureInterpolant[];
+  /** Times of the curves, in [0, 1]; default [0, 0.25, 0.5, 0.75, 1]. */
+  times?: number[];
+}
+
+/** Figures B and C's path options. */
+export interface PathFigureOptions extends OneDFigureOptions {
+  /** Paths from one draw of rho0: default 2500 (B), 5000 (C). */
+  paths?: number;
+  /** Uniform steps on [0, 1]: default 200 (B), 100 (C). */
+  steps?: number;
+  seed?: number;
+  /** Times of the histograms and KS checks; default [0, 0.25, 0.5, 0.75, 1]. */
+  times?: number[];
+  /** Histogram bins over [xmin, xmax]; default 100. */
+  bins?: number;
+}
+
+/** Figure B. Default interpolants: trig/zero, trig/brownian, encoding-decoding/brownian (columns). */
+export interface TrajectoryFigureOptions extends PathFigureOptions {
+  interpolants?: FigureInterpolant[];
+  /** Noise levels, one row each (0: the RK4 ODE; else stochastic Heun with b + eps s); default [0, 0.5, 5]. */
+  eps?: number | number[];
+}
+
+/** Figure C: rows SDE at eps, ODE, and the ODE of the same path with gamma = 0. */
+export interface GammaFigureOptions extends PathFigureOptions {
+  /** The gamma > 0 rows' interpolant; default linear/brownian. */
+  interpolant?: FigureInterpolant;
+  /** The SDE row's noise level, > 0; default 5. */
+  eps?: number;
+}
+
+/** Figure D: random mixtures (means 3 N(0, I), covariances C^T C + 0.5 I). */
+export interface LikelihoodFigureOptions {
+  /** Default 2. */
+  dim?: number;
+  /** Components of rho0 (default 1) and rho1 (default 3). */
+  baseComponents?: number;
+  components?: number;
+  mixtureSeed?: number;
+  /** Default linear/brownian. */
+  interpolant?: FigureInterpolant;
+  /** Points per panel; default 10000. */
+  n?: number;
+  /** SDE noise level, > 0; default 2. */
+  eps?: number;
+  sdeSteps?: number;
+  odeSteps?: number;
+  /** SDE likelihood paths per point; default 5. */
+  sdePaths?: number;
+  seed?: number;
+}
+
+export interface FigureOptionsByKind {
+  densities: DensityFigureOptions;
+  trajectories: TrajectoryFigureOptions;
+  'linear-gamma': GammaFigureOptions;
+  'gmm-likelihood': LikelihoodFigureOptions;
+}
+
+export interface DensityFigureRow {
+  /** The interpolant as a config object, and as text ("trig, gamma = sqrt(t (1 - t))"). */
+  interpolant: InterpolantSpec;
+  label: string;
+  /** rho_t(x): times.length x x.length, row-major (curves[k * x.length + j] at times[k], x[j]); NaN
+   *  where x_t is a point mass. */
+  curves: Float64Array;
+  /** rho_t(x) over the (t, x) plane: heatT.length x x.length, row-major. */
+  heat: Float64Array;
+}
+
+export interface DensityFigure {
+  kind: 'densities';
+  x: Float64Array;
+  times: Float64Array;
+  heatT: Float64Array;
+  rows: DensityFigureRow[];
+}
+
+/** A histogram of the paths at one time over the exact rho_t, with a Kolmogorov-Smirnov check. */
+export interface FigureMarginal {
+  t: number;
+  /** bins + 1 edges over [xmin, xmax]. */
+  edges: Float64Array;
+  /** counts / (paths * width), comparable with `exact`, rho_t at the bin centres. */
+  density: Float64Array;
+  exact: Float64Array;
+  ks: number;
+  pValue: number;
+  /** Paths outside [xmin, xmax] at t. */
+  outside: number;
+}
+
+export interface PathFigurePanel {
+  interpolant: InterpolantSpec;
+  label: string;
+  /** 0: the RK4 ODE. */
+  eps: number;
+  /** e.g. "ODE rk4 (200 steps) on [0, 1]". */
+  sampler: string;
+  /** Every step's time, 0 to 1 (steps + 1 values). */
+  times: Float64Array;
+  nPaths: number;
+  /** x(t) path after path: paths[j * times.length + k] is path j at times[k]. */
+  paths: Float64Array;
+  /** This interpolant's rho_t(x): heatT.length x x.length, row-major. */
+  heat: Float64Array;
+  marginals: FigureMarginal[];
+}
+
+/** Figures B and C: panels row by row (B: rows are eps, columns interpolants; C: 3 rows, 1 column). */
+export interface PathFigure {
+  kind: 'trajectories' | 'linear-gamma';
+  rows: number;
+  cols: number;
+  rowLabels: string[];
+  colLabels: string[];
+  x: Float64Array;
+  heatT: Float64Array;
+  panels: PathFigurePanel[];
+}
+
+export interface LikelihoodFigurePanel {
+  /** "target (exact log rho1)", "SDE, eps = 2 (...)", "ODE, RK4 (...)". */
+  label: string;
+  /** n points of dimension dim, row-major. */
+  points: Float64Array;
+  /** The colour: the panel's log-likelihood of each point, its standard error, and the exact log rho1. */
+  logp: Float64Array;
+  stdError: Float64Array;
+  exact: Float64Array;
+}
+
+export interface LikelihoodFigure {
+  kind: 'gmm-likelihood';
+  dim: number;
+  /** The shared colour scale: 0.9 x the smallest and 0.9 x the largest value over the panels. */
+  lo: number;
+  hi: number;
+  /** target, SDE, ODE. */
+  panels: LikelihoodFigurePanel[];
+}
+
+export interface FigureByKind {
+  densities: DensityFigure;
+  trajectories: PathFigure;
+  'linear-gamma': PathFigure;
+  'gmm-likelihood': LikelihoodFigure;
+}
+
 /** One instance of the module, as returned by init(). */
 export interface StochasticInterpolants {
   readonly version: string;
@@ -363,6 +546,8 @@ export interface StochasticInterpolants {
   readonly fieldSets: readonly FieldSetName[];
   readonly odeMethods: readonly OdeMethod[];
   readonly sdeMethods: readonly SdeMethod[];
+  /** The kinds si.figure() computes. */
+  readonly figureKinds: readonly FigureKind[];
   /** Every table of the core with its traits. */
   readonly catalog: Catalog;
 
@@ -391,6 +576,9 @@ export interface StochasticInterpolants {
   energyDistance(a: PointsInput, b: PointsInput, d?: number): number;
   /** Share of the 2-D points on the checkerboard's support, in [0, 1]. */
   checkerboardSupportShare(points: PointsInput): number;
+  /** One of the paper's figures A-D from the exact fields (the numbers `si figure <kind>` draws). Throws an
+   *  Error naming the option ("interpolants[1].alpha: ...") for a bad one; unknown options are rejected. */
+  figure<K extends FigureKind>(kind: K, options?: FigureOptionsByKind[K]): FigureByKind[K];
   /** Wasm heap size and bytes allocated (for diagnostics and leak tests). */
   memoryStats(): MemoryStats;
 }

@@ -226,6 +226,7 @@ function makeApi(raw) {
     fieldSets: names('fieldSet'),
     odeMethods: names('odeMethod'),
     sdeMethods: names('sdeMethod'),
+    figureKinds: names('figure'),
     catalog: deepFreeze(JSON.parse(raw.catalogJSON())),
 
     TrainingSession,
@@ -254,6 +255,14 @@ function makeApi(raw) {
         raw.sampleXt(json(config, 'config'), num(t, 't'), num(n, 'n'), num(seed, 'seed')).data,
     energyDistance: (a, b, d = 2) => raw.energyDistance(pointsOf(a), pointsOf(b), num(d, 'd')),
     checkerboardSupportShare: (points) => raw.checkerboardSupportShare(pointsOf(points)),
+    // Option errors name the option as given ("interpolants[1].alpha: ..."), so no prefix here.
+    figure: (kind, options = {}) => {
+      if (typeof kind !== 'string') throw new TypeError(`kind: must be a string, one of ${names('figure').join(', ')}`);
+      const o = options ?? {};
+      if (typeof o !== 'object' || Array.isArray(o)) throw new TypeError('options: must be an object');
+      checkJsonValue(o, '', 0);
+      return raw.figure(kind, JSON.stringify(o));
+    },
     memoryStats: () => raw.memoryStats(),
   });
 }

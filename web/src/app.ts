@@ -4,12 +4,14 @@
 import {Controls} from './controls';
 import {$, Messages} from './dom';
 import {DrawPad} from './drawpad';
+import {FiguresView} from './figures';
 import {Formulas} from './formulas';
 import {Files} from './io';
 import type {FromWorker, SampleSet, ToWorker, ViewRequest} from './protocol';
-import type {Catalog, SamplerOptions, Settings, Value} from './settings';
+import type {Catalog, FigureKind, FigureState, SamplerOptions, Settings, Value} from './settings';
 import {fieldShown, formatValue, fromQuery, invalid, pageProblems, samplerOptions, settingDef} from './settings';
 import {DENSITY_GRID, settingsProblems, titleOf, toQuery} from './settings';
+import {FIGURE_SETTINGS, figureDefaults, figureFromQuery, figureInvalid, figureToQuery} from './settings';
 import {Views} from './views';
 
 const FIELD_GRID = 17;
@@ -45,6 +47,11 @@ export class App {
   readonly pad: DrawPad;
   readonly files: Files;
   readonly formulas = new Formulas();
+  /** Which view the link opened: training ('train') or the paper's figures (?view=figures). */
+  readonly view: 'train'|'figures';
+  /** The Figures view's figure and its settings (in the link while that view is open). */
+  figure: FigureState;
+  readonly figures: FiguresView;
   private readonly worker: Worker;
   private configureTimer = 0;
   /** The link, checked again once the library's lists and limits arrive (onReady). */
@@ -54,10 +61,18 @@ export class App {
     // The link's values are checked against the page's own bounds now, and against the library's names
     // and limits once they arrive (onReady): its problems are shown then, with the values allowed.
     const t0 = performance.now();
-    const parsed = fromQuery(query);
+    this.view = new URLSearchParams(query).get('view') === 'figures' ? 'figures' : 'train';
+    const fig = figureFromQuery(this.view === 'figures' ? query : '');
+    this.figure = fig.state;
+    const parsed = fromQuery(this.view === 'figures' ? '' : query);
     performance.measure('si:link-check', {start: t0});
     this.settings = parsed.settings;
-    this.link = {query, parsed: toQuery(parsed.settings), problems: parsed.problems};
+    this.link = {query, parsed: toQuery(parsed.settings), problems: [...parsed.problems, ...fig.problems]};
+    document.body.dataset.view = this.view;
+    $('view-figures').hidden = this.view !== 'figures';
+    for (const el of Array.from(document.querySelectorAll<HTMLElement>('.train-only')))
+      el.hidden = this.view === 'figures';
+    $(this.view === 'figures' ? 'nav-figures' : 'nav-train').classList.add('active');
     this.worker = new Worker(new URL('./worker.ts', import.meta.url), {type: 'module'});
     this.worker.onerror = (e) => this.messages.show(e.message || 'the training worker failed to start', 'worker');
     this.worker.onmessage = (ev: MessageEvent<FromWorker>) => this.onMessage(ev.data);
@@ -65,6 +80,8 @@ export class App {
     this.views = new Views(this);
     this.pad = new DrawPad(this);
     this.files = new Files(this);
+    this.figures = new FiguresView(this);
+    if (this.view === 'figures') this.figures.build(this.figure);
     this.sync();
     this.renderAll();
     void this.formulas.typeset();
@@ -161,6 +178,38 @@ export class App {
     return true;
   }
 
+  /** The Figures view shows another figure, with its default settings. */
+  setFigure(kind: FigureKind): void {
+    this.messages.clear(['link', 'figure']);
+    this.figure = {kind, values: figureDefaults(kind)};
+    this.figures.build(this.figure);
+    this.sync();
+    this.figures.compute(this.figure);
+  }
+
+  /** A figure setting changes (checked like update's: a bad value changes nothing and says why). */
+  updateFigure(key: string, value: unknown, text = String(value)): boolean {
+    const d = FIGURE_SETTINGS[this.figure.kind].find((x) => x.key === key)!;
+    const why = figureInvalid(d, value, this.catalog);
+    this.messages.clear(['figure']);
+    if (why) {
+      const shown = text.length > 40 ? `${text.slice(0, 37)}…` : text;
+      this.messages.show(`${d.label}: "${shown}" ${why}; kept ${this.figure.values[key]}`, 'figure');
+      this.sync();
+      return false;
+    }
+    this.figure.values[key] = value as Value;
+    this.sync();
+    this.figures.compute(this.figure);
+    return true;
+  }
+
+  /** The figure's settings as they were (the library refused a value): the controls and the link show them. */
+  restoreFigure(f: FigureState): void {
+    this.figure = {kind: f.kind, values: {...f.values}};
+    this.sync();
+  }
+
   /** All settings at once (a preset): a new run. */
   replaceSettings(s: Settings): void {
     this.settings = s;
@@ -170,6 +219,11 @@ export class App {
 
   /** Controls and the link show the settings. */
   private sync(): void {
+    if (this.view === 'figures') {
+      this.figures.sync(this.figure);
+      history.replaceState(null, '', `?${figureToQuery(this.figure)}`);
+      return;
+    }
     this.controls.sync(this.settings);
     this.views.syncFieldControls();
     const q = toQuery(this.settings);
@@ -225,6 +279,8 @@ export class App {
           this.controls.showStatus('waiting for settings');
         }
         return;
+      case 'figure':
+        return this.figures.onResult(m);
       case 'memory':
         this.memory =
             {heapSize: m.heapSize, allocated: m.allocated, runs: m.runs, count: (this.memory?.count ?? 0) + 1};
@@ -248,6 +304,15 @@ export class App {
   private onReady(m: FromWorker&{type: 'ready'}): void {
     $('version').textContent = `Library ${m.version}.`;
     this.catalog = m.catalog;
+    if (this.view === 'figures') {
+      const checked = figureFromQuery(this.link.query, this.catalog);
+      checked.problems.forEach((p) => this.messages.show(p, 'link'));
+      this.figure = checked.state;
+      this.figures.build(this.figure);
+      this.sync();
+      this.figures.compute(this.figure);
+      return;
+    }
     // The link as it was typed, unless the settings changed meanwhile (then the settings as they are).
     const unchanged = toQuery(this.settings) === this.link.parsed;
     const t0 = performance.now();

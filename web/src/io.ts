@@ -93,6 +93,47 @@ export class Files {
     download(new Blob([lines.join('\n') + '\n'], {type: 'text/csv'}), `si-samples-step${app.samples?.step ?? 0}.csv`);
   }
 
+  saveText(text: string, name: string): void {
+    if (text) download(new Blob([text], {type: 'text/csv'}), name);
+  }
+
+  /**
+   * A figure of several panels as one image: the title, then every canvas, row heading and caption inside
+   * `box` where it is on screen.
+   */
+  figurePng(box: HTMLElement, title: string, name: string): void {
+    const canvases = Array.from(box.querySelectorAll('canvas')).filter((c) => c.offsetParent !== null);
+    if (!canvases.length) return;
+    const origin = box.getBoundingClientRect();
+    const k = canvases[0].width / canvases[0].getBoundingClientRect().width;
+    const head = 30;
+    const out = document.createElement('canvas');
+    out.width = Math.ceil(box.scrollWidth * k);
+    out.height = Math.ceil((box.scrollHeight + head) * k);
+    const c = out.getContext('2d')!;
+    c.scale(k, k);
+    c.fillStyle = '#fff';
+    c.fillRect(0, 0, out.width, out.height);
+    c.fillStyle = '#0f172a';
+    c.font = '600 16px sans-serif';
+    c.fillText(title, 4, 20);
+    for (const cv of canvases) {
+      const r = cv.getBoundingClientRect();
+      c.drawImage(cv, r.left - origin.left, r.top - origin.top + head, r.width, r.height);
+    }
+    for (const el of Array.from(box.querySelectorAll<HTMLElement>('h3, figcaption'))) {
+      const r = el.getBoundingClientRect();
+      const caption = el.tagName === 'FIGCAPTION';
+      c.font = caption ? '11px sans-serif' : '600 13px sans-serif';
+      c.fillStyle = caption ? '#555' : '#0f172a';
+      c.textAlign = caption ? 'center' : 'left';
+      c.fillText(
+          el.textContent ?? '', caption ? r.left - origin.left + r.width / 2 : r.left - origin.left,
+          r.top - origin.top + head + (caption ? 11 : 14), caption ? r.width : undefined);
+    }
+    out.toBlob((blob) => blob && download(blob, name));
+  }
+
   /** Every canvas of a panel side by side on one white image, with the panel's title. */
   private panelPng(id: string): void {
     const panel = $(id);

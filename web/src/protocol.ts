@@ -1,6 +1,6 @@
 // Messages between the page and the training worker. The worker owns the wasm module and every
 // object in it; the page only sends settings and renders what comes back (plain typed arrays).
-import type {Catalog, Settings} from './settings';
+import type {Catalog, FigureKind, Settings} from './settings';
 
 /** A square grid of n x n points over [-ext, ext]^2, row-major from the top-left (y descending). */
 export interface Grid {
@@ -26,7 +26,9 @@ export type ToWorker =
    *  settings: the page's reading of the file's config (its samplers, step limit). */
   | { type: 'import'; json: string; uncounted: number; settings: Settings; view: ViewRequest }
   /** Diagnostics (tests): the worker answers with the wasm heap's memoryStats(). */
-  | { type: 'memory' };
+  | { type: 'memory' }
+  /** One of the paper's figures from the exact fields: si.figure(kind, options); only the newest of a burst runs. */
+  | { type: 'figure'; id: number; kind: FigureKind; options: Record<string, unknown> };
 // clang-format on
 
 /** What the visible views need from the worker besides samples. */
@@ -81,6 +83,8 @@ export type FromWorker =
   /** Settings the worker did not take (it checked them before allocating anything); the run goes on. */
   | { type: 'rejected'; where: string; problems: string[]; running: boolean }
   | { type: 'memory'; heapSize: number; allocated: number; runs: number }
+  /** result: what si.figure returned (typed arrays and plain metadata); or the library's message. */
+  | { type: 'figure'; id: number; kind: FigureKind; result?: unknown; error?: string; ms: number }
   | { type: 'error'; where: string; message: string };
 // clang-format on
 

@@ -6,6 +6,8 @@ import type {Catalog, SettingDef, Settings, Value} from './settings';
 import {applies, applyPreset, bounds, catalogOf, configToSettings, defaults, domain, encodePoints} from './settings';
 import {fromQuery, invalid, networkSize, PRESETS, settingsProblems, withModelNetwork} from './settings';
 import {optionLabel, options, samplerOptions, settingDef, SETTINGS, toQuery, trainingConfig} from './settings';
+import {FIGURE_KINDS, figureDefaults, figureFromQuery, figureOptions, figureSettingOf, figureToQuery} from './settings';
+import {interpolantOption} from './settings';
 
 let si: StochasticInterpolants;
 let catalog: Catalog;
@@ -361,5 +363,67 @@ describe('the sampler options', () => {
     expect(si.sampleSDE(model, o.sde).samples).toHaveLength(40);
     model.delete();
     session.delete();
+  });
+});
+
+describe('the Figures view', () => {
+  it('a figure link round-trips and opens that figure with its values', () => {
+    const {state, problems} = figureFromQuery('view=figures&fig=trajectories&eps=1.5&paths=300', catalog);
+    expect(problems).toEqual([]);
+    expect(state.kind).toBe('trajectories');
+    expect(state.values.eps).toBe(1.5);
+    expect(figureToQuery(state)).toBe('view=figures&fig=trajectories&eps=1.5&paths=300');
+    expect(figureFromQuery(figureToQuery(state), catalog).state).toEqual(state);
+    // Mixtures and formulas as typed: pluses, spaces, slashes and parentheses survive the link.
+    const typed = {
+      kind: 'densities' as const,
+      values: {
+        ...figureDefaults('densities'),
+        rho1: '1/4 N(-2, 1) + 3/4 N(4, 0.5)',
+        i2: 'alpha = cos(pi*t/2); beta = sin(pi*t/2); gamma = t*(1-t)'
+      }
+    };
+    expect(figureFromQuery(figureToQuery(typed), catalog).state).toEqual(typed);
+  });
+
+  it('bad link values are reported with the label and the values allowed, and not applied', () => {
+    const {state, problems} = figureFromQuery('view=figures&fig=gmm-likelihood&n=0&zzz=1&eps=0', catalog);
+    expect(state.values).toEqual(figureDefaults('gmm-likelihood'));
+    expect(problems).toEqual([
+      'points per panel (n=0) is out of range: allowed an integer from 1 to 20000; kept 10000',
+      'unknown setting "zzz" of figure gmm-likelihood ignored',
+      'SDE noise ε (eps=0) is out of range: allowed a number > 0 and ≤ 20; kept 2',
+    ]);
+    expect(figureFromQuery('view=figures&fig=nope').problems[0]).toMatch(/figure "nope" unknown: allowed densities/);
+  });
+
+  it('every figure\'s default settings give the library\'s defaults (the SPEC\'s parameters)', () => {
+    const digest = (f: Record<string, unknown>) =>
+        JSON.stringify(f, (_, v) => (ArrayBuffer.isView(v) ? Array.from(v as Float64Array).slice(0, 40) : v));
+    for (const kind of FIGURE_KINDS) {
+      const small: Record<string, unknown> = kind === 'gmm-likelihood' ? {n: 40} :
+          kind === 'densities'                                         ? {grid: 20} :
+                                                                         {paths: 20};
+      const opts = {...figureOptions({kind, values: figureDefaults(kind)}, si.gammaNames), ...small};
+      expect(digest(si.figure(kind, opts as never) as never)).toBe(digest(si.figure(kind, small as never) as never));
+    }
+    expect(figureOptions({kind: 'trajectories', values: figureDefaults('trajectories')}).eps).toEqual([0, 0.5, 5]);
+  });
+
+  it('interpolants typed as formulas become the library\'s custom interpolants', () => {
+    expect(interpolantOption('trig/zero')).toBe('trig/zero');
+    expect(interpolantOption('alpha = cos(pi*t/2); beta = sin(pi*t/2); gamma = sqrt(t*(1-t))', si.gammaNames))
+        .toEqual(
+            {path: 'custom', alpha: 'cos(pi*t/2)', beta: 'sin(pi*t/2)', gamma: 'custom', gamma_expr: 'sqrt(t*(1-t))'});
+    expect(interpolantOption('path = linear; gamma = brownian', si.gammaNames))
+        .toEqual({path: 'linear', gamma: 'brownian'});
+    expect(() => interpolantOption('alpha: 1-t; beta = t')).toThrow(/is not "alpha = …"/);
+  });
+
+  it('the library\'s option errors name the on-screen control', () => {
+    expect(figureSettingOf('densities', 'interpolants[1].alpha')?.label).toBe('row 2');
+    expect(figureSettingOf('trajectories', 'eps[2]')?.label).toBe('noise ε (bottom row)');
+    expect(figureSettingOf('gmm-likelihood', 'sdeSteps')?.label).toBe('steps (ODE and SDE)');
+    expect(figureSettingOf('densities', 'rho0')?.label).toBe('base ρ₀');
   });
 });

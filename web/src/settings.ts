@@ -1181,3 +1181,304 @@ export function applyPreset(name: string): Settings {
   Object.assign(s, PRESETS[name]?.values ?? {});
   return s;
 }
+
+// ---------------------------------------------------------------- the Figures view (SPEC section 10)
+/**
+ * The paper's figures A-D, each computed in the worker by si.figure(kind, options) from the exact fields.
+ * A link ?view=figures&fig=<kind>&<key>=<value> opens one with its parameters; only the values that
+ * differ from the figure's defaults are in it. Each figure's settings say where they go in its options.
+ */
+export type FigureKind = 'densities'|'trajectories'|'linear-gamma'|'gmm-likelihood';
+export const FIGURE_KINDS: readonly FigureKind[] = ['densities', 'trajectories', 'linear-gamma', 'gmm-likelihood'];
+
+export interface FigureSettingDef {
+  key: string;
+  label: string;
+  kind: 'text'|'number'|'int';
+  default: Value;
+  min?: number;
+  max?: number;
+  /** Bounds open at min (eps > 0). */
+  minOpen?: boolean;
+  step?: number;
+  /** The library's limit of this value (si.catalog.limits), within which the page's max lies. */
+  limit?: keyof Limits;
+  /** A slider that recomputes as it moves. */
+  slider?: boolean;
+  help?: string;
+  /** The option it sets in si.figure's options, e.g. 'rho0', 'interpolants.1' (a list item), 'eps.1'. */
+  option: string;
+}
+
+const MIX0 = '1/2 N(-3, 0.25) + 1/2 N(3, 0.25)';
+const MIX1 = '1/3 N(-6, 0.5) + 1/3 N(0, 0.33) + 1/3 N(6, 0.5)';
+const INTERPOLANT_HELP = 'path/gamma (trig/zero, linear/brownian), or formulas of t: ' +
+    'alpha = cos(pi*t/2); beta = sin(pi*t/2); gamma = sqrt(t*(1-t))';
+const ends = (): FigureSettingDef[] =>
+    [{key: 'rho0', label: 'base ρ₀', kind: 'text', default: MIX0, option: 'rho0', help: 'weight N(mean, variance) + …'},
+     {
+       key: 'rho1',
+       label: 'target ρ₁',
+       kind: 'text',
+       default: MIX1,
+       option: 'rho1',
+       help: 'weight N(mean, variance) + …'
+     },
+];
+const rows = (label: string, defs: readonly string[]): FigureSettingDef[] => defs.map((d, i) => ({
+                                                                                        key: `i${i + 1}`,
+                                                                                        label: `${label} ${i + 1}`,
+                                                                                        kind: 'text',
+                                                                                        default: d,
+                                                                                        option: `interpolants.${i}`,
+                                                                                        help: INTERPOLANT_HELP
+                                                                                      }));
+const xrange = (): FigureSettingDef[] =>
+    [{key: 'xmin', label: 'x from', kind: 'number', default: -10, min: -1000, max: 1000, option: 'xmin'},
+     {key: 'xmax', label: 'x to', kind: 'number', default: 10, min: -1000, max: 1000, option: 'xmax'},
+];
+const seed = (): FigureSettingDef =>
+    ({key: 'seed', label: 'seed', kind: 'int', default: 0, min: 0, max: 1e9, limit: 'seed', option: 'seed'});
+
+export const FIGURE_SETTINGS: Readonly<Record<FigureKind, readonly FigureSettingDef[]>> = {
+  densities: [
+    ...ends(),
+    ...rows('row', ['trig/zero', 'trig/brownian', 'encoding-decoding/sinesquared']),
+    ...xrange(),
+  ],
+  trajectories: [
+    {
+      key: 'eps',
+      label: 'noise ε (middle row)',
+      kind: 'number',
+      default: 0.5,
+      min: 0,
+      max: 10,
+      step: 0.05,
+      slider: true,
+      option: 'eps.1'
+    },
+    {key: 'eps2', label: 'noise ε (bottom row)', kind: 'number', default: 5, min: 0, max: 20, option: 'eps.2'},
+    {key: 'paths', label: 'paths', kind: 'int', default: 2500, min: 1, max: 10000, limit: 'samples', option: 'paths'},
+    {key: 'steps', label: 'steps', kind: 'int', default: 200, min: 1, max: 1000, limit: 'steps', option: 'steps'},
+    ...ends(),
+    ...rows('column', ['trig/zero', 'trig/brownian', 'encoding-decoding/brownian']),
+    seed(),
+    ...xrange(),
+  ],
+  'linear-gamma': [
+    {
+      key: 'eps',
+      label: 'SDE noise ε',
+      kind: 'number',
+      default: 5,
+      min: 0,
+      minOpen: true,
+      max: 20,
+      step: 0.1,
+      slider: true,
+      option: 'eps'
+    },
+    {
+      key: 'interp',
+      label: 'interpolant (γ > 0 rows)',
+      kind: 'text',
+      default: 'linear/brownian',
+      option: 'interpolant',
+      help: INTERPOLANT_HELP
+    },
+    {key: 'paths', label: 'paths', kind: 'int', default: 5000, min: 1, max: 20000, limit: 'samples', option: 'paths'},
+    {key: 'steps', label: 'steps', kind: 'int', default: 100, min: 1, max: 1000, limit: 'steps', option: 'steps'},
+    {key: 'bins', label: 'histogram bins', kind: 'int', default: 100, min: 1, max: 500, option: 'bins'},
+    ...ends(),
+    seed(),
+    ...xrange(),
+  ],
+  'gmm-likelihood': [
+    {
+      key: 'n',
+      label: 'points per panel',
+      kind: 'int',
+      default: 10000,
+      min: 1,
+      max: 20000,
+      limit: 'samples',
+      option: 'n'
+    },
+    {
+      key: 'eps',
+      label: 'SDE noise ε',
+      kind: 'number',
+      default: 2,
+      min: 0,
+      minOpen: true,
+      max: 20,
+      step: 0.1,
+      option: 'eps'
+    },
+    {key: 'comps', label: 'target ρ₁ components', kind: 'int', default: 3, min: 1, max: 20, option: 'components'},
+    {key: 'comps0', label: 'base ρ₀ components', kind: 'int', default: 1, min: 1, max: 20, option: 'baseComponents'},
+    {
+      key: 'mseed',
+      label: 'mixture seed',
+      kind: 'int',
+      default: 0,
+      min: 0,
+      max: 1e9,
+      limit: 'seed',
+      option: 'mixtureSeed'
+    },
+    {key: 'sdePaths', label: 'SDE paths per point', kind: 'int', default: 5, min: 2, max: 50, option: 'sdePaths'},
+    {
+      key: 'steps',
+      label: 'steps (ODE and SDE)',
+      kind: 'int',
+      default: 100,
+      min: 1,
+      max: 1000,
+      limit: 'steps',
+      option: 'steps'
+    },
+    {
+      key: 'interp',
+      label: 'interpolant',
+      kind: 'text',
+      default: 'linear/brownian',
+      option: 'interpolant',
+      help: INTERPOLANT_HELP
+    },
+    seed(),
+  ],
+};
+
+export interface FigureState {
+  kind: FigureKind;
+  values: Settings;
+}
+
+export function figureDefaults(kind: FigureKind): Settings {
+  return Object.fromEntries(FIGURE_SETTINGS[kind].map((d) => [d.key, d.default]));
+}
+
+/** Why a figure setting's value is not allowed (the bounds in words), or undefined. */
+export function figureInvalid(d: FigureSettingDef, v: unknown, catalog: Catalog): string|undefined {
+  if (d.kind === 'text') {
+    return typeof v === 'string' && v.trim() !== '' ? undefined : 'must not be empty';
+  }
+  const lim = d.limit && catalog.limits ? Number(catalog.limits[d.limit]) : Infinity;
+  const max = Math.min(d.max ?? Infinity, lim);
+  const lo = d.minOpen ? `> ${d.min}` : `${d.min}`;
+  const range = d.minOpen ? `a number ${lo} and ≤ ${max}` :
+                            `${d.kind === 'int' ? 'an integer' : 'a number'} from ${lo} to ${max}`;
+  if (typeof v !== 'number' || !Number.isFinite(v)) return `is not a number: allowed ${range}`;
+  if (d.kind === 'int' && !Number.isInteger(v)) return `is not an integer: allowed ${range}`;
+  if (v > max || (d.min !== undefined && (d.minOpen ? v <= d.min : v < d.min)))
+    return `is out of range: allowed ${range}`;
+  return undefined;
+}
+
+export function parseFigureValue(d: FigureSettingDef, text: string): unknown {
+  return d.kind === 'text' ? text : text.trim() === '' ? NaN : Number(text);
+}
+
+export function figureToQuery(f: FigureState): string {
+  const q = new URLSearchParams({view: 'figures', fig: f.kind});
+  for (const d of FIGURE_SETTINGS[f.kind]) {
+    if (f.values[d.key] !== d.default) q.set(d.key, String(f.values[d.key]));
+  }
+  return q.toString();
+}
+
+/** The figure a link opens; unknown keys and bad values are reported and not applied. */
+export function figureFromQuery(query: string, catalog: Catalog = {
+  names: {}
+}): {state: FigureState; problems: string[]} {
+  const q = new URLSearchParams(query);
+  const problems: string[] = [];
+  const fig = q.get('fig') ?? 'densities';
+  const kind = (FIGURE_KINDS as readonly string[]).includes(fig) ? fig as FigureKind : 'densities';
+  if (kind !== fig) problems.push(`figure "${fig}" unknown: allowed ${FIGURE_KINDS.join(', ')}; showing ${kind}`);
+  const values = figureDefaults(kind);
+  for (const [k, text] of q) {
+    if (k === 'view' || k === 'fig') continue;
+    const d = FIGURE_SETTINGS[kind].find((x) => x.key === k);
+    if (!d) {
+      problems.push(`unknown setting "${k}" of figure ${kind} ignored`);
+      continue;
+    }
+    const v = parseFigureValue(d, text);
+    const why = figureInvalid(d, v, catalog);
+    if (why) {
+      problems.push(`${d.label} (${k}=${text.length > 40 ? `${text.slice(0, 37)}…` : text}) ${why}; kept ${d.default}`);
+    } else {
+      values[k] = v as Value;
+    }
+  }
+  return {state: {kind, values}, problems};
+}
+
+/**
+ * An interpolant as the page's text: "path/gamma" (names), or "alpha = …; beta = …; gamma = …" formulas of
+ * t (gamma: a formula or a name; "path = linear; gamma = t*(1-t)" keeps a table path). Returns what
+ * si.figure takes (a name string or an InterpolantSpec object); the library checks the names and formulas.
+ */
+export function interpolantOption(text: string, gammaNames: readonly string[] = []): unknown {
+  const t = text.trim();
+  if (!t.includes('=')) return t;
+  const o: Obj = {};
+  for (const part of t.split(';')) {
+    if (!part.trim()) continue;
+    const eq = part.indexOf('=');
+    const k = part.slice(0, eq).trim();
+    const v = part.slice(eq + 1).trim();
+    if (eq < 0 || !['path', 'alpha', 'beta', 'gamma', 'a'].includes(k)) {
+      throw new Error(`"${part.trim()}" is not "alpha = …", "beta = …", "gamma = …" or "path = …"`);
+    }
+    if (k === 'alpha' || k === 'beta') {
+      o.path = 'custom';
+      o[k] = v;
+    } else if (k === 'path') {
+      o.path = v;
+    } else if (k === 'a') {
+      o.gamma_a = Number(v);
+    } else if (gammaNames.includes(v)) {
+      o.gamma = v;
+    } else {
+      o.gamma = 'custom';
+      o.gamma_expr = v;
+    }
+  }
+  return o;
+}
+
+/** si.figure's options of a figure's settings (the rest are the library's defaults, the SPEC's). */
+export function figureOptions(f: FigureState, gammaNames: readonly string[] = []): Obj {
+  const o: Obj = {};
+  if (f.kind === 'trajectories') o.eps = [0, 0, 0];
+  for (const d of FIGURE_SETTINGS[f.kind]) {
+    const v = f.values[d.key];
+    const [name, index] = d.option.split('.');
+    const value = name.startsWith('interpolant') ? interpolantOption(String(v), gammaNames) : v;
+    if (index === undefined) {
+      o[name] = value;
+    } else {
+      const list = (o[name] ??= []) as unknown[];
+      list[Number(index)] = value;
+    }
+  }
+  if (f.kind === 'gmm-likelihood') {
+    o.sdeSteps = o.odeSteps = o.steps;
+    delete o.steps;
+  }
+  return o;
+}
+
+/** The on-screen label of the setting an option error names ("interpolants[1].alpha: …" → "row 2"). */
+export function figureSettingOf(kind: FigureKind, option: string): FigureSettingDef|undefined {
+  const m = /^([A-Za-z0-9]+)(?:\[(\d+)\])?/.exec(option);
+  if (!m) return undefined;
+  const key = m[2] === undefined ? m[1] : `${m[1]}.${m[2]}`;
+  const defs = FIGURE_SETTINGS[kind];
+  return defs.find((d) => d.option === key) ?? defs.find((d) => d.option.split('.')[0] === m[1]) ??
+      (m[1] === 'sdeSteps' || m[1] === 'odeSteps' ? defs.find((d) => d.key === 'steps') : undefined);
+}

@@ -122,7 +122,8 @@ class Trainer {
     const samplers = msgs.filter((m) => m.type === 'sampler');
     const sdeOnly = samplers.every((m) => m.type !== 'sampler' || m.sdeOnly);
     msgs.forEach((m, i) => {
-      const coalesce = m.type === 'sampler' || m.type === 'view' || m.type === 'density' || m.type === 'memory';
+      const coalesce = m.type === 'sampler' || m.type === 'view' || m.type === 'density' || m.type === 'memory' ||
+          m.type === 'figure';
       if (coalesce && lastIndex.get(m.type) !== i) return;
       if (m.type === 'sampler') m = {...m, sdeOnly};
       try {
@@ -133,6 +134,27 @@ class Trainer {
     });
     if (this.running && this.run) this.trainChunk();
     if (this.running || this.inbox.length) this.schedule();
+  }
+
+  /** A figure of the Figures view: the library reads and checks the options and computes it. */
+  private figure(m: ToWorker&{type: 'figure'}): void {
+    const t0 = performance.now();
+    try {
+      const result = this.si!.figure(m.kind, m.options as never);
+      // Transferred, not copied: a figure's arrays are tens of MB, and copying them would stall the page.
+      const buffers = new Set<ArrayBuffer>();
+      const collect = (v: unknown): void => {
+        if (ArrayBuffer.isView(v)) {
+          buffers.add(v.buffer as ArrayBuffer);
+        } else if (v && typeof v === 'object') {
+          Object.values(v).forEach(collect);
+        }
+      };
+      collect(result);
+      this.post({type: 'figure', id: m.id, kind: m.kind, result, ms: performance.now() - t0}, [...buffers]);
+    } catch (e) {
+      this.post({type: 'figure', id: m.id, kind: m.kind, error: errorText(e), ms: performance.now() - t0});
+    }
   }
 
   /** Steps behind the current weights, counting those of an imported model. */
@@ -174,6 +196,7 @@ class Trainer {
   }
 
   private handle(m: ToWorker): void {
+    if (m.type === 'figure') return this.figure(m);
     const r = this.run;
     switch (m.type) {
       case 'configure':

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -131,7 +132,8 @@ struct TrajectoryFigureOptions {
   static std::vector<InterpolantSpec> figure_b_interpolants();
   void validate() const;
 };
-// Every panel starts from the same draw of rho0 (Rng(seed)); each SDE has its own noise.
+// Every panel starts from the same draw of rho0 (Rng(seed)); each SDE has its own noise, drawn from the
+// seed, the panel's column and its eps: a row does not depend on the other rows.
 PathFigure trajectory_figure(const TrajectoryFigureOptions& o);
 
 struct GammaFigureOptions {
@@ -179,6 +181,25 @@ struct LikelihoodFigure {
 };
 
 LikelihoodFigure likelihood_figure(const LikelihoodFigureOptions& o);
+
+// ---- Options from JSON (core/src/figure_options.cpp) ------------------------------------------
+
+// The one reader of figures A-D's options, for the package's si.figure(kind, options) and `si
+// figure` alike: a JSON object with camelCase keys, each optional (default: the SPEC's value).
+//   A densities:      rho0, rho1 (a 1-D mixture as text, see mixture_from_text, or a mixture spec),
+//                     interpolants (["trig/zero", {"path": "custom", "alpha": "1-t", ...}]), times,
+//                     xmin, xmax, grid, heatTimes
+//   B trajectories:   rho0, rho1, interpolants, eps (a number or a list: the rows), paths, steps, seed,
+//                     times (of the histograms), bins, xmin, xmax, grid, heatTimes
+//   C linear-gamma:   the same with one interpolant (the gamma > 0 rows) and one eps > 0
+//   D gmm-likelihood: dim, baseComponents, components, mixtureSeed, interpolant, n, eps, sdeSteps,
+//                     odeSteps, sdePaths, seed
+// Unknown keys are rejected, numbers range-checked (si/limits.hpp) and the figure's whole cost
+// checked before anything is computed; a ConfigError names the key ("interpolants[1].alpha").
+DensityFigureOptions read_density_figure_options(const nlohmann::json& options, const std::string& prefix = "");
+TrajectoryFigureOptions read_trajectory_figure_options(const nlohmann::json& options, const std::string& prefix = "");
+GammaFigureOptions read_gamma_figure_options(const nlohmann::json& options, const std::string& prefix = "");
+LikelihoodFigureOptions read_likelihood_figure_options(const nlohmann::json& options, const std::string& prefix = "");
 
 // ---- Figure E: high-dimensional mixtures, ODE against SDE (SPEC 10.5) --------------------------
 

@@ -22,8 +22,10 @@ constexpr std::int64_t kMaxTrainingSteps = std::int64_t(1) << 40;  // steps of a
 constexpr std::int64_t kMaxSamples = 100000000;                    // n of a sampler call
 constexpr std::int64_t kMaxSteps = 1000000;                        // fixed steps of a sampler
 constexpr std::int64_t kMaxSnapshots = 100000;                     // frames of a sampler call
-constexpr double kMaxOutputFloats = 5e8;  // n * d * (frames + 1) numbers a sampler may return (2 GB)
-constexpr double kMaxBatchFloats = 2e8;   // batch * (d + width) numbers of one training step
+constexpr double kMaxOutputFloats = 5e8;         // n * d * (frames + 1) numbers a sampler may return (2 GB)
+constexpr double kMaxBatchFloats = 2e8;          // batch * (d + width) numbers of one training step
+constexpr std::int64_t kMaxFigureRows = 64;      // interpolants, noise levels or times of a figure
+constexpr std::int64_t kMaxFigureGrid = 100000;  // points of a figure's x grid, heatmap times, bins
 constexpr std::int64_t kMaxSeed = (std::int64_t(1) << 53) - 1;  // exact in a JavaScript number
 
 // Throws ConfigError(field, "<what> needs <amount>, more than the limit of <limit> (...)") when

@@ -95,6 +95,21 @@ export async function usage(): Promise<void> {
   // @ts-expect-error: only b and s have exact divergences
   ex.divergence('v', 0.5, [0, 0]);
 
+  // The paper's figures: options and results typed by kind.
+  const figA = si.figure('densities', {rho0: '1/2 N(-3, 0.25) + 1/2 N(3, 0.25)', interpolants: ['trig/zero', {path: 'custom', alpha: '1-t', beta: 't'}]});
+  const curves: Float64Array = figA.rows[0].curves;
+  const figB = si.figure('trajectories', {eps: [0, 0.5], paths: 100});
+  const paths: Float64Array = figB.panels[0].paths;
+  const pValue: number = figB.panels[0].marginals[0].pValue;
+  const figD = si.figure('gmm-likelihood', {n: 100, baseComponents: 2});
+  const scale: [number, number] = [figD.lo, figD.hi];
+  const kinds: readonly string[] = si.figureKinds;
+  // @ts-expect-error: figure A has no eps
+  si.figure('densities', {eps: 1});
+  // @ts-expect-error: an unknown figure
+  si.figure('histograms');
+  void [curves, paths, pValue, scale, kinds];
+
   model.delete();
   again.dispose();
   session.delete();
