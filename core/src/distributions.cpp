@@ -157,6 +157,8 @@ VecD GaussianMixture::log_density(const MatD& x) const {
     chol_[i].triangularView<Eigen::Lower>().solveInPlace(r);
     const VecD l = (log_norm_[i] - 0.5 * r.colwise().squaredNorm().array()).transpose();
     for (Eigen::Index j = 0; j < n; ++j) {
+      // A component with density 0 here adds nothing (and exp(-inf - -inf) would be NaN).
+      if (l(j) == -std::numeric_limits<double>::infinity()) continue;
       if (l(j) > m(j)) {
         acc(j) = acc(j) * std::exp(m(j) - l(j)) + 1.0;
         m(j) = l(j);

@@ -31,6 +31,8 @@ std::vector<std::uint8_t> read_bytes(const std::string& path, const std::string&
   if (::stat(path.c_str(), &st) != 0)
     throw ConfigError(field, "cannot open " + describe_path(path) + ": " + std::strerror(errno));
   if (S_ISDIR(st.st_mode)) throw ConfigError(field, describe_path(path) + " is a directory, not an IDX file");
+  // Devices and pipes (/dev/zero) never end: only regular files are read.
+  if (!S_ISREG(st.st_mode)) throw ConfigError(field, describe_path(path) + " is not a regular file");
   std::vector<std::uint8_t> out;
 #ifdef SI_HAVE_ZLIB
   gzFile f = gzopen(path.c_str(), "rb");
@@ -221,8 +223,11 @@ MatD ImageDistribution::sample(Eigen::Index n, Rng& rng) const {
   return x;
 }
 
+#ifdef SI_HAVE_ZLIB
 namespace {
 
+// Native builds only: the package has no file system to read the IDX files from (the page will
+// get its images as an asset).
 const DatasetRegistration kFashionMnist{
     {"fashion-mnist",
      "Fashion-MNIST images (Debian's dataset-fashion-mnist) in [-1, 1]: size 28 (d = 784) or 14 (2 x 2 pooled, d = "
@@ -250,5 +255,6 @@ const DatasetRegistration kFashionMnist{
      }}};
 
 }  // namespace
+#endif
 
 }  // namespace si

@@ -120,6 +120,15 @@ TEST(GaussianMixture, SampleMeanAndCovarianceMatchTheMixtureMoments) {
   }
 }
 
+TEST(GaussianMixture, LogDensityIsMinusInfinityWhereEveryComponentUnderflows) {
+  // Found by fuzzing: where every component's log-density is -inf the log-sum-exp gave NaN.
+  const GaussianMixture g({0.5, 0.5}, {VecD::Zero(1), VecD::Ones(1)},
+                          {MatD::Constant(1, 1, 1e-300), MatD::Constant(1, 1, 1e-300)});
+  const VecD lp = g.log_density(MatD::Constant(1, 1, 1e200));
+  EXPECT_EQ(lp(0), -std::numeric_limits<double>::infinity());
+  EXPECT_TRUE(std::isfinite(g.log_density(MatD::Constant(1, 1, 1e-160))(0)));
+}
+
 TEST(GaussianMixture, LogDensityIntegratesToOneOnAGrid) {
   const GaussianMixture g = example_mixture();
   const int gsz = 500;
