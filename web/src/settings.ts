@@ -384,6 +384,30 @@ export const SETTINGS: readonly SettingDef[] = [
     config: at('optimizer.decay')
   },
   {
+    key: 'sched',
+    label: 'lr schedule',
+    help: 'step: times the decay factor every "lr decay every" steps; cosine: half a cosine down to 0 at "stop at step".',
+    group: 'training',
+    kind: 'enum',
+    default: 'step',
+    effect: 'train',
+    extra: ['step', 'cosine'],
+    config: at('optimizer.schedule')
+  },
+  {
+    key: 'ema',
+    label: 'weight average (EMA)',
+    help: 'Decay of a moving average of the weights, which the samples then use; 0 = off (e.g. 0.999).',
+    group: 'training',
+    kind: 'number',
+    default: 0,
+    effect: 'train',
+    step: 0.001,
+    min: 0,
+    max: 0.9999,
+    config: at('optimizer.ema')
+  },
+  {
     key: 'clip',
     label: 'gradient clip',
     help: 'Largest gradient norm; 0 = off.',
