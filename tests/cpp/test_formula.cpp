@@ -59,7 +59,7 @@ TEST(Formula, ParseErrorsNameTheFieldAndThePosition) {
       {"1 * ) ", "alpha: '1 * ) ' at position 5: expected a number, t, pi, a function or '(', got ')'"},
       {"t # 2", "alpha: 't # 2' at position 3: unexpected '#'"}};
   for (const auto& [text, want] : cases) {
-    const std::string got = error_of([&] { Formula::parse(text, "alpha"); });
+    const std::string got = error_of([&text = text] { Formula::parse(text, "alpha"); });
     EXPECT_EQ(got.rfind(want, 0), 0u) << "for '" << text << "' got: " << got;
   }
 }
