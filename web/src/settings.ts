@@ -386,7 +386,8 @@ export const SETTINGS: readonly SettingDef[] = [
   {
     key: 'sched',
     label: 'lr schedule',
-    help: 'step: times the decay factor every "lr decay every" steps; cosine: half a cosine down to 0 at "stop at step".',
+    help:
+        'step: times the decay factor every "lr decay every" steps; cosine: half a cosine down to 0 at "stop at step".',
     group: 'training',
     kind: 'enum',
     default: 'step',
