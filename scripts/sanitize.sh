@@ -34,6 +34,7 @@ built=$(date +%s)
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:detect_stack_use_after_return=1:check_initialization_order=1:strict_init_order=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 export SI_TEST_QUICK=${SI_TEST_QUICK:-1}
+export SI_SANITIZED=1  # tests/cli/run.sh: no ulimit -v (ASan's shadow memory needs the address space)
 echo "== sanitized tests (ctest, SI_TEST_QUICK=$SI_TEST_QUICK)"
 status=0
 (cd "$build" && ctest --output-on-failure -j "$jobs" "$@") || status=$?

@@ -160,7 +160,13 @@ numerical_error)
 bad_inputs)
   # The CLI's bad-input table: each row exits 2 (usage) with a message naming the flag or field, in
   # bounded time (timeout 20 s each) and memory (ulimit -v 4 GB), never a crash, hang or silent run.
-  ulimit -v 4000000
+  # AddressSanitizer reserves terabytes of address space for its shadow memory, so under
+  # scripts/sanitize.sh (SI_SANITIZED=1) ASan's own allocation limit stands in for the ulimit.
+  if [ "${SI_SANITIZED:-0}" = 1 ]; then
+    export ASAN_OPTIONS="${ASAN_OPTIONS:-}:max_allocation_size_mb=4000"
+  else
+    ulimit -v 4000000
+  fi
   node -e "
     const fs = require('fs');
     const m = JSON.parse(fs.readFileSync('$MODEL', 'utf8'));
