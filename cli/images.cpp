@@ -192,6 +192,13 @@ std::string num(double v) {
   return buf;
 }
 
+// The frames of the first path of a sampler run, one column each.
+MatD first_path_frames(const SampleResult<float>& s) {
+  MatD row(s.x.rows(), long(s.snapshots.size()));
+  for (size_t f = 0; f < s.snapshots.size(); ++f) row.col(long(f)) = s.snapshots[f].col(0).cast<double>();
+  return row;
+}
+
 // Rows of frames as an SVG: each row one path (x_t at the frames' times), labelled.
 void write_strip_svg(const std::string& out, const std::string& title, const std::vector<std::string>& row_labels,
                      const std::vector<std::string>& col_labels, const std::vector<MatD>& rows, int scale) {
@@ -243,9 +250,7 @@ int run_eps_grid(const EpsGridArgs& a) {
       s = run_sde<float>(model, defaults, read_sde_plan(o, defaults, true), &x0).result;
       labels.push_back("SDE eps = " + num(eps));
     }
-    MatD row(model.dim(), long(s.snapshots.size()));
-    for (size_t f = 0; f < s.snapshots.size(); ++f) row.col(long(f)) = s.snapshots[f].col(0).cast<double>();
-    rows.push_back(row);
+    rows.push_back(first_path_frames(s));
     times = s.times;
   }
   std::vector<std::string> cols;
@@ -283,9 +288,7 @@ int run_mirror(const MirrorArgs& a) {
   for (int r = 0; r < a.rows; ++r) {
     const json o = {{"seed", a.seed + r}, {"snapshots", a.frames}, {"steps", a.steps}, {"eps", a.eps}};
     const SampleResult<float> s = run_sde<float>(model, defaults, read_sde_plan(o, defaults, true), &x1).result;
-    MatD row(model.dim(), long(s.snapshots.size()));
-    for (size_t f = 0; f < s.snapshots.size(); ++f) row.col(long(f)) = s.snapshots[f].col(0).cast<double>();
-    rows.push_back(row);
+    rows.push_back(first_path_frames(s));
     labels.push_back("noise draw " + std::to_string(r + 1));
     times = s.times;
   }

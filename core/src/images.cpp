@@ -23,6 +23,9 @@ std::int64_t big_endian_u32(const std::uint8_t* p) {
   return (std::int64_t(p[0]) << 24) | (std::int64_t(p[1]) << 16) | (std::int64_t(p[2]) << 8) | std::int64_t(p[3]);
 }
 
+// A pixel byte as a value in [-1, 1].
+double to_unit(std::uint8_t b) { return b / 127.5 - 1.0; }
+
 std::string describe_path(const std::string& path) { return "'" + printable(path, 200) + "'"; }
 
 // The whole file, decompressed when it is gzip (zlib reads plain files unchanged), at most max_bytes.
@@ -121,7 +124,7 @@ MatD ImageSet::to_matrix(std::int64_t first, std::int64_t n) const {
   MatD x(d, n);
   for (std::int64_t j = 0; j < n; ++j) {
     const std::uint8_t* p = pixels.data() + (first + j) * d;
-    for (int i = 0; i < d; ++i) x(i, j) = p[i] / 127.5 - 1.0;
+    for (int i = 0; i < d; ++i) x(i, j) = to_unit(p[i]);
   }
   return x;
 }
@@ -218,7 +221,7 @@ MatD ImageDistribution::sample(Eigen::Index n, Rng& rng) const {
   MatD x(d, n);
   for (Eigen::Index j = 0; j < n; ++j) {
     const std::uint8_t* p = images_.pixels.data() + std::int64_t(rng.below(std::uint64_t(images_.size()))) * d;
-    for (int i = 0; i < d; ++i) x(i, j) = p[i] / 127.5 - 1.0;
+    for (int i = 0; i < d; ++i) x(i, j) = to_unit(p[i]);
   }
   return x;
 }
