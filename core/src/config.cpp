@@ -157,6 +157,15 @@ TrainingConfig TrainingConfig::from_json(const json& j) {
                       "'" + to_name(c.fields) + "' does not fit the " + to_name(path.sidedness) + " path '" + c.path +
                           "'; allowed here: " + fitting_field_sets(path.sidedness) +
                           (path.sidedness == Sidedness::Mirror ? " (the mirror path learns the score only)" : ""));
+  // A two-sided path with gamma = 0 has no noise z: the score's and the denoiser's losses divide by gamma.
+  if (I.two_sided() && c.fields != FieldSet::B) {
+    bool zero = true;
+    for (const double t : {0.1, 0.3, 0.5, 0.7, 0.9}) zero = zero && I.at(t).gamma == 0.0;
+    if (zero)
+      throw ConfigError("fields", "'" + to_name(c.fields) + "' needs a score, and the two-sided path '" + c.path +
+                                      "' with gamma = 0 has no noise to learn it from (its loss divides by gamma); "
+                                      "learn 'b' only (the ODE) or choose a gamma > 0, e.g. 'brownian'");
+  }
   return c;
 }
 

@@ -129,6 +129,26 @@ void TrainingSession::load_weights(const Model& model) {
   steps_ = model.steps_trained();
 }
 
+void TrainingSession::retune(TrainingConfig next) {
+  next.optimizer.horizon = next.steps;
+  next.optimizer.validate();
+  const nlohmann::json now = config_.to_json(), then = next.to_json();
+  for (const char* key : {"base", "target", "interpolant", "fields", "network"})
+    if (now.at(key) != then.at(key))
+      throw ConfigError(key,
+                        "differs from this run's: retuning changes only optimizer, training (not its seed) "
+                        "and sampling; a new " +
+                            std::string(key) + " needs a new session");
+  if (now["training"]["seed"] != then["training"]["seed"])
+    throw ConfigError("training.seed", "differs from this run's: a new seed needs a new session");
+  const bool ema_starts = next.optimizer.ema > 0 && !(config_.optimizer.ema > 0);
+  for (auto& net : nets_) {
+    net.adam.set_options(next.optimizer);
+    if (ema_starts) net.ema = net.mlp.params();  // the average starts from the weights as they are
+  }
+  config_ = std::move(next);
+}
+
 const Mlp<float>& TrainingSession::network(const std::string& name) const {
   for (const auto& n : nets_)
     if (n.name == name) return n.mlp;

@@ -60,6 +60,18 @@ const SamplingDefaults& exact_defaults() {
 std::vector<Row> rows() {
   const double nan = std::numeric_limits<double>::quiet_NaN(), inf = std::numeric_limits<double>::infinity();
   return {
+      // A score with no noise to learn it from (NaN losses and "lower the learning rate" before)
+      {"linear path, gamma zero, b+s",
+       [] {
+         config(with(small(), "interpolant", {{"path", "linear"}, {"gamma", "zero"}}));
+       },
+       "fields", "gamma = 0"},
+      {"trig path, gamma formula 0, b+eta",
+       [] {
+         json j = with(small(), "interpolant", {{"path", "trig"}, {"gamma", "custom"}, {"gamma_expr", "0*t"}});
+         config(with(j, "fields", "b+eta"));
+       },
+       "fields", "no noise"},
       // Nesting, sizes and costs (crashes, hangs and memory blow-ups before)
       {"config nested 100,000 deep", [] { config_text(R"({"base": )" + deep(100000) + "}"); }, "config", "nested"},
       {"model nested 20,000 deep", [] { model(R"({"config": )" + deep(20000) + "}"); }, "model", "nested"},

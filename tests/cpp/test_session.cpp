@@ -158,6 +158,75 @@ TEST(TrainingSession, ContinuesFromASavedModelsWeights) {
   EXPECT_THROW(d.load_weights(saved), ConfigError);
 }
 
+TEST(TrainingSession, RetuneKeepsWhatWasLearnedAndAppliesTheNewSettings) {
+  // Retuning to the same config is invisible: the run goes on bit for bit as without it (the
+  // networks, Adam's moments and step count, the random stream all kept).
+  TrainingSession plain(small_config()), tuned(small_config());
+  plain.step(20);
+  tuned.step(20);
+  tuned.retune(TrainingConfig::from_json(small_config()));
+  plain.step(15);
+  tuned.step(15);
+  for (const char* n : {"b", "s"}) EXPECT_EQ(plain.network(n).params(), tuned.network(n).params()) << n;
+  EXPECT_EQ(tuned.step_count(), 35);
+
+  // A new learning rate, schedule, batch and step limit apply from the next step; the weights stay.
+  json next = small_config();
+  next["optimizer"]["lr"] = 0.0005;
+  next["optimizer"]["schedule"] = "cosine";
+  next["training"]["batch"] = 32;
+  next["training"]["steps"] = 70;
+  const VecF before = tuned.network("b").params();
+  tuned.retune(TrainingConfig::from_json(next));
+  EXPECT_EQ(tuned.network("b").params(), before);
+  EXPECT_EQ(tuned.config().batch, 32);
+  EXPECT_NEAR(tuned.step(1).lr, 0.0005 * 0.5 * (1 + std::cos(M_PI * 35.0 / 70.0)), 1e-12);
+  // Unlike a reload (load_weights), which starts Adam's moments afresh: its first update differs.
+  TrainingSession reloaded(next);
+  TrainingSession again(small_config());
+  again.step(35);
+  reloaded.load_weights(again.model());
+  again.retune(TrainingConfig::from_json(next));
+  reloaded.step(1);
+  again.step(1);
+  EXPECT_NE(reloaded.network("b").params(), again.network("b").params());
+
+  // A moving average switched on starts from the weights as they are.
+  next["optimizer"]["ema"] = 0.99;
+  tuned.retune(TrainingConfig::from_json(next));
+  EXPECT_EQ(tuned.model().networks().at("b").params(), tuned.network("b").params());
+  tuned.step(5);
+  EXPECT_NE(tuned.model().networks().at("b").params(), tuned.network("b").params());
+
+  // What defines the run cannot change: an error names the key, and nothing changes.
+  const VecF kept = tuned.network("b").params();
+  const auto refused = [&](const char* key, json cfg) {
+    try {
+      tuned.retune(TrainingConfig::from_json(cfg));
+      ADD_FAILURE() << key << " accepted";
+    } catch (const ConfigError& e) {
+      EXPECT_EQ(e.field(), key);
+    }
+  };
+  json bad = next;
+  bad["network"]["hidden"] = {8, 8};
+  refused("network", bad);
+  bad = next;
+  bad["target"] = {{"type", "moons"}};
+  refused("target", bad);
+  bad = next;
+  bad["interpolant"]["path"] = "linear";
+  refused("interpolant", bad);
+  bad = next;
+  bad["fields"] = "b+eta";
+  refused("fields", bad);
+  bad = next;
+  bad["training"]["seed"] = 7;
+  refused("training.seed", bad);
+  EXPECT_EQ(tuned.network("b").params(), kept);
+  EXPECT_EQ(tuned.config().optimizer.ema, 0.99);
+}
+
 TEST(Model, DerivedFieldsFollowTheSpecRelations) {
   json cfg = small_config();
   cfg["base"] = {{"type", "random-gmm"}, {"components", 2}};

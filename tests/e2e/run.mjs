@@ -915,6 +915,152 @@ await test('a bad setting shows a message and keeps the model', async () => {
   }
 });
 
+// ---------------------------------------------------------------- a newcomer's page (issue 9)
+const stepOf = (p) => num(p, '#step-count');
+/** Records every text the status shows from now on (to catch a flicker). */
+async function watchStatus(p) {
+  await p.evaluate(() => {
+    window.__status = [];
+    new MutationObserver(() => window.__status.push(document.getElementById('status').textContent))
+      .observe(document.getElementById('status'), { childList: true, characterData: true, subtree: true });
+  });
+}
+
+await test('newcomer: raising "stop at step" goes on from the step reached, with the same model', async () => {
+  const a = await openPage('steps=300');
+  try {
+    const p = a.page;
+    await p.waitForFunction(() => /done/.test(document.getElementById('status').textContent), null, { timeout: 60000 });
+    const gen = await data(p, 'gen');
+    assert(await stepOf(p) === 300, `stopped at ${await stepOf(p)}`);
+    // Play at the limit says what to do...
+    await p.click('#btn-play');
+    await p.waitForFunction(() => /step limit/.test(document.getElementById('messages').textContent), null, { timeout: 5000 });
+    // ...and doing it continues the run: the same model, from step 300, the message gone.
+    await setInput(p, '#set-steps', 600);
+    const seen = [];
+    for (let i = 0; i < 20 && (seen.at(-1) ?? 0) < 400; i++) {
+      seen.push(await stepOf(p));
+      await p.waitForTimeout(250);
+    }
+    await p.waitForFunction(() => Number(document.getElementById('step-count').textContent) >= 400, null, { timeout: 30000 });
+    assert(Math.min(...seen) >= 300, `the step count went back: ${seen.join(', ')}`);
+    assert(await data(p, 'gen') === gen, 'a new run replaced the trained one');
+    assert(!/step limit/.test(await p.$eval('#messages', (e) => e.textContent)), 'the step-limit message stayed');
+    // A learning rate applied to the running model: the same run goes on, the header shows it.
+    await setInput(p, '#set-lr', 0.001);
+    await p.waitForFunction(() => document.getElementById('lr').textContent === '1.0e-3', null, { timeout: 10000 });
+    assert(await data(p, 'gen') === gen, 'the learning rate replaced the run');
+    await p.waitForFunction(() => /done/.test(document.getElementById('status').textContent), null, { timeout: 60000 });
+    assert(await stepOf(p) === 600, `stopped at ${await stepOf(p)}, not 600`);
+    assert(a.errors.length === 0, `console errors: ${a.errors.join(' | ')}`);
+  } finally {
+    await a.close();
+  }
+});
+
+await test('newcomer: a new network after training is announced with an undo that brings the trained one back', async () => {
+  const a = await openPage();
+  try {
+    const p = a.page;
+    await p.waitForFunction(() => Number(document.getElementById('step-count').textContent) >= 300, null, { timeout: 60000 });
+    await watchStatus(p);
+    await setInput(p, '#set-width', 32);
+    await p.waitForFunction(() => /new network/.test(document.getElementById('messages').textContent), null, { timeout: 15000 });
+    const msg = await p.$eval('#messages', (e) => e.textContent);
+    assert(/width 64 → 32/.test(msg) && /trained \d+ steps/.test(msg), `the message does not say what changed: ${msg}`);
+    const statuses = await p.evaluate(() => window.__status);
+    assert(!statuses.includes('paused'), `the status flickered through "paused": ${statuses.join(' > ')}`);
+    const trained = Number(/trained (\d+) steps/.exec(msg)[1]);
+    assert(trained >= 300, `it says ${trained} steps`);
+    await p.click('#messages button.msg-action');
+    await p.waitForFunction(() => /previous run is back/.test(document.getElementById('messages').textContent), null, { timeout: 15000 });
+    assert(await p.$eval('#set-width', (e) => e.value) === '64', 'the width control does not show the restored run');
+    assert(await stepOf(p) >= trained, `step ${await stepOf(p)} after undo, the run had ${trained}`);
+    assert(!/width=32/.test(await p.evaluate(() => location.search)), 'the link still has the undone width');
+    await p.click('#btn-play');
+    await p.waitForFunction((s) => Number(document.getElementById('step-count').textContent) > s, trained, { timeout: 20000 });
+    assert(a.errors.length === 0, `console errors: ${a.errors.join(' | ')}`);
+  } finally {
+    await a.close();
+  }
+});
+
+await test('newcomer: every control says whether it starts a new network; speed is not stale after pause', async () => {
+  const a = await openPage();
+  try {
+    const p = a.page;
+    await p.waitForFunction(() => Number(document.getElementById('sps').textContent) > 0, null, { timeout: 60000 });
+    const rows = await p.$$eval('#settings label.setting', (els) => els.map((e) => ({
+      id: e.querySelector('input,select').id, restart: e.classList.contains('restart'), title: e.title })));
+    const restart = rows.filter((r) => r.restart).map((r) => r.id);
+    for (const id of ['set-b', 'set-t', 'set-path', 'set-gamma', 'set-fields', 'set-width', 'set-depth', 'set-act', 'set-seed'])
+      assert(restart.includes(id), `${id} is not marked as starting a new network`);
+    for (const id of ['set-lr', 'set-steps', 'set-batch', 'set-clip', 'set-sched', 'set-n', 'set-odesteps'])
+      assert(!restart.includes(id), `${id} is marked as starting a new network`);
+    const untold = rows.filter((r) => !/new network|running model/.test(r.title)).map((r) => r.id);
+    assert(untold.length === 0, `controls whose help does not say what a change does: ${untold.join(', ')}`);
+    await p.click('#btn-play');
+    await waitData(p, 'running', 'v === "0"', 10000);
+    assert(await p.$eval('#sps', (e) => e.textContent) === '–', 'steps/s still shows a speed while paused');
+  } finally {
+    await a.close();
+  }
+});
+
+await test('newcomer: a score with no noise (linear path, γ zero) is explained before training, by the labels', async () => {
+  const a = await openPage('path=linear&gamma=zero');
+  try {
+    const p = a.page;
+    await p.waitForFunction(() => /no noise/.test(document.getElementById('messages').textContent), null, { timeout: 30000 });
+    const msg = (await errorMessages(p)).join(' | ');
+    assert(/learned fields "b \+ s"/.test(msg) && /γ\(t\)/.test(msg) && /b only/.test(msg), `message: ${msg}`);
+    assert(!/learning rate|NaN/.test(msg), `the advice is wrong: ${msg}`);
+    await p.waitForTimeout(1500);
+    assert(await stepOf(p) === 0, 'it trained anyway');
+    // Following the advice starts the run.
+    await setInput(p, '#set-gamma', 'brownian');
+    await p.waitForFunction(() => Number(document.getElementById('step-count').textContent) > 0, null, { timeout: 30000 });
+  } finally {
+    await a.close();
+  }
+});
+
+await test('newcomer: a notebook preset states its time here and offers the browser-sized run', async () => {
+  const a = await openPage();
+  try {
+    const p = a.page;
+    await waitData(p, 'gen', 'Number(v) >= 1', 30000);
+    await p.selectOption('#preset', 'checker-with-score');
+    await p.waitForFunction(() => document.getElementById('set-width').value === '256', null, { timeout: 5000 });
+    const fits = await p.$eval('#preset', (sel) => {
+      const c = document.createElement('canvas').getContext('2d');
+      c.font = getComputedStyle(sel).font;
+      return [...sel.options].filter((o) => c.measureText(o.text).width > sel.clientWidth - 24).map((o) => o.text);
+    });
+    assert(fits.length === 0, `preset names cut off in the menu: ${fits.join(' | ')}`);
+    await p.waitForSelector('#preset-time', { timeout: 90000 });
+    const note = await p.$eval('#preset-note', (e) => e.textContent);
+    notes.push(`notebook preset here: ${note}`);
+    assert(/about \d+ (s|min|h)/.test(note) && /7,000 steps/.test(note), `no time: ${note}`);
+    assert(/si train --config configs\/checker-with-score\.json/.test(note), `no native recipe: ${note}`);
+    const gen = Number(await data(p, 'gen'));
+    await p.click('#btn-preset-small');
+    await p.waitForFunction(() => document.getElementById('set-width').value === '64', null, { timeout: 5000 });
+    assert(!await p.$('#preset-time'), 'the note shows a time before the run began');
+    await waitData(p, 'gen', `Number(v) > ${gen}`, 30000);
+    assert(await p.$eval('#set-steps', (e) => e.value) === '6000', 'the browser-sized run has another step count');
+    await p.waitForSelector('#preset-time', { timeout: 30000 });
+    const small = await p.$eval('#preset-note', (e) => e.textContent);
+    const sps = Number(/at ([\d.]+) steps\/s/.exec(small)?.[1]);
+    assert(sps > 20, `the browser-sized run's note shows ${sps} steps/s (the notebook's speed?): ${small}`);
+    notes.push(`browser-sized preset here: ${small}`);
+    await shot(p, '#controls', 'preset-note');
+  } finally {
+    await a.close();
+  }
+});
+
 // ---------------------------------------------------------------- the Figures view (SPEC section 10)
 const FIGURES = ['densities', 'trajectories', 'linear-gamma', 'gmm-likelihood'];
 /** Runs fn(page, opened) on a fresh page of the Figures view, then closes it. */

@@ -426,4 +426,28 @@ describe('continuing training', () => {
     assert.throws(() => other.loadWeights({}), TypeError);
     for (const o of [a, b, saved, m1, m2, other]) o.delete();
   });
+
+  test('retune applies new training settings to the running model and keeps what it learned', () => {
+    const plain = new si.TrainingSession(smallConfig);
+    const tuned = new si.TrainingSession(smallConfig);
+    plain.step(15);
+    tuned.step(15);
+    tuned.retune(smallConfig);  // the same settings: the run goes on exactly as without it
+    plain.step(10);
+    tuned.step(10);
+    const pts = new Float32Array([0.1, -0.2, 1.5, 0.7]);
+    const [m1, m2] = [plain.model(), tuned.model()];
+    assert.deepEqual(Array.from(m2.evaluate('b', 0.4, pts)), Array.from(m1.evaluate('b', 0.4, pts)));
+    const lr = 1e-4;
+    tuned.retune({...smallConfig, optimizer: {lr}, training: {...smallConfig.training, steps: 500}});
+    assert.equal(tuned.stepCount, 25);
+    assert.equal(tuned.config.training.steps, 500);
+    assert.equal(tuned.step(1).lr, lr);
+    assert.throws(() => tuned.retune({...smallConfig, network: {hidden: [5]}}), /^Error: network: /);
+    assert.throws(() => tuned.retune({...smallConfig, training: {...smallConfig.training, seed: 99}}),
+                  /^Error: training\.seed: /);
+    assert.throws(() => tuned.retune({...smallConfig, optimizer: {lr: -1}}), /^Error: optimizer\.lr: /);
+    assert.equal(tuned.config.optimizer.lr, lr);  // refused: nothing changed
+    for (const o of [plain, tuned, m1, m2]) o.delete();
+  });
 });

@@ -266,6 +266,13 @@ class WasmTrainingSession {
       return val::undefined();
     });
   }
+  val retune(val config) {
+    return guard([&] {
+      const val c = take(config);
+      session_.retune(si::TrainingConfig::from_json(parse_json(c, "config")));
+      return val::undefined();
+    });
+  }
 
  private:
   explicit WasmTrainingSession(si::TrainingConfig config) : session_(std::move(config)) {}
@@ -624,7 +631,8 @@ EMSCRIPTEN_BINDINGS(stochastic_interpolants) {
       .function("configJSON", &WasmTrainingSession::configJSON)
       .function("step", &WasmTrainingSession::step)
       .function("model", &WasmTrainingSession::model, allow_raw_pointers())
-      .function("loadWeights", &WasmTrainingSession::loadWeights);
+      .function("loadWeights", &WasmTrainingSession::loadWeights)
+      .function("retune", &WasmTrainingSession::retune);
 
   auto exact = class_<WasmExactFields>("ExactFields");
   exact.constructor(&WasmExactFields::create)

@@ -273,6 +273,11 @@ export interface TrainingSession {
    *  match this session's (fields, widths, activation), else an Error naming "model". The optimiser
    *  state starts afresh. The model stays yours to delete(). */
   loadWeights(model: Model): void;
+  /** Applies another config's optimizer, training (not its seed) and sampling settings to this run,
+   *  keeping everything learned: weights, the optimiser's moments, moving averages, the step count and
+   *  the random stream. A config whose base, target, interpolant, fields, network or training.seed
+   *  differ is refused (an Error naming that key) and nothing changes. */
+  retune(config: TrainingConfig): void;
   /** True after delete(). */
   readonly isDeleted: boolean;
   /** Frees the wasm memory; the object cannot be used afterwards. Calling it twice is harmless. */

@@ -182,6 +182,10 @@ function makeApi(raw) {
       if (!(model instanceof Model)) throw new TypeError('loadWeights: expects a Model (e.g. Model.fromJSON(text))');
       this._raw.loadWeights(model._raw);
     }
+    retune(config) {
+      this._raw.retune(json(config, 'config'));
+      this.#config = undefined;
+    }
   }
 
   class ExactFields extends WasmObject {

@@ -9,8 +9,8 @@ import {Formulas} from './formulas';
 import {Files} from './io';
 import type {FromWorker, SampleSet, ToWorker, ViewRequest} from './protocol';
 import type {Catalog, FigureKind, FigureState, SamplerOptions, Settings, Value} from './settings';
-import {fieldShown, formatValue, fromQuery, invalid, pageProblems, samplerOptions, settingDef} from './settings';
-import {DENSITY_GRID, settingsProblems, titleOf, toQuery} from './settings';
+import {fieldShown, formatValue, fromQuery, invalid, onScreen, pageProblems, samplerOptions, settingDef} from './settings';
+import {DENSITY_GRID, SETTINGS, settingsProblems, titleOf, toQuery} from './settings';
 import {FIGURE_SETTINGS, figureDefaults, figureFromQuery, figureInvalid, figureToQuery} from './settings';
 import {Views} from './views';
 
@@ -116,7 +116,10 @@ export class App {
 
   configureSoon(delay = 250): void {
     clearTimeout(this.configureTimer);
-    this.configureTimer = window.setTimeout(() => this.configure(), delay);
+    this.configureTimer = window.setTimeout(() => {
+      this.configureTimer = 0;
+      this.configure();
+    }, delay);
   }
 
   /**
@@ -124,8 +127,10 @@ export class App {
    * (the library's limits and the costs of settings together) before anything is built or sent.
    */
   configure(): void {
-    const problems = [...settingsProblems(this.settings, this.catalog), ...pageProblems(this.settings)];
-    this.messages.clear(['settings', 'training', 'drawing', 'import', 'ODE sampler', 'SDE sampler']);
+    clearTimeout(this.configureTimer);
+    this.configureTimer = 0;
+    const problems = [...settingsProblems(this.settings, this.catalog), ...pageProblems(this.settings, this.catalog)];
+    this.messages.clear(['settings', 'training', 'drawing', 'import', 'undo', 'ODE sampler', 'SDE sampler']);
     if (problems.length) {
       const what = this.gen ? (this.running ? 'the previous model keeps training' : 'the previous model is kept') :
                               'nothing to train yet';
@@ -167,6 +172,14 @@ export class App {
     if (d.effect === 'train') {
       this.pad.render();
       this.configureSoon();
+    } else if (d.effect === 'tune') {
+      // Applied to the running model; a new run on its way (or none yet) takes it with the rest.
+      this.messages.clear(['training']);
+      if (!this.gen || this.configureTimer) {
+        this.configureSoon();
+      } else {
+        this.send({type: 'tune', settings: {...s}});
+      }
     } else if (d.effect === 'sample') {
       // Options that only the SDE reads re-sample the SDE alone: the ODE samples stay as they are.
       const sdeOnly = d.sampler!.every((slot) => slot.path.startsWith('sde.'));
@@ -245,9 +258,14 @@ export class App {
       case 'progress':
         this.step = m.step;
         this.controls.showStep(m.step);
-        this.controls.showProgress(m.stepsPerSec, m.lr);
+        this.controls.showProgress(m.stepsPerSec, m.lr, m.step);
         this.views.onLoss(m.step, m.losses);
         if (m.running !== this.running) this.setRunning(m.running);
+        return;
+      case 'tuned':
+        this.step = m.step;
+        this.controls.showStep(m.step);
+        if (!m.running && m.step >= m.maxSteps) this.setRunning(false, 'done');
         return;
       case 'state':
         this.step = m.step;
@@ -272,7 +290,7 @@ export class App {
       case 'rejected':
         // The worker checked the settings again and took none of them: the run goes on as it was.
         if (m.where === 'import') this.pendingImport = null;
-        m.problems.forEach((p) => this.messages.show(p, m.where));
+        m.problems.forEach((p) => this.messages.show(onScreen(p), m.where));
         if (this.gen) {
           this.setRunning(m.running);
         } else {
@@ -287,7 +305,7 @@ export class App {
         return;
       case 'error':
         if (m.where === 'import') this.pendingImport = null;
-        this.messages.show(m.message, m.where);
+        this.messages.show(onScreen(m.message), m.where);
         if (m.where === 'startup') {
           this.controls.showStatus('failed to load');
           this.link.problems.forEach((p) => this.messages.show(p, 'link'));
@@ -350,6 +368,13 @@ export class App {
       }
       this.pendingImport = null;
     }
+    if (m.restored) {
+      clearTimeout(this.configureTimer);
+      this.settings = {...m.restored};
+      this.messages.clear(['settings', 'training', 'undo']);
+      this.messages.show(`the previous run is back (step ${m.step}), paused: press play to go on`, 'undo', 'info');
+    }
+    if (m.previous) this.offerUndo(m.previous);
     this.step = m.step;
     this.fieldNames = m.fieldNames;
     this.checkerboard = m.checkerboard;
@@ -373,6 +398,20 @@ export class App {
     this.send({type: 'view', view: this.viewRequest()});
     this.formulas.showPath(m.config.interpolant as Record<string, unknown>, String(m.config.fields));
     this.renderAll();
+  }
+
+  /** A new network replaced a trained one: say what changed, and offer it back. */
+  private offerUndo(previous: {step: number; settings: Settings}): void {
+    const changed = SETTINGS.filter((d) => d.effect === 'train' && previous.settings[d.key] !== this.settings[d.key])
+                        .map(
+                            (d) => `${titleOf(d)} ${formatValue(d, previous.settings[d.key])} → ` +
+                                formatValue(d, this.settings[d.key]));
+    const what = changed.length ? changed.slice(0, 3).join(', ') : 'reset';
+    this.messages.clear(['undo']);
+    this.messages.show(
+        `a new network started (${what}); the previous one, trained ${
+            previous.step} steps, is kept until the next change`,
+        'undo', 'info', {label: 'undo', run: () => this.send({type: 'undo'})});
   }
 
   private onSamples(m: SampleSet): void {

@@ -3,7 +3,7 @@
 import type {App} from './app';
 import {$} from './dom';
 import type {SettingDef, Settings, Value} from './settings';
-import {applyPreset, bounds, isVisible, options, optionLabel, parseValue, PRESETS, SETTINGS} from './settings';
+import {applyPreset, bounds, isVisible, options, optionLabel, parseValue, PRESETS, restarts, SETTINGS} from './settings';
 
 const GROUP_TITLES: Record<string, string> = {
   data: 'data',
@@ -26,7 +26,7 @@ export class Controls {
     preset.add(new Option('— choose a preset —', ''));
     for (const [k, p] of Object.entries(PRESETS)) preset.add(new Option(p.label, k));
     preset.value = '';
-    preset.onchange = () => app.replaceSettings(applyPreset(preset.value));
+    preset.onchange = () => this.choosePreset(preset.value);
     $('btn-play').onclick = () => app.togglePlay();
     $('btn-step').onclick = () => app.send({type: 'step', k: 10});
     $('btn-reset').onclick = () => app.configure();
@@ -38,6 +38,51 @@ export class Controls {
         app.togglePlay();
       }
     });
+  }
+
+  /** The preset chosen last (its note says what it shows, what it costs here, and its smaller variant). */
+  private preset = '';
+  private lastSps = 0;
+  /** A preset was chosen and its run has not begun: the speeds still coming are the old run's. */
+  private presetPending = false;
+
+  private choosePreset(name: string): void {
+    this.preset = name;
+    ($('preset') as HTMLSelectElement).value = name;
+    this.lastSps = 0;
+    this.presetPending = true;
+    this.app.replaceSettings(applyPreset(name));
+    this.showPresetNote();
+  }
+
+  private showPresetNote(): void {
+    const p = PRESETS[this.preset];
+    const note = $('preset-note');
+    note.hidden = !p;
+    if (!p) return;
+    note.replaceChildren(p.about);
+    const steps = this.app.settings.steps as number;
+    if (this.lastSps > 0) {
+      const t = document.createElement('b');
+      t.id = 'preset-time';
+      t.textContent = ` Here: about ${duration(steps / this.lastSps)} for ${steps.toLocaleString('en')} steps at ` +
+          `${this.lastSps.toFixed(1)} steps/s.`;
+      note.append(t);
+    } else {
+      note.append(' (Its time here shows after a few steps.)');
+    }
+    if (p.small) {
+      const b = document.createElement('button');
+      b.id = 'btn-preset-small';
+      b.textContent = 'use the browser size';
+      b.onclick = () => this.choosePreset(p.small!);
+      note.append(' ', b);
+    }
+    if (p.config) {
+      const code = document.createElement('code');
+      code.textContent = `si train --config ${p.config} --out model.json`;
+      note.append(' Or train it natively: ', code, ', then "import model" below.');
+    }
   }
 
   /** One row per setting shown in the panel, grouped; settings with a control elsewhere have none. */
@@ -54,10 +99,19 @@ export class Controls {
         groups.set(d.group, fs);
       }
       const row = document.createElement('label');
-      row.className = 'setting';
-      row.title = d.help ?? '';
+      row.className = restarts(d) ? 'setting restart' : 'setting';
+      const kind = restarts(d) ? 'Changing it starts a new network (the trained one can be brought back: undo).' :
+                                 'Applies to the running model: nothing learned is lost.';
+      row.title = d.help ? `${d.help}\n${kind}` : kind;
       const name = document.createElement('span');
       name.textContent = d.label;
+      if (restarts(d)) {
+        const mark = document.createElement('span');
+        mark.className = 'restart-mark';
+        mark.textContent = ' ↺';
+        mark.setAttribute('aria-label', '(starts a new network)');
+        name.append(mark);
+      }
       const input = makeInput(d);
       input.id = `set-${d.key}`;
       // The app checks the value (and names the values allowed if it is not one).
@@ -111,21 +165,39 @@ export class Controls {
     $('step-count').textContent = String(step);
   }
 
-  showProgress(stepsPerSec: number, lr: number): void {
+  showProgress(stepsPerSec: number, lr: number, step: number): void {
     $('sps').textContent = stepsPerSec.toFixed(stepsPerSec < 10 ? 1 : 0);
     $('lr').textContent = lr.toExponential(1);
+    const goal = this.app.settings.steps as number;
+    $('eta').textContent =
+        stepsPerSec > 0 && step < goal ? `≈ ${duration((goal - step) / stepsPerSec)} to step ${goal}` : '';
+    // The preset's time here, once the speed has settled (a few seconds in).
+    if (this.preset && !this.presetPending && step > 20 && Math.abs(stepsPerSec - this.lastSps) > 0.1 * this.lastSps) {
+      this.lastSps = stepsPerSec;
+      this.showPresetNote();
+    }
   }
 
   /** A new run: counters from its step, no speed or learning rate yet. */
   resetCounters(step: number): void {
     this.showStep(step);
+    // The preset's time is measured again on the new run.
+    this.lastSps = 0;
+    this.presetPending = false;
+    this.showPresetNote();
     $('sps').textContent = '0';
     $('lr').textContent = '–';
   }
 
   showRunning(on: boolean, reason?: string): void {
     $('btn-play').textContent = on ? '❚❚ pause' : '▶ play';
+    // A stopped run has no speed (the last one would be stale).
+    if (!on) {
+      $('sps').textContent = '–';
+      $('eta').textContent = '';
+    }
     $('status').textContent = on  ? 'training' :
+        reason === 'new run'      ? 'starting…' :
         reason === 'done'         ? 'done (step limit)' :
         reason === 'error'        ? 'stopped (error)' :
         reason === 'bad settings' ? 'paused (bad settings: see the message)' :
@@ -135,6 +207,14 @@ export class Controls {
   showStatus(text: string): void {
     $('status').textContent = text;
   }
+}
+
+/** Seconds as a person reads them: "40 s", "12 min", "1 h 55 min". */
+export function duration(sec: number): string {
+  if (!Number.isFinite(sec)) return '–';
+  if (sec < 90) return `${Math.max(1, Math.round(sec))} s`;
+  const min = Math.round(sec / 60);
+  return min < 90 ? `${min} min` : `${Math.floor(min / 60)} h ${min % 60} min`;
 }
 
 function makeInput(d: SettingDef): Input {

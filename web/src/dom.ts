@@ -6,7 +6,8 @@ export const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.g
 export class Messages {
   private readonly box = $('messages');
 
-  show(text: string, where = 'page', kind: 'error'|'info' = 'error'): void {
+  /** `action`: a button in the message (e.g. undo); pressing it runs it and dismisses the message. */
+  show(text: string, where = 'page', kind: 'error'|'info' = 'error', action?: {label: string; run: () => void}): void {
     for (const el of Array.from(this.box.children) as HTMLElement[]) {
       if (el.dataset.text === text) return;
     }
@@ -20,7 +21,18 @@ export class Messages {
     close.onclick = () => div.remove();
     const span = document.createElement('span');
     span.textContent = `${where}: ${text}`;
-    div.append(span, close);
+    div.append(span);
+    if (action) {
+      const b = document.createElement('button');
+      b.className = 'msg-action';
+      b.textContent = action.label;
+      b.onclick = () => {
+        div.remove();
+        action.run();
+      };
+      div.append(b);
+    }
+    div.append(close);
     this.box.append(div);
   }
 

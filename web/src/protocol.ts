@@ -14,6 +14,10 @@ export interface Grid {
 // (settings.ts trainingConfig, samplerOptions), after checking them (settingsProblems) as the page did.
 export type ToWorker =
   | { type: 'configure'; settings: Settings; play: boolean; view: ViewRequest }
+  /** Settings that apply to the running model (effect 'tune'): the session is retuned, nothing learned is lost. */
+  | { type: 'tune'; settings: Settings }
+  /** Back to the run before the last new network (the worker keeps it for a while). */
+  | { type: 'undo' }
   | { type: 'play' }
   | { type: 'pause' }
   | { type: 'step'; k: number }
@@ -60,6 +64,9 @@ export interface SampleSet {
   sdeSnaps: Float32Array[];
   sdeTimes: Float64Array;
   metrics: Metrics;
+  /** Why a sampler gave no samples (the library's message, also sent as an error). */
+  odeError?: string;
+  sdeError?: string;
   ms: number;
 }
 
@@ -69,7 +76,13 @@ export type FromWorker =
   | { type: 'ready'; version: string; catalog: Catalog }
   | { type: 'configured'; gen: number; config: Record<string, unknown>; fieldNames: string[]; imported: boolean; step: number;
       target: Float32Array; base: Float32Array; coeffs: Coefficients; exact: boolean; trueNll?: number;
-      checkerboard: boolean }
+      checkerboard: boolean;
+      /** The run this one replaced is kept, and 'undo' brings it back: its steps and what changed. */
+      previous?: { step: number; settings: Settings };
+      /** This run is the one an 'undo' brought back: its settings become the page's again. */
+      restored?: Settings }
+  /** The running model took new training settings (retune): the same run goes on. */
+  | { type: 'tuned'; gen: number; step: number; maxSteps: number; running: boolean }
   | { type: 'progress'; gen: number; step: number; lr: number; losses: Record<string, number>;
       stepsPerSec: number; running: boolean }
   | { type: 'state'; gen: number; running: boolean; step: number; reason?: string }

@@ -11,10 +11,15 @@ export type Settings = Record<string, Value>;
 type Obj = Record<string, unknown>;
 
 /**
- * What changing a setting does: restart training, re-sample the same model, redraw every view, or
- * only recompute the Fields view.
+ * What changing a setting does: 'train' starts a new network (data, interpolant, network, seed: what
+ * defines the run); 'tune' applies it to the running model (the optimiser, the schedule, the batch,
+ * the step limit: nothing learned is lost); 'sample' re-samples the same model; 'view' redraws every
+ * view; 'field' only recomputes the Fields view.
  */
-export type Effect = 'train'|'sample'|'view'|'field';
+export type Effect = 'train'|'tune'|'sample'|'view'|'field';
+
+/** Whether changing this setting starts a new network (the controls say so). */
+export const restarts = (d: SettingDef) => d.effect === 'train';
 
 /**
  * The library's name lists, by the kinds of its bindings' names(kind); 'field' (b, s, eta, v) is
@@ -353,7 +358,7 @@ export const SETTINGS: readonly SettingDef[] = [
     group: 'training',
     kind: 'number',
     default: 5e-3,
-    effect: 'train',
+    effect: 'tune',
     step: 1e-4,
     min: 1e-9,
     max: 1e6,
@@ -366,7 +371,7 @@ export const SETTINGS: readonly SettingDef[] = [
     group: 'training',
     kind: 'int',
     default: 1500,
-    effect: 'train',
+    effect: 'tune',
     min: 0,
     max: 1e7,
     config: at('optimizer.step_size')
@@ -377,7 +382,7 @@ export const SETTINGS: readonly SettingDef[] = [
     group: 'training',
     kind: 'number',
     default: 0.5,
-    effect: 'train',
+    effect: 'tune',
     step: 0.05,
     min: 1e-6,
     max: 1,
@@ -391,7 +396,7 @@ export const SETTINGS: readonly SettingDef[] = [
     group: 'training',
     kind: 'enum',
     default: 'step',
-    effect: 'train',
+    effect: 'tune',
     extra: ['step', 'cosine'],
     config: at('optimizer.schedule')
   },
@@ -402,7 +407,7 @@ export const SETTINGS: readonly SettingDef[] = [
     group: 'training',
     kind: 'number',
     default: 0,
-    effect: 'train',
+    effect: 'tune',
     step: 0.001,
     min: 0,
     max: 0.9999,
@@ -415,7 +420,7 @@ export const SETTINGS: readonly SettingDef[] = [
     group: 'training',
     kind: 'number',
     default: 0,
-    effect: 'train',
+    effect: 'tune',
     step: 0.1,
     min: 0,
     max: 1e9,
@@ -427,7 +432,7 @@ export const SETTINGS: readonly SettingDef[] = [
     group: 'training',
     kind: 'int',
     default: 256,
-    effect: 'train',
+    effect: 'tune',
     min: 1,
     max: 100000,
     limit: 'batch',
@@ -439,7 +444,7 @@ export const SETTINGS: readonly SettingDef[] = [
     group: 'training',
     kind: 'int',
     default: 20000,
-    effect: 'train',
+    effect: 'tune',
     min: 1,
     max: 1e7,
     limit: 'trainingSteps',
@@ -466,7 +471,7 @@ export const SETTINGS: readonly SettingDef[] = [
     group: 'training',
     kind: 'number',
     default: 1e-4,
-    effect: 'train',
+    effect: 'tune',
     step: 1e-4,
     min: 0,
     max: 0.4,
@@ -479,7 +484,7 @@ export const SETTINGS: readonly SettingDef[] = [
     group: 'training',
     kind: 'bool',
     default: true,
-    effect: 'train',
+    effect: 'tune',
     config: at('training.antithetic')
   },
   {
@@ -965,8 +970,19 @@ export function decodePoints(text: string): [number, number][] {
 }
 
 /** Checks the page can do before asking the library; returns messages. */
-export function pageProblems(s: Settings): string[] {
+export function pageProblems(s: Settings, catalog: Catalog = {
+  names: {}
+}): string[] {
   const out: string[] = [];
+  // A score needs noise: a two-sided path with gamma = 0 has none (its losses would divide by gamma).
+  const twoSided = catalog.noiseBase !== undefined && !catalog.noiseBase.includes(String(s.path));
+  if (twoSided && s.gamma === 'zero' && s.fields !== 'b') {
+    const f = settingDef('fields');
+    out.push(
+        `${f.label} "${optionLabel(f, String(s.fields))}" need a score, and the ${s.path} path with γ(t) = zero ` +
+        'has no noise to learn it from (its loss divides by γ): choose γ(t) brownian (or another γ > 0), ' +
+        `or ${f.label} "${optionLabel(f, 'b')}"`);
+  }
   for (const side of ['b', 't'] as const) {
     if (s[side] !== 'points') continue;
     const n = decodePoints(s[side + 'pts'] as string).length;
@@ -975,6 +991,30 @@ export function pageProblems(s: Settings): string[] {
           `${side === 'b' ? 'base' : 'target'}: the drawn set has ${n} point${n === 1 ? '' : 's'}; ` +
           `draw at least ${MIN_DRAWN_POINTS} in the drawing pad (drag the mouse)`);
     }
+  }
+  return out;
+}
+
+/**
+ * A library message in the page's words: the config keys it names ("optimizer.lr: ...") become the
+ * labels on screen ("learning rate: ...").
+ */
+export function onScreen(text: string): string {
+  const names: [string, string][] = [];
+  for (const d of SETTINGS) {
+    for (const slot of d.config ?? []) names.push([slot.path, titleOf(d)]);
+  }
+  names.push(
+      ['network.hidden', 'width and hidden layers'], ['training.t_lo', 'training t cut'],
+      ['training.t_hi', 'training t cut']);
+  names.sort((a, b) => b[0].length - a[0].length);
+  let out = text;
+  for (const [path, label] of names) {
+    const dotted = path.includes('.');
+    const esc = path.replace(/[.]/g, '\\.');
+    // Dotted keys wherever they stand; a bare key (e.g. "fields") only as the message's subject.
+    const re = dotted ? new RegExp(`(^|[^\\w.])${esc}(?![\\w.])`, 'g') : new RegExp(`^()${esc}(?=: )`);
+    out = out.replace(re, (_m, pre: string) => `${pre}"${label}"`);
   }
   return out;
 }
@@ -1012,6 +1052,20 @@ function build(s: Settings, slots: (d: SettingDef) => readonly Slot[] | undefine
 /** The training config (configs/SCHEMA.md) these settings describe. */
 export function trainingConfig(s: Settings): Obj {
   return build(s, (d) => d.config);
+}
+
+/**
+ * A run's full config (the session's) with these settings' 'tune' values written over it: what
+ * TrainingSession.retune takes to apply them to the running model. Everything else stays the run's own
+ * (an imported model's network and data included, whatever the controls can show of them).
+ */
+export function retunedConfig(config: Readonly<Obj>, s: Settings): Obj {
+  const o = JSON.parse(JSON.stringify(config)) as Obj;
+  for (const d of SETTINGS) {
+    if (d.effect !== 'tune' || !applies(d, s)) continue;
+    for (const slot of d.config ?? []) put(o, slot.path, slot.write ? slot.write(s[d.key], s) : s[d.key]);
+  }
+  return o;
 }
 
 /** The package's sampler options: exactly what the page passes to sampleODE / sampleSDE for its samples. */
@@ -1121,84 +1175,78 @@ function brief(v: unknown): string {
 
 // ---------------------------------------------------------------- presets
 /** Settings of the reference notebooks (SPEC section 8), network and batch as published. */
-export const PRESETS: Record < string, {
+/** The notebooks' network and schedule (configs/checker-*.json): 4 x 256, batch 2000, 7000 steps. */
+const NOTEBOOK: Partial<Settings> = {
+  width: 256,
+  depth: 4,
+  batch: 2000,
+  lr: 2e-3,
+  steps: 7000,
+  lrstep: 1500,
+  decay: 0.4,
+  sdesteps: 100
+};
+/** The browser-sized run that shows the same thing in under a minute: the default network and schedule. */
+const SMALL: Partial<Settings> = {
+  steps: 6000
+};
+
+export interface Preset {
   label: string;
-  values: Partial<Settings>
+  values: Partial<Settings>;
+  /** What it shows and what it costs, in a line under the menu. */
+  about: string;
+  /** The browser-sized variant of a notebook preset. */
+  small?: string;
+  /** The config that `si train` takes to train it natively (then import the model file). */
+  config?: string;
 }
-> = {
-  browser: {label: 'browser default (fast)', values: {}},
-  'exact-8gaussians': {label: 'N(0, I) → 8 Gaussians (exact fields known)', values: {t: '8gaussians'}},
+
+const notebook =
+    (name: string, label: string, data: Partial<Settings>, about: string, config: string, exact: Partial<Settings> = {
+      ode: 'dopri5',
+      tol: 1e-5
+    }): Record<string, Preset> => ({
+      [name]: {
+        label: `notebook: ${label}`,
+        values: {...data, ...NOTEBOOK, ...exact},
+        about: `${about} The notebook's own network (4 × 256, batch 2000, 7,000 steps): a long run in a browser.`,
+        small: `${name}-small`,
+        config,
+      },
+      [`${name}-small`]: {
+        label: `${label}, browser size`,
+        values: {...data, ...SMALL},
+        about: `${about} Browser size: the default network (3 × 64, batch 256); the same picture in under a minute.`,
+      },
+    });
+
+export const PRESETS: Record<string, Preset> = {
+  browser:
+      {label: 'browser default (fast)', values: {}, about: 'N(0, I) → checkerboard, one-sided linear path, b + s.'},
+  'exact-8gaussians': {
+    label: '8 Gaussians (exact fields)',
+    values: {t: '8gaussians'},
+    about: 'Both ends are Gaussian mixtures: the Fields view shows the exact field and the error.',
+  },
   'two-sided-gmm': {
-    label: 'mixture → mixture, trig path (exact fields known)',
+    label: 'mixture → mixture (exact fields)',
     values: {b: 'random-gmm', t: 'random-gmm', tk: 4, path: 'trig', gamma: 'brownian'},
+    about: 'Two-sided: a mixture is carried to another mixture, with latent noise γ(t) z.',
   },
-  'checker-with-score': {
-    label: 'notebook: checker with score',
-    values: {
-      width: 256,
-      depth: 4,
-      batch: 2000,
-      lr: 2e-3,
-      steps: 7000,
-      lrstep: 1500,
-      decay: 0.4,
-      ode: 'dopri5',
-      tol: 1e-5,
-      sde: 'heun',
-      sdesteps: 100
-    },
-  },
-  'checker-with-denoiser': {
-    label: 'notebook: checker with denoiser',
-    values: {
-      fields: 'b+eta',
-      width: 256,
-      depth: 4,
-      batch: 2000,
-      lr: 2e-3,
-      steps: 7000,
-      lrstep: 1500,
-      decay: 0.4,
-      ode: 'dopri5',
-      tol: 1e-5,
-      sdesteps: 100
-    },
-  },
-  'checker-non-gaussian-base': {
-    label: 'notebook: non-Gaussian base',
-    values: {
-      b: 'random-gmm',
-      path: 'encoding-decoding',
-      gamma: 'brownian',
-      width: 256,
-      depth: 4,
-      batch: 2000,
-      lr: 2e-3,
-      steps: 7000,
-      lrstep: 1500,
-      decay: 0.4,
-      ode: 'dopri5',
-      tol: 1e-5,
-      sdesteps: 100
-    },
-  },
-  'checker-mirror': {
-    label: 'notebook: mirror',
-    values: {
-      b: 'gaussian',
-      path: 'mirror',
-      gamma: 'brownian',
-      fields: 's',
-      width: 256,
-      depth: 4,
-      batch: 2000,
-      lr: 2e-3,
-      steps: 7000,
-      lrstep: 1500,
-      decay: 0.4,
-      sdesteps: 100
-    },
-  },
+  ...notebook(
+      'checker-with-score', 'checker + score', {}, 'N(0, I) → checkerboard, b + s.', 'configs/checker-with-score.json',
+      {ode: 'dopri5', tol: 1e-5, sde: 'heun'}),
+  ...notebook(
+      'checker-with-denoiser', 'checker + denoiser', {fields: 'b+eta'},
+      'N(0, I) → checkerboard, b + η (the score from the denoiser).', 'configs/checker-with-denoiser.json'),
+  ...notebook(
+      'checker-non-gaussian-base', 'non-Gaussian base', {b: 'random-gmm', path: 'encoding-decoding', gamma: 'brownian'},
+      'A mixture → checkerboard along the encoding-decoding path.',
+      'configs/checker-with-score-non-gaussian-base.json'),
+  ...notebook(
+      'checker-mirror', 'mirror', {b: 'gaussian', path: 'mirror', gamma: 'brownian', fields: 's'},
+      'The mirror path: data → noise → new data, the score only.', 'configs/checker-mirror.json', {}),
 };
 
 export function applyPreset(name: string): Settings {

@@ -194,21 +194,21 @@ export class Views {
       if (app.target) plots.target.points(app.target, COLORS.target);
     }
     const s = app.samples;
+    const ext = app.settings.ext as number;
     this.base(plots.ode);
     if (s?.ode) {
       plots.ode.points(s.ode, COLORS.ode);
+      plots.ode.label(sampleNote(`step ${s.step}`, s.ode, s.metrics.nonFiniteOde, ext));
     } else if (s) {
-      plots.ode.label('no ODE samples');
+      plots.ode.label(s.odeError ? 'the ODE failed: see the message' : 'no ODE samples');
     }
     this.base(plots.sde);
     if (s?.sde) {
       plots.sde.points(s.sde, COLORS.sde);
+      plots.sde.label(sampleNote(`ε = ${s.eps}`, s.sde, s.metrics.nonFiniteSde, ext));
     } else if (s) {
-      plots.sde.label('SDE needs a score (fields b only)');
-    }
-    if (s) {
-      plots.ode.label(`step ${s.step}`);
-      if (s.sde) plots.sde.label(`ε = ${s.eps}`);
+      plots.sde.label(
+          s.sdeError ? 'the SDE failed: see the message' : 'the SDE needs a score: learned fields "b only" have none');
     }
   }
 
@@ -313,4 +313,15 @@ export class Views {
     $('density-range').textContent = `(colour range ${fmt(hi - 12)} … ${fmt(hi)})`;
     $('density-info').textContent = `${d.grid.n}×${d.grid.n} points in ${(d.ms / 1000).toFixed(1)} s`;
   }
+}
+
+/** A sample plot's label: what it shows, or why the points cannot be seen (not finite, off the plot). */
+function sampleNote(what: string, pts: Float32Array, nonFinite: number|undefined, ext: number): string {
+  const n = pts.length / 2;
+  if (nonFinite) return `${what}: ${Math.ceil(nonFinite / 2)} of ${n} samples are NaN or inf`;
+  let inside = 0;
+  for (let i = 0; i < n; i++) {
+    if (Math.abs(pts[2 * i]) <= ext && Math.abs(pts[2 * i + 1]) <= ext) inside++;
+  }
+  return inside < 0.5 * n ? `${what}: ${n - inside} of ${n} samples lie off the plot (|x| > ${ext})` : what;
 }

@@ -10,9 +10,11 @@ import type {FromWorker, Grid, SampleSet, ToWorker, ViewRequest} from './protoco
 import {gridPoints} from './protocol';
 import type {Catalog, SamplerOptions, Settings} from './settings';
 import {catalogOf, FRAMES, HELDOUT, invalid, samplerOptions, settingDef, settingsProblems} from './settings';
-import {trainingConfig, withModelNetwork} from './settings';
+import {retunedConfig, trainingConfig, withModelNetwork} from './settings';
 
 const CHUNK_MS = 40;
+/** A run that trained this many steps is kept when a new network replaces it, so that 'undo' can bring it back. */
+const UNDO_MIN_STEPS = 50;
 /** Largest grid side the views may ask for (the page asks for 17 and 40). */
 const MAX_GRID = 256;
 
@@ -47,6 +49,8 @@ interface Run {
   modelStep: number;
   /** Steps behind the imported weights that the file did not record (0 for a fresh run). */
   stepOffset: number;
+  /** The session's step count when the run began (an imported model's recorded steps). */
+  startStep: number;
   imported: boolean;
   exact: ExactFields|null;
   sampler: SamplerOptions;
@@ -67,6 +71,8 @@ class Trainer {
   private si: StochasticInterpolants|null = null;
   private catalog: Catalog = {names: {}};
   private run: Run|null = null;
+  /** The run that the last new network replaced (kept for 'undo'), if it had trained. */
+  private previous: Run|null = null;
   private gen = 0;
   private running = false;
   /** Steps per chunk, adapted so that a chunk takes about CHUNK_MS. */
@@ -202,6 +208,11 @@ class Trainer {
       case 'configure':
         if (!this.accepts(m.settings, m.view, 'settings')) return;
         return this.configure(m.settings, m.view, m.play);
+      case 'tune':
+        if (!r || !this.accepts(m.settings, undefined, 'settings')) return;
+        return this.tune(m.settings);
+      case 'undo':
+        return this.undo();
       case 'play':
       case 'step':
         if (!r) return;
@@ -272,6 +283,48 @@ class Trainer {
   }
 
   /**
+   * Training settings for the running model: the session is retuned (its networks, the optimiser's
+   * moments, the step count and the random stream stay), the same run goes on. A run stopped at its step
+   * limit goes on when the limit is raised.
+   */
+  private tune(settings: Settings): void {
+    const r = this.run!;
+    try {
+      r.session.retune(
+          retunedConfig(r.session.config as unknown as Record<string, unknown>, settings) as TrainingConfig);
+    } catch (e) {
+      this.post({type: 'error', where: 'settings', message: errorText(e)});
+      return;
+    }
+    const wasDone = !this.running && this.stepsDone(r) >= r.maxSteps;
+    r.settings = settings;
+    r.config = r.session.config;
+    r.maxSteps = settings.steps as number;
+    const done = this.stepsDone(r) >= r.maxSteps;
+    this.post({type: 'tuned', gen: r.gen, step: this.stepsDone(r), maxSteps: r.maxSteps, running: this.running});
+    if (this.running && done) {
+      this.setRunning(false, 'done');
+    } else if (wasDone && !done) {
+      this.setRunning(true);
+    }
+  }
+
+  /** The run before the last new network comes back, paused, as it was; the newer one is freed. */
+  private undo(): void {
+    const back = this.previous;
+    if (!back) {
+      this.post({type: 'error', where: 'undo', message: 'nothing to undo: the previous run was not kept'});
+      return;
+    }
+    this.previous = null;
+    this.setRunning(false);
+    this.freeRun(this.run);
+    back.gen = ++this.gen;
+    this.install(back, {restored: back.settings});
+    this.refresh(true);
+  }
+
+  /**
    * A saved model becomes the current run: a session with the model's own config continues from its
    * weights, paused. loadWeights takes the file's recorded steps as the session's step count (and the
    * learning-rate schedule goes on from there; the optimiser's moments start afresh); `uncounted` adds
@@ -320,12 +373,30 @@ class Trainer {
       this.post({type: 'error', where: imported ? 'import' : 'settings', message: errorText(e)});
       return false;
     }
-    this.setRunning(false, imported ? 'imported' : undefined);
-    if (this.run) {
-      free(this.run.session);
-      free(this.run.model);
-      free(this.run.exact);
+    this.setRunning(false, imported ? 'imported' : 'new run');
+    const old = this.run;
+    this.freeRun(this.previous);
+    this.previous = null;
+    // A run that trained here (UNDO_MIN_STEPS or more since it began) is kept for 'undo', one run back.
+    if (old && old.session.stepCount - old.startStep >= UNDO_MIN_STEPS) {
+      this.previous = old;
+    } else {
+      this.freeRun(old);
     }
+    const kept = this.previous;
+    this.install(run, kept ? {previous: {step: this.stepsDone(kept), settings: kept.settings}} : {});
+    return true;
+  }
+
+  private freeRun(r: Run|null): void {
+    if (!r) return;
+    free(r.session);
+    free(r.model);
+    free(r.exact);
+  }
+
+  /** The run becomes the current one, and the page hears of it ('configured'). */
+  private install(run: Run, extra: {previous?: {step: number; settings: Settings}; restored?: Settings}): void {
     this.run = run;
     this.chunkK = 1;
     this.refreshCount = 0;
@@ -338,16 +409,16 @@ class Trainer {
       gen: run.gen,
       config: full as unknown as Record<string, unknown>,
       fieldNames: [...run.model.fieldNames],
-      imported,
-      step: stepOffset + session.stepCount,
+      imported: run.imported,
+      step: this.stepsDone(run),
       target: run.targetRef.slice(),
       base: run.baseSamples,
       exact: !!run.exact,
       trueNll: run.trueNll,
       checkerboard: run.checkerboard,
       coeffs: {t: ts, alpha: c.alpha, beta: c.beta, gamma: c.gamma},
+      ...extra,
     });
-    return true;
   }
 
   /** A run of the session, with what does not depend on training; frees what it made if it fails. */
@@ -388,6 +459,7 @@ class Trainer {
         model,
         modelStep: stepOffset + session.stepCount,
         stepOffset,
+        startStep: session.stepCount,
         imported,
         exact,
         sampler,
@@ -501,7 +573,8 @@ class Trainer {
       set.metrics.energyOde = si.energyDistance(ode.samples, r.targetRef, 2);
       if (r.checkerboard) set.metrics.shareOde = si.checkerboardSupportShare(ode.samples);
     } catch (e) {
-      this.post({type: 'error', where: 'ODE sampler', message: errorText(e)});
+      set.odeError = errorText(e);
+      this.post({type: 'error', where: 'ODE sampler', message: set.odeError});
     }
     this.sdeInto(set);
     set.ms = performance.now() - t0;
@@ -530,7 +603,8 @@ class Trainer {
       set.metrics.energySde = this.si!.energyDistance(sde.samples, r.targetRef, 2);
       if (r.checkerboard) set.metrics.shareSde = this.si!.checkerboardSupportShare(sde.samples);
     } catch (e) {
-      this.post({type: 'error', where: 'SDE sampler', message: errorText(e)});
+      set.sdeError = errorText(e);
+      this.post({type: 'error', where: 'SDE sampler', message: set.sdeError});
     }
   }
 

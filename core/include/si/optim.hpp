@@ -35,6 +35,12 @@ class Adam {
   // Continues the StepLR schedule as if `steps` steps had been taken (the moments stay fresh).
   void set_schedule_offset(std::int64_t steps) { offset_ = steps; }
   std::int64_t steps() const { return t_; }
+  // Other options (learning rate, schedule, clipping, ...) from the next step on; the moments and
+  // the step count stay.
+  void set_options(AdamOptions options) {
+    options.validate();
+    opt_ = std::move(options);
+  }
   // One update of params from grad (grad may be rescaled by clipping). Returns the gradient norm
   // before clipping.
   double step(Vec<S>& params, Vec<S>& grad);

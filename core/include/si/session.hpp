@@ -38,6 +38,12 @@ class TrainingSession {
   // activation), else ConfigError("model", ...). The step count and the learning-rate schedule go
   // on from the model's steps_trained(); the optimiser's moments start afresh.
   void load_weights(const Model& model);
+  // Applies another config's optimiser, training and sampling settings to this run, keeping
+  // everything learned: the networks, the optimisers' moments and step counts, the moving averages,
+  // the step count and the random stream (retuning to the same config changes nothing). What
+  // defines the run must not differ (base, target, interpolant, fields, network, training.seed):
+  // else ConfigError naming the first key that does, and nothing changes.
+  void retune(TrainingConfig next);
   const Mlp<float>& network(const std::string& name) const;
 
  private:
