@@ -1061,6 +1061,104 @@ await test('newcomer: a notebook preset states its time here and offers the brow
   }
 });
 
+async function openPhone(query = '') {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(BASE + (query ? `?${query}` : ''));
+  return { page, errors, close: () => context.close() };
+}
+
+await test('newcomer: on a 390 px phone the views come first, the settings are a drawer, nothing overflows', async () => {
+  const a = await openPhone();
+  try {
+    const p = a.page;
+    await waitData(p, 'sampleVersion', 'Number(v) >= 2', 60000);
+    const box = await p.evaluate(() => {
+      const r = (el) => el.getBoundingClientRect();
+      return {
+        ode: r(document.getElementById('cv-ode')).bottom, headerPos: getComputedStyle(document.querySelector('header')).position,
+        drawer: getComputedStyle(document.getElementById('controls')).visibility, doc: document.documentElement.scrollWidth,
+        win: innerWidth, table: r(document.querySelector('.metrics')).right,
+        chart: document.querySelector('#chart-loss canvas')?.getBoundingClientRect().width ?? 0,
+      };
+    });
+    assert(box.ode <= 844, `the ODE samples end at ${box.ode} px, below the fold (844)`);
+    assert(box.headerPos !== 'sticky' && box.headerPos !== 'fixed', `the header stays on screen (${box.headerPos})`);
+    assert(box.drawer === 'hidden', 'the settings are not folded away');
+    assert(box.doc <= box.win, `the page is ${box.doc} px wide in a ${box.win} px screen`);
+    assert(box.table <= box.win, `the metrics table ends at ${box.table} px`);
+    assert(box.chart >= 300, `the loss chart is ${box.chart} px wide`);
+    await shot(p, null, 'phone-page');
+    // The drawer opens, takes a setting and closes.
+    await p.tap('#btn-drawer');
+    await p.waitForFunction(() => getComputedStyle(document.getElementById('controls')).visibility === 'visible', null, { timeout: 3000 });
+    await shot(p, null, 'phone-drawer');
+    const gen = await data(p, 'gen');
+    await setInput(p, '#set-lr', 0.002);
+    await p.tap('#btn-drawer-close');
+    await p.waitForFunction(() => getComputedStyle(document.getElementById('controls')).visibility === 'hidden', null, { timeout: 3000 });
+    assert(await data(p, 'gen') === gen, 'a learning rate from the drawer restarted the run');
+    assert(/lr=0\.002/.test(await p.evaluate(() => location.search)), 'the drawer\'s setting did not apply');
+    assert(a.errors.length === 0, `console errors: ${a.errors.join(' | ')}`);
+  } finally {
+    await a.close();
+  }
+});
+
+await test('newcomer: "Start here" walks through the views in order; the particles flow by themselves', async () => {
+  const a = await openPage();
+  try {
+    const p = a.page;
+    await waitData(p, 'sampleVersion', 'Number(v) >= 1', 60000);
+    // The animation plays without a click.
+    const t1 = await p.$eval('#traj-slider', (e) => e.value);
+    await p.waitForFunction((v) => document.getElementById('traj-slider').value !== v, t1, { timeout: 3000 });
+    const inView = (id) => p.evaluate((i) => { const r = document.getElementById(i).getBoundingClientRect(); return r.top >= -2 && r.top < innerHeight / 2; }, id);
+    for (const [stop, panel] of [['xt', 'panel-path'], ['flow', 'panel-traj'], ['odesde', 'panel-samples'], ['noise', 'panel-samples']]) {
+      await p.click(`[data-start="${stop}"]`);
+      await p.waitForTimeout(200);
+      assert(await inView(panel), `"${stop}" did not bring ${panel} into view`);
+      const text = await p.$eval('#start-text', (e) => e.textContent);
+      assert(text.length > 60, `"${stop}" says too little: ${text}`);
+    }
+    assert(await p.evaluate(() => document.activeElement?.id) === 'eps-slider', 'the noise stop does not hand over the ε slider');
+    await p.click('[data-start="draw"]');
+    await p.waitForFunction(() => !document.getElementById('panel-draw').hidden, null, { timeout: 5000 });
+    await p.waitForTimeout(300);
+    assert(await inView('panel-draw'), 'the drawing pad is not in view');
+    assert(await p.$eval('#set-t', (e) => e.value) === 'points', 'the target is not the drawn points');
+    assert(a.errors.length === 0, `console errors: ${a.errors.join(' | ')}`);
+  } finally {
+    await a.close();
+  }
+});
+
+await test('newcomer: every control has help that a touch screen can open; long computations say so', async () => {
+  const a = await openPage();
+  try {
+    const p = a.page;
+    await waitData(p, 'sampleVersion', 'Number(v) >= 1', 60000);
+    const missing = await p.$$eval('#settings label.setting', (rows) => rows.filter((r) => !r.querySelector('button.help-btn')).map((r) => r.textContent));
+    assert(missing.length === 0, `controls without a help button: ${missing.join(', ')}`);
+    const helps = await p.$$eval('#settings label.setting', (rows) => rows.map((r) => {
+      r.querySelector('button.help-btn').click();
+      const t = r.querySelector('.help-text');
+      return { name: r.querySelector('span').textContent, shown: !t.hidden, len: t.textContent.length };
+    }));
+    const poor = helps.filter((h) => !h.shown || h.len < 40).map((h) => h.name);
+    assert(poor.length === 0, `help missing or too short: ${poor.join(', ')}`);
+    // A slow re-sample (5,000 ODE steps) shows what the worker is doing, then clears.
+    await setInput(p, '#set-odesteps', 5000);
+    await p.waitForFunction(() => /sampling/.test(document.getElementById('busy').textContent), null, { timeout: 5000 });
+    await p.waitForFunction(() => document.getElementById('busy').textContent === '', null, { timeout: 90000 });
+  } finally {
+    await a.close();
+  }
+});
+
 // ---------------------------------------------------------------- the Figures view (SPEC section 10)
 const FIGURES = ['densities', 'trajectories', 'linear-gamma', 'gmm-likelihood'];
 /** Runs fn(page, opened) on a fresh page of the Figures view, then closes it. */

@@ -12,10 +12,11 @@ const SHOTS = [
   ['exact-8gaussians', 'b=random-gmm&path=linear&gamma=brownian&t=8gaussians', 1400, 15],
   ['default-800px', '', 800, 12],
   ['mirror', 'path=mirror&fields=s&gamma=brownian', 1400, 12],
+  ['phone', '', 390, 12],
 ];
 for (const [name, query, width, seconds] of SHOTS) {
   if (only && !only.test(name)) continue;
-  const context = await browser.newContext({ viewport: { width, height: 900 } });
+  const context = await browser.newContext({ viewport: { width, height: width < 500 ? 844 : 900 }, ...(width < 500 ? { isMobile: true, hasTouch: true, deviceScaleFactor: 2 } : {}) });
   const page = await context.newPage();
   page.on('console', (m) => { if (m.type() === 'error') console.log(`${name}: console error: ${m.text()}`); });
   await page.goto(base + (query ? `?${query}` : ''));

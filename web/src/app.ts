@@ -6,6 +6,7 @@ import {$, Messages} from './dom';
 import {DrawPad} from './drawpad';
 import {FiguresView} from './figures';
 import {Formulas} from './formulas';
+import {Guide} from './guide';
 import {Files} from './io';
 import type {FromWorker, SampleSet, ToWorker, ViewRequest} from './protocol';
 import type {Catalog, FigureKind, FigureState, SamplerOptions, Settings, Value} from './settings';
@@ -81,6 +82,7 @@ export class App {
     this.pad = new DrawPad(this);
     this.files = new Files(this);
     this.figures = new FiguresView(this);
+    new Guide(this);
     if (this.view === 'figures') this.figures.build(this.figure);
     this.sync();
     this.renderAll();
@@ -262,6 +264,8 @@ export class App {
         this.views.onLoss(m.step, m.losses);
         if (m.running !== this.running) this.setRunning(m.running);
         return;
+      case 'busy':
+        return this.controls.showBusy(m.what);
       case 'tuned':
         this.step = m.step;
         this.controls.showStep(m.step);

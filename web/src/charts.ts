@@ -43,6 +43,8 @@ export class LineChart {
     const row = this.el.parentElement;
     if (!this.opts.perRow || !row || row.clientWidth === 0) return this.opts.width ?? 330;
     const gap = 12;
+    // A narrow screen (a phone) shows one chart per row, as wide as the row.
+    if (row.clientWidth < 600) return Math.min(360, row.clientWidth - 2);
     const w = Math.floor((row.clientWidth - gap * (this.opts.perRow - 1)) / this.opts.perRow) - 2;
     return Math.max(220, Math.min(360, w));
   }

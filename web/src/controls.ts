@@ -28,6 +28,13 @@ export class Controls {
     preset.value = '';
     preset.onchange = () => this.choosePreset(preset.value);
     $('btn-play').onclick = () => app.togglePlay();
+    // On a phone the settings are a drawer over the views.
+    const drawer = (open: boolean) => {
+      document.body.classList.toggle('drawer-open', open);
+      $('btn-drawer').setAttribute('aria-expanded', String(open));
+    };
+    $('btn-drawer').onclick = () => drawer(!document.body.classList.contains('drawer-open'));
+    $('btn-drawer-close').onclick = () => drawer(false);
     $('btn-step').onclick = () => app.send({type: 'step', k: 10});
     $('btn-reset').onclick = () => app.configure();
     $('eps-slider').addEventListener('input', (e) => app.update('eps', Number((e.target as HTMLInputElement).value)));
@@ -116,7 +123,25 @@ export class Controls {
       input.id = `set-${d.key}`;
       // The app checks the value (and names the values allowed if it is not one).
       input.addEventListener('change', () => this.app.update(d.key, readInput(d, input), input.value));
-      row.append(name, input);
+      // The help, also for touch screens (no hover there): a "?" shows it under the control.
+      const help = document.createElement('button');
+      help.type = 'button';
+      help.className = 'help-btn';
+      help.textContent = '?';
+      help.setAttribute('aria-label', `help: ${d.label}`);
+      help.setAttribute('aria-expanded', 'false');
+      const text = document.createElement('span');
+      text.className = 'help-text';
+      text.id = `help-${d.key}`;
+      text.hidden = true;
+      text.textContent = row.title.replace('\n', ' ');
+      help.setAttribute('aria-controls', text.id);
+      help.onclick = (e) => {
+        e.preventDefault();
+        text.hidden = !text.hidden;
+        help.setAttribute('aria-expanded', String(!text.hidden));
+      };
+      row.append(name, input, help, text);
       fs.append(row);
       this.inputs.set(d.key, input);
       this.rows.set(d.key, row);
@@ -202,6 +227,23 @@ export class Controls {
         reason === 'error'        ? 'stopped (error)' :
         reason === 'bad settings' ? 'paused (bad settings: see the message)' :
                                     'paused';
+  }
+
+  private busyTimer = 0;
+
+  /** What the worker is computing, shown only if it takes longer than a glance (300 ms). */
+  showBusy(what: string): void {
+    clearTimeout(this.busyTimer);
+    const el = $('busy');
+    if (!what) {
+      el.textContent = '';
+      document.body.dataset.busy = '';
+      return;
+    }
+    document.body.dataset.busy = what;
+    this.busyTimer = window.setTimeout(() => {
+      el.textContent = `⏳ ${what}…`;
+    }, 300);
   }
 
   showStatus(text: string): void {

@@ -81,6 +81,8 @@ export type FromWorker =
       previous?: { step: number; settings: Settings };
       /** This run is the one an 'undo' brought back: its settings become the page's again. */
       restored?: Settings }
+  /** The worker starts (what: what it computes) or ends (what: '') a computation that may take a while. */
+  | { type: 'busy'; what: string }
   /** The running model took new training settings (retune): the same run goes on. */
   | { type: 'tuned'; gen: number; step: number; maxSteps: number; running: boolean }
   | { type: 'progress'; gen: number; step: number; lr: number; losses: Record<string, number>;

@@ -7,7 +7,7 @@ import {applies, applyPreset, bounds, catalogOf, configToSettings, defaults, dom
 import {fromQuery, invalid, networkSize, PRESETS, settingsProblems, withModelNetwork} from './settings';
 import {optionLabel, options, samplerOptions, settingDef, SETTINGS, toQuery, trainingConfig} from './settings';
 import {FIGURE_KINDS, figureDefaults, figureFromQuery, figureOptions, figureSettingOf, figureToQuery} from './settings';
-import {interpolantOption} from './settings';
+import {interpolantOption, onScreen, retunedConfig} from './settings';
 
 let si: StochasticInterpolants;
 let catalog: Catalog;
@@ -425,5 +425,40 @@ describe('the Figures view', () => {
     expect(figureSettingOf('trajectories', 'eps[2]')?.label).toBe('noise ε (bottom row)');
     expect(figureSettingOf('gmm-likelihood', 'sdeSteps')?.label).toBe('steps (ODE and SDE)');
     expect(figureSettingOf('densities', 'rho0')?.label).toBe('base ρ₀');
+  });
+});
+
+describe('continuing a run and the library\'s words', () => {
+  it('training settings apply to the running model; what defines the run starts a new network', () => {
+    const tune = SETTINGS.filter((d) => d.effect === 'tune').map((d) => d.key).sort();
+    expect(tune).toEqual(['anti', 'batch', 'clip', 'decay', 'ema', 'lr', 'lrstep', 'sched', 'steps', 'tcut']);
+    for (const k of ['b', 't', 'path', 'gamma', 'fields', 'width', 'depth', 'act', 'seed'])
+      expect(settingDef(k).effect, k).toBe('train');
+  });
+
+  it('a retuned config is the run\'s own with only the training settings written over it', () => {
+    const session = new si.TrainingSession(trainingConfig(defaults()));
+    const run = session.config as unknown as Record<string, unknown>;
+    const s = {...defaults(), lr: 1e-4, steps: 900, batch: 64, width: 8, t: 'moons'};
+    const next = retunedConfig(run, s) as unknown as typeof session.config;
+    expect(next.optimizer.lr).toBe(1e-4);
+    expect(next.training.steps).toBe(900);
+    expect(next.training.batch).toBe(64);
+    expect(next.network.hidden).toEqual(session.config.network.hidden);  // not the settings' width 8
+    expect(next.target).toEqual(session.config.target);
+    session.retune(next);  // the library takes it
+    expect(session.config.optimizer.lr).toBe(1e-4);
+    session.delete();
+  });
+
+  it('library messages name the controls on screen, not config keys', () => {
+    expect(onScreen('optimizer.lr: must be a positive number, got -1'))
+        .toBe('"learning rate": must be a positive number, got -1');
+    expect(onScreen('fields: \'b+s\' needs a score')).toBe('"learned fields": \'b+s\' needs a score');
+    expect(onScreen('a cost over network.hidden and training.batch'))
+        .toBe('a cost over "width and hidden layers" and "batch"');
+    // Only whole keys: words that merely contain one stay.
+    expect(onScreen('the learned fields are fine')).toBe('the learned fields are fine');
+    expect(onScreen('optimizer.lrx')).toBe('optimizer.lrx');
   });
 });

@@ -186,6 +186,8 @@ function sideDefs(side: 'b'|'t', name: string, def: string): SettingDef[] {
     {
       key: side,
       label: name,
+      help: side === 'b' ? 'Where the model starts (t = 0): its samples are carried to the target.' :
+                           'The distribution to learn (t = 1): the data.',
       group: 'data',
       kind: 'enum',
       default: def,
@@ -194,6 +196,7 @@ function sideDefs(side: 'b'|'t', name: string, def: string): SettingDef[] {
       config: at(`${spec}.type`)
     },
     d('mx', 'mean x', {
+      help: 'Mean of this Gaussian: its x coordinate.',
       kind: 'number',
       default: 0,
       step: 0.1,
@@ -203,6 +206,7 @@ function sideDefs(side: 'b'|'t', name: string, def: string): SettingDef[] {
       config: at(`${spec}.mean.0`)
     }),
     d('my', 'mean y', {
+      help: 'Mean of this Gaussian: its y coordinate.',
       kind: 'number',
       default: 0,
       step: 0.1,
@@ -226,6 +230,7 @@ function sideDefs(side: 'b'|'t', name: string, def: string): SettingDef[] {
       })
     }),
     d('k', 'components', {
+      help: 'Number of Gaussian components of the random mixture.',
       kind: 'int',
       default: 3,
       min: 1,
@@ -235,6 +240,7 @@ function sideDefs(side: 'b'|'t', name: string, def: string): SettingDef[] {
       config: at(`${spec}.components`)
     }),
     d('gs', 'mixture seed', {
+      help: 'Seed of the random mixture: its means and covariances.',
       kind: 'int',
       default: side === 'b' ? 1 : 2,
       min: 0,
@@ -275,6 +281,8 @@ export const SETTINGS: readonly SettingDef[] = [
   {
     key: 'path',
     label: 'path',
+    help:
+        'How x_t goes from x₀ to x₁: α(t) x₀ + β(t) x₁ + γ(t) z. One-sided paths start from noise N(0, I); the mirror goes data → noise → data.',
     group: 'interpolant',
     kind: 'enum',
     default: 'one-sided-linear',
@@ -300,6 +308,7 @@ export const SETTINGS: readonly SettingDef[] = [
   {
     key: 'ga',
     label: 'a (a-brownian)',
+    help: 'The a of γ(t) = √(a t (1 − t)).',
     group: 'interpolant',
     kind: 'number',
     default: 1,
@@ -313,6 +322,8 @@ export const SETTINGS: readonly SettingDef[] = [
   {
     key: 'fields',
     label: 'learned fields',
+    help:
+        'What the networks learn: the drift b (all the ODE needs), and a score s or the denoiser η (the SDE needs one); v is the velocity of the deterministic part.',
     group: 'interpolant',
     kind: 'enum',
     default: 'b+s',
@@ -323,6 +334,7 @@ export const SETTINGS: readonly SettingDef[] = [
   {
     key: 'width',
     label: 'width',
+    help: 'Neurons in each hidden layer of each network.',
     group: 'network',
     kind: 'int',
     default: 64,
@@ -334,6 +346,7 @@ export const SETTINGS: readonly SettingDef[] = [
   {
     key: 'depth',
     label: 'hidden layers',
+    help: 'Number of hidden layers of each network.',
     group: 'network',
     kind: 'int',
     default: 3,
@@ -345,6 +358,7 @@ export const SETTINGS: readonly SettingDef[] = [
   {
     key: 'act',
     label: 'activation',
+    help: 'The nonlinearity between layers.',
     group: 'network',
     kind: 'enum',
     default: 'relu',
@@ -355,6 +369,7 @@ export const SETTINGS: readonly SettingDef[] = [
   {
     key: 'lr',
     label: 'learning rate',
+    help: 'Adam\'s step size. Too large and the losses blow up to NaN (the run stops and keeps the model from before).',
     group: 'training',
     kind: 'number',
     default: 5e-3,
@@ -379,6 +394,7 @@ export const SETTINGS: readonly SettingDef[] = [
   {
     key: 'decay',
     label: 'lr decay factor',
+    help: 'The step schedule multiplies the learning rate by this at each decay.',
     group: 'training',
     kind: 'number',
     default: 0.5,
@@ -429,6 +445,7 @@ export const SETTINGS: readonly SettingDef[] = [
   {
     key: 'batch',
     label: 'batch',
+    help: 'Random (t, x₀, x₁, z) per training step: larger gives smoother, slower steps.',
     group: 'training',
     kind: 'int',
     default: 256,
@@ -441,6 +458,7 @@ export const SETTINGS: readonly SettingDef[] = [
   {
     key: 'steps',
     label: 'stop at step',
+    help: 'Training stops at this step; raise it to go on training the same model.',
     group: 'training',
     kind: 'int',
     default: 20000,
@@ -453,6 +471,7 @@ export const SETTINGS: readonly SettingDef[] = [
   {
     key: 'seed',
     label: 'seed',
+    help: 'Seed of the initial weights and of every random draw: the same seed gives the same run.',
     group: 'training',
     kind: 'int',
     default: 0,
@@ -481,6 +500,7 @@ export const SETTINGS: readonly SettingDef[] = [
   {
     key: 'anti',
     label: 'antithetic',
+    help: 'Antithetic sampling: each noise z is paired with −z in the losses, which lowers the gradients\' variance.',
     group: 'training',
     kind: 'bool',
     default: true,
@@ -490,6 +510,7 @@ export const SETTINGS: readonly SettingDef[] = [
   {
     key: 'n',
     label: 'samples',
+    help: 'How many samples the ODE and the SDE draw (the quality table measures them).',
     group: 'sampler',
     kind: 'int',
     default: 1000,
@@ -502,6 +523,7 @@ export const SETTINGS: readonly SettingDef[] = [
   {
     key: 'ode',
     label: 'ODE method',
+    help: 'Integrator of the ODE dX = b dt: heun, rk4 and euler take fixed steps; dopri5 adapts them to a tolerance.',
     group: 'sampler',
     kind: 'enum',
     default: 'heun',
@@ -513,6 +535,7 @@ export const SETTINGS: readonly SettingDef[] = [
   {
     key: 'odesteps',
     label: 'ODE steps',
+    help: 'Fixed steps of the ODE integrator from t = 0 to 1.',
     group: 'sampler',
     kind: 'int',
     default: 40,
@@ -527,6 +550,7 @@ export const SETTINGS: readonly SettingDef[] = [
   {
     key: 'tol',
     label: 'ODE atol = rtol',
+    help: 'Tolerances of the adaptive dopri5 integrator (smaller: more steps).',
     group: 'sampler',
     kind: 'number',
     default: 1e-3,
@@ -541,6 +565,7 @@ export const SETTINGS: readonly SettingDef[] = [
   {
     key: 'sde',
     label: 'SDE method',
+    help: 'Integrator of the SDE dX = (b + ε s) dt + √(2ε) dW.',
     group: 'sampler',
     kind: 'enum',
     default: 'heun',
@@ -552,6 +577,7 @@ export const SETTINGS: readonly SettingDef[] = [
   {
     key: 'sdesteps',
     label: 'SDE steps',
+    help: 'Steps of the SDE integrator from t = 0 to 1; a larger noise ε needs more.',
     group: 'sampler',
     kind: 'int',
     default: 50,
@@ -582,6 +608,8 @@ export const SETTINGS: readonly SettingDef[] = [
   {
     key: 'eps',
     label: 'noise ε',
+    help:
+        'Noise level ε of the SDE: 0 is the ODE; larger ε corrects more of the learned fields\' errors and needs more steps.',
     group: 'sampler',
     kind: 'number',
     default: 0.5,
@@ -596,6 +624,7 @@ export const SETTINGS: readonly SettingDef[] = [
   {
     key: 'ext',
     label: 'plot half-width',
+    help: 'Half-width of every 2-D plot: x and y from −w to w.',
     group: 'view',
     kind: 'number',
     default: 5,
@@ -619,6 +648,7 @@ export const SETTINGS: readonly SettingDef[] = [
   {
     key: 'ft',
     label: 'field time t',
+    help: 'The time t at which the Fields view shows the field.',
     group: 'view',
     kind: 'number',
     default: 0.5,
@@ -1000,13 +1030,13 @@ export function pageProblems(s: Settings, catalog: Catalog = {
  * labels on screen ("learning rate: ...").
  */
 export function onScreen(text: string): string {
-  const names: [string, string][] = [];
+  const byPath = new Map<string, string>();
   for (const d of SETTINGS) {
-    for (const slot of d.config ?? []) names.push([slot.path, titleOf(d)]);
+    for (const slot of d.config ?? []) byPath.set(slot.path, byPath.has(slot.path) ? '' : titleOf(d));
   }
-  names.push(
-      ['network.hidden', 'width and hidden layers'], ['training.t_lo', 'training t cut'],
-      ['training.t_hi', 'training t cut']);
+  // Keys that several controls write: named by all of them.
+  byPath.set('network.hidden', 'width and hidden layers');
+  const names = [...byPath].filter(([, label]) => label);
   names.sort((a, b) => b[0].length - a[0].length);
   let out = text;
   for (const [path, label] of names) {

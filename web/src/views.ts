@@ -42,6 +42,7 @@ export class Views {
   private trajFrame = 20;
   trajKind: 'ode'|'sde' = 'ode';
   private trajTimer = 0;
+  private autoplayed = false;
   private resizeTimer = 0;
   /** What the true-sample plots and the x_t plot show now (they are redrawn when it changes). */
   private drawnEnds = '';
@@ -71,6 +72,11 @@ export class Views {
       });
     }
     $('btn-traj-play').onclick = () => this.toggleAnimation();
+  }
+
+  /** The trajectory animation plays (the Start-here path asks for it; it also starts by itself). */
+  playTrajectories(): void {
+    if (!this.trajTimer) this.toggleAnimation();
   }
 
   private toggleAnimation(): void {
@@ -164,6 +170,11 @@ export class Views {
     });
     this.renderSamples();
     this.renderTrajectories();
+    // The particles flow by themselves once there is something to show (unless motion is turned down).
+    if (!this.autoplayed && m.odeSnaps.length && !matchMedia('(prefers-reduced-motion: reduce)').matches) {
+      this.autoplayed = true;
+      this.playTrajectories();
+    }
   }
 
   /** A plot's background: white, the checkerboard's support if asked, axes. */

@@ -548,6 +548,7 @@ class Trainer {
     const r = this.run!;
     const si = this.si!;
     const t0 = performance.now();
+    this.post({type: 'busy', what: 'sampling (ODE and SDE) and measuring'});
     const model = this.snapshot();
     const o = r.sampler;
     const set: SampleSet = {
@@ -588,6 +589,7 @@ class Trainer {
     if (all || this.refreshCount === 3 || this.refreshCount % 6 === 0) this.computeDensity();
     this.lastRefresh = performance.now();
     this.refreshMs = this.lastRefresh - t0;
+    this.post({type: 'busy', what: ''});
   }
 
   private sdeInto(set: SampleSet): void {
@@ -630,6 +632,7 @@ class Trainer {
   private resampleSde(): void {
     const r = this.run!;
     const t0 = performance.now();
+    this.post({type: 'busy', what: 'sampling the SDE'});
     this.snapshot();
     const prev = r.last;
     const set: SampleSet = {
@@ -651,6 +654,7 @@ class Trainer {
     set.ms = performance.now() - t0;
     r.last = set;
     this.postSamples(set);
+    this.post({type: 'busy', what: ''});
   }
 
   private computeXt(times: Float64Array): void {
@@ -722,6 +726,7 @@ class Trainer {
     const model = this.snapshot();
     if (!force && this.lastDensityStep === r.modelStep) return;
     const t0 = performance.now();
+    this.post({type: 'busy', what: 'computing the density'});
     try {
       const grid = r.view.densityGrid;
       const logp = this.si!.logLikelihoodODE(model, gridPoints(grid), this.odeOptions());
@@ -730,6 +735,8 @@ class Trainer {
           {type: 'density', gen: r.gen, step: r.modelStep, grid, logp, ms: performance.now() - t0}, [logp.buffer]);
     } catch (e) {
       this.post({type: 'error', where: 'density', message: errorText(e)});
+    } finally {
+      this.post({type: 'busy', what: ''});
     }
   }
 }
