@@ -127,8 +127,12 @@ export class App {
     const problems = [...settingsProblems(this.settings, this.catalog), ...pageProblems(this.settings)];
     this.messages.clear(['settings', 'training', 'drawing', 'import', 'ODE sampler', 'SDE sampler']);
     if (problems.length) {
-      const what = this.gen ? (this.running ? 'the previous model keeps training' : 'the previous model is kept') :
-                              'nothing to train yet';
+      // A drawn set still empty: nothing trains until it is drawn (the pad asks for the points).
+      const drawing = pageProblems(this.settings).length > 0;
+      if (drawing && this.running) this.send({type: 'pause'});
+      const what = drawing ? 'nothing trains until then' :
+          this.gen ? (this.running ? 'the previous model keeps training' : 'the previous model is kept') :
+                     'nothing to train yet';
       problems.forEach((p) => this.messages.show(`${p}; ${what}`, 'settings'));
       this.controls.showStatus(
           this.gen ? (this.running ? 'training (previous settings)' : 'paused') : 'waiting for settings');

@@ -973,7 +973,7 @@ export function pageProblems(s: Settings): string[] {
     if (n < MIN_DRAWN_POINTS) {
       out.push(
           `${side === 'b' ? 'base' : 'target'}: the drawn set has ${n} point${n === 1 ? '' : 's'}; ` +
-          `draw at least ${MIN_DRAWN_POINTS} in the drawing pad (drag the mouse)`);
+          `draw at least ${MIN_DRAWN_POINTS} in the drawing pad (drag, or touch, to draw)`);
     }
   }
   return out;
