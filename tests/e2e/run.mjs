@@ -1064,6 +1064,24 @@ function dominantColour(page, sel) {
     return { colour: best, n };
   });
 }
+/** The mean direction, away from white, of a canvas's coloured pixels: ink of one colour c blended onto
+ * white at any strength lies along (255 - c). Returns the cosine with that direction for colour 'r,g,b'. */
+function inkMatches(page, sel, colour) {
+  return page.$eval(sel, (c, col) => {
+    const want = col.split(',').map((v) => 255 - Number(v));
+    const norm = Math.hypot(...want);
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    const sum = [0, 0, 0];
+    for (let i = 0; i < d.length; i += 4) {
+      if (Math.max(d[i], d[i + 1], d[i + 2]) - Math.min(d[i], d[i + 1], d[i + 2]) < 40) continue;
+      const v = [255 - d[i], 255 - d[i + 1], 255 - d[i + 2]];
+      const m = Math.hypot(...v);
+      for (let k = 0; k < 3; k++) sum[k] += v[k] / m;
+    }
+    const m = Math.hypot(...sum);
+    return m ? (sum[0] * want[0] + sum[1] * want[1] + sum[2] * want[2]) / (m * norm) : 0;
+  }, colour);
+}
 const rgbOf = (cssColour) => cssColour.replace(/rgba?\(|\)|\s/g, '').split(',').slice(0, 3).join(',');
 /** Every chart of the Training and Interpolant panels: its uPlot axes and series, and its DOM legend. */
 function chartsOnPage(page) {
@@ -1130,8 +1148,10 @@ await test('charts: every chart has labelled axes and a legend whose entries mat
     const sde = colour('qualityChart', 'energy SDE');
     assert(ode !== sde && colour('qualityChart', 'support ODE') === ode && colour('qualityChart', 'support SDE') === sde &&
       colour('nllChart', 'model') === ode, `ODE/SDE colours differ between charts: ${JSON.stringify(charts.qualityChart.series)}`);
-    assert((await dominantColour(p, '#cv-ode')).colour === ode, `ODE samples not drawn in the ODE colour ${ode}`);
-    assert((await dominantColour(p, '#cv-sde')).colour === sde, `SDE samples not drawn in the SDE colour ${sde}`);
+    for (const [sel, want] of [['#cv-ode', ode], ['#cv-sde', sde], ['#cv-traj', ode]]) {
+      const cos = await inkMatches(p, sel, want);
+      assert(cos > 0.995, `${sel} not drawn in the colour ${want} of the charts (cosine ${cos.toFixed(4)})`);
+    }
     const lossColours = charts.lossChart.series.map((s) => rgbOf(s.stroke));
     const coeffColours = charts.coeffChart.series.map((s) => rgbOf(s.stroke));
     const all = [ode, sde, ...lossColours, ...coeffColours];
@@ -1209,7 +1229,13 @@ await test('charts: field arrows in the field colour, one scale for learned and 
     await p.waitForTimeout(300);
     const read = () => p.evaluate(() => {
       const f = window.__siApp.lastField;
-      const norm = (v) => { let m = 0; for (let i = 0; i < v.length; i += 2) m = Math.max(m, Math.hypot(v[i], v[i + 1])); return m; };
+      // The scale: the largest |field| of both, over the cells where rho_t >= 1e-3 of its maximum.
+      const top = Math.max(...f.logRho);
+      const norm = (v) => {
+        let m = 0;
+        for (let i = 0; i < v.length; i += 2) if (f.logRho[i / 2] - top >= Math.log(1e-3)) m = Math.max(m, Math.hypot(v[i], v[i + 1]));
+        return m;
+      };
       return { scales: Array.from(document.querySelectorAll('#panel-field .arrow-scale')).map((e) => e.textContent),
         max: ['cv-field', 'cv-exact'].map((id) => Number(document.getElementById(id).dataset.arrowMax)),
         both: Math.max(norm(f.learned), norm(f.exact)),
@@ -1236,7 +1262,7 @@ await test('charts: field arrows in the field colour, one scale for learned and 
     // Each field its own colour, the one the loss chart uses for it.
     const lossColour = (label) => p.evaluate((l) => {
       const u = window.__siApp.views.lossChart.plot;
-      return u.series.find((s) => s.label === l).stroke;
+      return u.series.find((s) => s.label === l).stroke(u, 1);
     }, label);
     const bCol = await dominantColour(p, '#cv-field');
     assert(bCol.colour === rgbOf(await lossColour('b')), `b arrows ${bCol.colour}, b in the loss chart ${await lossColour('b')}`);

@@ -131,8 +131,8 @@ export class App {
       const drawing = pageProblems(this.settings).length > 0;
       if (drawing && this.running) this.send({type: 'pause'});
       const what = drawing ? 'nothing trains until then' :
-          this.gen ? (this.running ? 'the previous model keeps training' : 'the previous model is kept') :
-                     'nothing to train yet';
+          this.gen         ? (this.running ? 'the previous model keeps training' : 'the previous model is kept') :
+                             'nothing to train yet';
       problems.forEach((p) => this.messages.show(`${p}; ${what}`, 'settings'));
       this.controls.showStatus(
           this.gen ? (this.running ? 'training (previous settings)' : 'paused') : 'waiting for settings');

@@ -30,7 +30,8 @@ function swatch(s: SeriesSpec): SVGSVGElement {
   svg.setAttribute('height', '10');
   svg.setAttribute('aria-hidden', 'true');
   const l = document.createElementNS(SVG, 'line');
-  for (const [k, v] of [['x1', '1'], ['y1', '5'], ['x2', '23'], ['y2', '5'], ['stroke-width', '2']]) l.setAttribute(k, v);
+  for (const [k, v] of [['x1', '1'], ['y1', '5'], ['x2', '23'], ['y2', '5'], ['stroke-width', '2']])
+    l.setAttribute(k, v);
   l.setAttribute('stroke', s.color);
   if (s.dash?.length) l.setAttribute('stroke-dasharray', s.dash.join(' '));
   svg.append(l);
@@ -51,8 +52,7 @@ export class LineChart {
       private readonly opts: {
         title: string;
         /** The axes' labels: x (default "training step") and the left y axis. */
-        xLabel?: string;
-        yLabel: string;
+        xLabel?: string; yLabel: string;
         width?: number;
         height?: number;
         scales?: Record<string, uPlot.Scale>;
@@ -74,6 +74,7 @@ export class LineChart {
     if (!this.plot) return;
     const w = this.width();
     if (w !== this.plot.width) this.plot.setSize({width: w, height: this.opts.height ?? 200});
+    if (this.legend) this.legend.style.width = `${w - 8}px`;
   }
 
   /** Starts over with these series (e.g. after a restart with other fields); extra: more y axes. */
@@ -101,6 +102,8 @@ export class LineChart {
     );
     this.legend = document.createElement('div');
     this.legend.className = 'chart-legend';
+    // As wide as the chart (long entries wrap instead of widening the chart's box).
+    this.legend.style.width = `${this.plot.width - 8}px`;
     this.legend.setAttribute('aria-label', `legend of ${this.opts.title}`);
     this.values = specs.map((s) => {
       const entry = document.createElement('span');
@@ -172,7 +175,9 @@ export class LineChart {
       while (k >= 0 && y[k] == null) k--;
       const text = k < 0 ? '–' : fmt(y[k]!);
       if (this.values[i] && this.values[i].textContent !== text) this.values[i].textContent = text;
-      parts.push(k < 0 ? `${s.label}: no value yet` : `${s.label} ${text} at ${xName} ${Number.isInteger(this.x[k]) ? this.x[k] : fmt(this.x[k])}`);
+      parts.push(
+          k < 0 ? `${s.label}: no value yet` :
+                  `${s.label} ${text} at ${xName} ${Number.isInteger(this.x[k]) ? this.x[k] : fmt(this.x[k])}`);
     });
     this.canvas?.setAttribute(
         'aria-label', `${this.opts.title}: ${this.opts.yLabel} against ${xName}; ${parts.join('; ')}`);

@@ -10,8 +10,14 @@ import {COLORS, Plot2D} from './plot2d';
 import {decodePoints, encodePoints, MIN_DRAWN_POINTS} from './settings';
 
 type Side = 'b'|'t';
-const SIDE_NAME: Record<Side, string> = {b: 'base', t: 'target'};
-const SIDE_COLOR = {b: COLORS.drawBase, t: COLORS.drawTarget};
+const SIDE_NAME: Record<Side, string> = {
+  b: 'base',
+  t: 'target'
+};
+const SIDE_COLOR = {
+  b: COLORS.drawBase,
+  t: COLORS.drawTarget
+};
 
 export class DrawPad {
   private readonly plot = new Plot2D($('cv-draw') as HTMLCanvasElement, 340);
@@ -22,6 +28,8 @@ export class DrawPad {
   /** The points of the stroke in progress (with the side's earlier points), null between strokes. */
   private drawing: [number, number][]|null = null;
   private readonly prompt: HTMLElement;
+  /** The caption's note on the other side's points. */
+  private readonly otherNote = document.createElement('span');
 
   constructor(private readonly app: App) {
     const pad = this.plot.canvas;
@@ -31,6 +39,7 @@ export class DrawPad {
     this.prompt.className = 'draw-prompt';
     this.prompt.setAttribute('role', 'status');
     $('btn-draw-clear').parentElement!.before(this.prompt);
+    $('draw-side-name').after(this.otherNote);
     pad.addEventListener('pointerdown', (e) => {
       if (e.button !== 0) return;
       e.preventDefault();
@@ -112,6 +121,8 @@ export class DrawPad {
     this.prompt.hidden = !missing;
     this.prompt.textContent = missing ? `${ask}: drag (or touch) on the pad; nothing trains until then.` : '';
     this.prompt.style.borderColor = css(SIDE_COLOR[side]);
+    this.otherNote.textContent = otherPts.length ? `; ${otherPts.length} for the ${SIDE_NAME[other]} (faint)` : '';
+    this.otherNote.style.color = css(SIDE_COLOR[other]);
     const others = otherPts.length ? `; ${otherPts.length} points drawn for the ${SIDE_NAME[other]} (faint)` : '';
     this.plot.canvas.setAttribute(
         'aria-label',

@@ -143,8 +143,8 @@ export class Files {
     const panel = $(id);
     const shown = (el: Element) => (el as HTMLElement).offsetParent !== null;
     const canvases = Array.from(panel.querySelectorAll('canvas')).filter((c) => shown(c) && c.width > 0);
-    const texts = Array.from(panel.querySelectorAll<HTMLElement>('figcaption, .u-title, .chart-legend .entry'))
-                      .filter(shown);
+    const texts =
+        Array.from(panel.querySelectorAll<HTMLElement>('figcaption, .u-title, .chart-legend .entry')).filter(shown);
     if (!canvases.length) return;
     const rects = [...canvases, ...texts].map((el) => el.getBoundingClientRect());
     const left = Math.min(...rects.map((r) => r.left));

@@ -4,7 +4,7 @@ import type {Grid} from './protocol';
 
 import {PALETTE, type RGB} from './palette';
 
-export type {RGB};
+export type{RGB};
 
 /** The plots' colours: the page's palette (palette.ts), by what a plot shows. */
 export const COLORS = {
@@ -161,12 +161,13 @@ export class Plot2D {
     this.ctx.drawImage(tmp, x0, y0, x1 - x0, y1 - y0);
   }
 
-  /** The largest finite |v| over the grids of these fields (the arrows' common scale). */
-  static maxNorm(...vecs: (ArrayLike<number>|undefined)[]): number {
+  /** The largest finite |v| of these fields over the grid's cells (only those in `inside`, if given). */
+  static maxNorm(vecs: (ArrayLike<number>|undefined)[], inside?: Uint8Array): number {
     let max = 0;
     for (const vec of vecs) {
       if (!vec) continue;
       for (let i = 0; i + 1 < vec.length; i += 2) {
+        if (inside && !inside[i >> 1]) continue;
         const m = Math.hypot(vec[i], vec[i + 1]);
         if (Number.isFinite(m)) max = Math.max(max, m);
       }
@@ -176,15 +177,16 @@ export class Plot2D {
 
   /**
    * Arrows of a vector field on a grid, centred on the cells: an arrow of length |v| = `max` spans 0.9 of
-   * a cell (pass the same max to panels that are compared). Heads scale with the plot; arrows shorter
+   * a cell (pass the same max to panels that are compared). Cells outside `inside` (where x_t hardly
+   * goes) are faded, and their arrows no longer than that. Heads scale with the plot; arrows shorter
    * than a few pixels are dots.
    */
-  arrows(grid: Grid, vec: ArrayLike<number>, color: RGB, max: number): void {
+  arrows(grid: Grid, vec: ArrayLike<number>, color: RGB, max: number, inside?: Uint8Array): void {
     const cell = (2 * grid.ext) / grid.n;
     const k = max > 0 ? (0.9 * cell) / max : 0;
     const c = this.ctx;
-    c.strokeStyle = `rgb(${color[0]},${color[1]},${color[2]})`;
-    c.fillStyle = c.strokeStyle;
+    const solid = `rgb(${color[0]},${color[1]},${color[2]})`;
+    const faded = `rgba(${color[0]},${color[1]},${color[2]},0.35)`;
     c.lineWidth = Math.max(1.5, this.px / 170);
     c.lineCap = 'round';
     const head = this.px / 38;
@@ -193,9 +195,17 @@ export class Plot2D {
         const i = r * grid.n + col;
         const x = -grid.ext + cell * (col + 0.5);
         const y = grid.ext - cell * (r + 0.5);
-        const vx = vec[2 * i] * k;
-        const vy = vec[2 * i + 1] * k;
+        let vx = vec[2 * i] * k;
+        let vy = vec[2 * i + 1] * k;
         if (!Number.isFinite(vx) || !Number.isFinite(vy)) continue;
+        const out = inside !== undefined && !inside[i];
+        c.strokeStyle = out ? faded : solid;
+        c.fillStyle = c.strokeStyle;
+        const l = Math.hypot(vx, vy);
+        if (out && l > 0.9 * cell) {
+          vx *= (0.9 * cell) / l;
+          vy *= (0.9 * cell) / l;
+        }
         const [ax, ay] = this.toPx(x - vx / 2, y - vy / 2);
         const [bx, by] = this.toPx(x + vx / 2, y + vy / 2);
         const len = Math.hypot(bx - ax, by - ay);
@@ -283,8 +293,8 @@ export class ColorBar {
     this.canvas.setAttribute('aria-label', 'colour bar: no values yet');
   }
 
-  /** name: what the colours mean (e.g. "ρ₁(x)"); format: a value as text. */
-  draw(lo: number, hi: number, name: string, format: (v: number) => string): void {
+  /** name: what the colours mean (e.g. "ρ₁(x)"); format: a value as text (default: ticks(lo, hi)). */
+  draw(lo: number, hi: number, name: string, format = ticks(lo, hi)): void {
     const c = this.canvas.getContext('2d')!;
     const k = this.k;
     const m = 6 * k;
@@ -317,4 +327,13 @@ export class ColorBar {
     this.canvas.dataset.hi = String(hi);
     this.canvas.setAttribute('aria-label', `colour bar of ${name}: dark purple ${format(lo)} to yellow ${format(hi)}`);
   }
+}
+
+/** A formatter for values between lo and hi: the same number of decimals for all, enough for the range. */
+export function ticks(lo: number, hi: number): (v: number) => string {
+  const span = Math.abs(hi - lo) || Math.abs(hi) || 1;
+  const big = Math.max(Math.abs(lo), Math.abs(hi));
+  if (big >= 1e5 || big < 1e-3) return (v) => (v === 0 ? '0' : v.toExponential(1));
+  const digits = Math.max(0, Math.min(6, 2 - Math.floor(Math.log10(span))));
+  return (v) => v.toFixed(digits);
 }

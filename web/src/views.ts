@@ -15,14 +15,19 @@ const SUPPORT_AXIS: uPlot.Axis = {
   size: 50,
   labelSize: 18,
   grid: {show: false},
-  label: 'share on the support (dashed)',
+  label: 'on the support (dashed)',
   values: (_u, vals) => vals.map((v) => `${Math.round(v * 100)}%`),
 };
 const DASH = [5, 3];
 const ODE = css(PALETTE.ode);
 const SDE = css(PALETTE.sde);
 /** Names of the fields as the page writes them. */
-const FIELD_TEXT: Record<string, string> = {b: 'b', s: 's', eta: 'η', v: 'v'};
+const FIELD_TEXT: Record<string, string> = {
+  b: 'b',
+  s: 's',
+  eta: 'η',
+  v: 'v'
+};
 
 export class Views {
   private readonly plots = {
@@ -32,9 +37,9 @@ export class Views {
     sde: new Plot2D($('cv-sde') as HTMLCanvasElement),
     traj: new Plot2D($('cv-traj') as HTMLCanvasElement),
     xt: new Plot2D($('cv-xt') as HTMLCanvasElement),
-    field: new Plot2D($('cv-field') as HTMLCanvasElement),
-    exact: new Plot2D($('cv-exact') as HTMLCanvasElement),
-    error: new Plot2D($('cv-error') as HTMLCanvasElement),
+    field: new Plot2D($('cv-field') as HTMLCanvasElement, 300),
+    exact: new Plot2D($('cv-exact') as HTMLCanvasElement, 300),
+    error: new Plot2D($('cv-error') as HTMLCanvasElement, 300),
     density: new Plot2D($('cv-density') as HTMLCanvasElement),
     densityLog: new Plot2D($('cv-density-log') as HTMLCanvasElement),
   };
@@ -42,7 +47,7 @@ export class Views {
   private readonly bars = {
     density: new ColorBar($('cv-density') as HTMLCanvasElement, 'cv-density-bar'),
     densityLog: new ColorBar($('cv-density-log') as HTMLCanvasElement, 'cv-density-log-bar'),
-    error: new ColorBar($('cv-error') as HTMLCanvasElement, 'cv-error-bar'),
+    error: new ColorBar($('cv-error') as HTMLCanvasElement, 'cv-error-bar', 300),
   };
   private readonly lossChart =
       new LineChart($('chart-loss'), {title: 'loss per field', yLabel: 'loss (lower is better)', perRow: 3});
@@ -50,7 +55,7 @@ export class Views {
       new LineChart($('chart-nll'), {title: 'held-out NLL', yLabel: 'NLL (nats per point)', perRow: 3});
   private readonly qualityChart = new LineChart(
       $('chart-quality'),
-      {title: 'sample quality', yLabel: 'energy distance (solid)', perRow: 3, scales: {'%': {range: [0, 1]}}});
+      {title: 'sample quality', yLabel: 'energy dist. (solid)', perRow: 3, scales: {'%': {range: [0, 1]}}});
   private readonly coeffChart =
       new LineChart($('chart-coeffs'), {title: 'α(t), β(t), γ(t)', xLabel: 't', yLabel: 'coefficient'});
   /** The trajectory frame shown, which sampler's particles, and the animation's timer (0: still). */
@@ -140,8 +145,7 @@ export class Views {
     $('m-nll').textContent = this.app.mirror ? 'not shown for the mirror (see the Density panel)' : '–';
     const lossKeys = String(m.config.fields ?? 'b+s').split('+');
     this.lossChart.reset(lossKeys.map((k) => ({label: k, color: css(fieldColor(k))})));
-    this.nllChart.reset(
-        [{label: 'model', color: ODE}, {label: 'truth', color: css(PALETTE.truth), dash: [4, 4]}]);
+    this.nllChart.reset([{label: 'model', color: ODE}, {label: 'truth', color: css(PALETTE.truth), dash: [4, 4]}]);
     const axis = m.checkerboard ? 'left' : undefined;
     const energy = [{label: 'energy ODE', color: ODE, axis}, {label: 'energy SDE', color: SDE, axis}];
     const support = [
@@ -248,10 +252,14 @@ export class Views {
     };
     label(plots.base, `${n(app.mirror ? app.target : app.base)} true samples of the base ρ₀`);
     label(plots.target, `${n(app.target)} true samples of the target ρ₁`);
-    label(plots.ode, s?.ode ? `${n(s.ode)} ODE samples at step ${s.step}${ed(q?.energyOde)}${share(q?.shareOde)}` :
-                              'ODE samples: none yet');
-    label(plots.sde, s?.sde ? `${n(s.sde)} SDE samples (ε = ${s.eps}) at step ${s.step}${ed(q?.energySde)}${share(q?.shareSde)}` :
-                              'SDE samples: none');
+    label(
+        plots.ode,
+        s?.ode ? `${n(s.ode)} ODE samples at step ${s.step}${ed(q?.energyOde)}${share(q?.shareOde)}` :
+                 'ODE samples: none yet');
+    label(
+        plots.sde,
+        s?.sde ? `${n(s.sde)} SDE samples (ε = ${s.eps}) at step ${s.step}${ed(q?.energySde)}${share(q?.shareSde)}` :
+                 'SDE samples: none');
   }
 
   renderTrajectories(): void {
@@ -347,7 +355,8 @@ export class Views {
     const xt = f.logRho ? undefined : this.xtNear(f.t);
     if (f.logRho) {
       let top = -Infinity;
-      for (const v of f.logRho) if (Number.isFinite(v)) top = Math.max(top, v);
+      for (const v of f.logRho)
+        if (Number.isFinite(v)) top = Math.max(top, v);
       rho = f.logRho.map((v) => Math.exp(v - top));
       under = `grey underneath: the exact density ρₜ at t = ${f.t.toFixed(2)}`;
     } else if (xt) {
@@ -361,15 +370,30 @@ export class Views {
         p.shade(f.grid, rho, PALETTE.truth, 0.45);
         p.axes();
       } else if (xt) {
-        p.points(xt.pts, PALETTE.truth, 0.12);
+        p.points(xt.pts, PALETTE.truth, 0.25);
       }
     }
     this.base(plots.error, false);
-    // One scale for both panels: the longest arrow of either is 0.9 of a cell.
-    const max = Plot2D.maxNorm(f.learned, f.exact);
+    // Where x_t goes (rho_t >= 1e-3 of its maximum, or a cell with a true sample of x_t): the fields
+    // matter there (and only there does the loss constrain the network).
+    const cells = f.grid.n * f.grid.n;
+    let inside: Uint8Array|undefined = new Uint8Array(cells);
+    if (rho) {
+      for (let i = 0; i < cells; i++) inside[i] = rho[i] >= 1e-3 ? 1 : 0;
+    } else if (xt) {
+      const g = f.grid;
+      for (let i = 0; i + 1 < xt.pts.length; i += 2) {
+        const col = Math.floor(((xt.pts[i] + g.ext) / (2 * g.ext)) * g.n);
+        const row = Math.floor(((g.ext - xt.pts[i + 1]) / (2 * g.ext)) * g.n);
+        if (col >= 0 && col < g.n && row >= 0 && row < g.n) inside[row * g.n + col] = 1;
+      }
+    }
+    if (!inside.some((v) => v)) inside = undefined;
+    // One scale for both panels: the longest arrow of either, where x_t goes, is 0.9 of a cell.
+    const max = Plot2D.maxNorm([f.learned, f.exact], inside);
     const color = fieldColor(f.field);
-    if (f.exact) plots.exact.arrows(f.grid, f.exact, color, max);
-    if (f.learned) plots.field.arrows(f.grid, f.learned, color, max);
+    if (f.exact) plots.exact.arrows(f.grid, f.exact, color, max, inside);
+    if (f.learned) plots.field.arrows(f.grid, f.learned, color, max, inside);
     plots.field.label(`t = ${f.t.toFixed(2)}, step ${f.step}`);
     const scaleText = max > 0 ? `longest arrow = |${name}| ${fmt(max)}` : `${name} = 0 everywhere`;
     scales.forEach((el) => (el.textContent = scaleText));
@@ -382,8 +406,9 @@ export class Views {
     legend.replaceChildren(
         sw,
         ` ${name} at t = ${f.t.toFixed(2)}, ${f.exact ? 'learned and exact on the same scale' : 'learned'}: ` +
-            `${scaleText} (0.9 of a grid cell), the others in proportion` + (under ? `; ${under}` : '') + '.');
-    const lmax = Plot2D.maxNorm(f.learned);
+            `${scaleText} (0.9 of a grid cell), the others in proportion` + (under ? `; ${under}` : '') +
+            (inside ? '; faded arrows, where xₜ hardly goes, are capped at that length' : '') + '.');
+    const lmax = Plot2D.maxNorm([f.learned]);
     plots.field.canvas.setAttribute(
         'aria-label',
         f.learned ? `learned ${name} at t = ${f.t.toFixed(2)}, step ${f.step}: ${f.grid.n}×${f.grid.n} arrows, ` +
@@ -415,7 +440,7 @@ export class Views {
       const rel = Math.sqrt(se / Math.max(sx, 1e-30));
       err = `relative error ${(100 * rel).toFixed(1)}% (weighted by ρₜ)`;
       $('field-err').textContent = err;
-      this.bars.error.draw(0, hi, `|learned − exact ${name}|`, fmt);
+      this.bars.error.draw(0, hi, `|learned − exact ${name}|`);
       plots.error.canvas.setAttribute(
           'aria-label', `error |learned − exact ${name}| at t = ${f.t.toFixed(2)}: 0 to ${fmt(hi)}; ${err}`);
     } else {
@@ -423,7 +448,8 @@ export class Views {
     }
     plots.exact.canvas.setAttribute(
         'aria-label',
-        f.exact ? `exact ${name} at t = ${f.t.toFixed(2)}: largest |${name}| ${fmt(Plot2D.maxNorm(f.exact))}; ${scaleText}` :
+        f.exact ? `exact ${name} at t = ${f.t.toFixed(2)}: largest |${name}| ${fmt(Plot2D.maxNorm([f.exact]))}; ${
+                      scaleText}` :
                   'exact field: not known for these ends');
   }
 
@@ -440,7 +466,7 @@ export class Views {
     el = document.createElement('p');
     el.id = 'field-legend';
     el.className = 'field-legend';
-    $('panel-field').querySelector('.row')!.after(el);
+    $('panel-field').querySelector('.row')!.before(el);
     return el;
   }
 
@@ -469,8 +495,8 @@ export class Views {
     plots.density.heatmap(d.grid, dens, 0, 1);
     plots.densityLog.heatmap(d.grid, d.logp, hi - 12, hi);
     plots.density.label(`step ${d.step}`);
-    this.bars.density.draw(0, top, 'ρ₁(x)', fmt);
-    this.bars.densityLog.draw(hi - 12, hi, 'log ρ₁(x) (nats)', (v) => v.toFixed(1));
+    this.bars.density.draw(0, top, 'ρ₁(x)');
+    this.bars.densityLog.draw(hi - 12, hi, 'log ρ₁(x)');
     $('density-range').textContent = `(colour range ${fmt(hi - 12)} … ${fmt(hi)})`;
     plots.density.canvas.setAttribute(
         'aria-label', `model density ρ₁ at step ${d.step} on a ${d.grid.n}×${d.grid.n} grid: 0 to ${fmt(top)}`);
