@@ -1292,62 +1292,75 @@ await test('charts: field arrows in the field colour, one scale for learned and 
 });
 
 await test('charts: the drawing pad follows the side asked, prompts for an empty set, trains nothing, and takes touch', async () => {
+  // Every check is made (the failures are listed together), on a phone with touch: a trained default
+  // run; target = points (nothing drawn); a finger draws it; then base = points; a finger draws it.
   const a = await openAt('', { width: 390, height: 844, touch: true });
+  const problems = [];
+  const check = (ok, msg) => { if (!ok) problems.push(msg); };
   try {
     const p = a.page;
+    const pad = () => p.evaluate(() => {
+      const prompt = document.getElementById('draw-prompt');
+      return { name: document.getElementById('draw-side-name').textContent,
+        select: document.getElementById('draw-side').value,
+        prompt: prompt && !prompt.hidden ? prompt.textContent : '',
+        aria: document.getElementById('cv-draw').getAttribute('aria-label') ?? '',
+        text: document.getElementById('panel-draw').textContent,
+        count: Number(document.getElementById('draw-count').textContent) };
+    });
+    /** Whether the step counter stands still for 2.5 s (after the page had time to stop). */
+    const standsStill = async () => {
+      await p.waitForFunction(() => document.body.dataset.running === '0', null, { timeout: 8000 }).catch(() => {});
+      const s0 = await num(p, '#step-count');
+      await p.waitForTimeout(2500);
+      return (await num(p, '#step-count')) === s0;
+    };
+    const trains = () => p.waitForFunction(() => document.body.dataset.running === '1' &&
+      Number(document.getElementById('step-count').textContent) > 0, null, { timeout: 60000 }).then(() => true, () => false);
+    const draw = async (dx) => {
+      await p.locator('#cv-draw').scrollIntoViewIfNeeded();
+      const box = await p.locator('#cv-draw').boundingBox();
+      await touchDrag(p, circle(box, 0.18).map(([x, y]) => [x + dx * box.width, y]));
+    };
     await p.waitForFunction(() => Number(document.getElementById('step-count').textContent) > 0, null, { timeout: 60000 });
-    await setInput(p, '#set-b', 'points');
+    // target = points, nothing drawn: the pad asks for the target's points and the old model stops.
+    await setInput(p, '#set-t', 'points');
     await p.waitForFunction(() => !document.getElementById('panel-draw').hidden, null, { timeout: 5000 });
-    const pad = () => p.evaluate(() => ({ side: document.getElementById('cv-draw').dataset.side,
-      name: document.getElementById('draw-side-name').textContent,
-      prompt: document.getElementById('draw-prompt')?.hidden === false ? document.getElementById('draw-prompt').textContent : '',
-      aria: document.getElementById('cv-draw').getAttribute('aria-label') ?? '',
-      text: document.getElementById('panel-draw').textContent }));
     let s = await pad();
-    assert(s.side === 'b' && s.name === 'base', `base = points: the pad draws for ${s.side} (${s.name})`);
-    assert(/draw at least 10 points for the base/.test(s.prompt), `no prompt for the empty base: "${s.prompt}"`);
-    assert(/drag \(or touch\)/.test(s.text), 'the pad does not say it takes touch');
-    // Nothing trains while the drawn set is empty.
-    await waitData(p, 'running', 'v === "0"', 10000);
-    const s0 = await num(p, '#step-count');
-    await p.waitForTimeout(2000);
-    assert(await num(p, '#step-count') === s0 && await data(p, 'running') === '0', 'training went on with an empty drawn set');
+    check(s.name === 'target', `target = points: the pad draws for the ${s.name}`);
+    check(/draw at least 10 points for the target/.test(s.prompt), `no prompt for the empty target: "${s.prompt}"`);
+    check(/drag \(or touch\)/.test(s.text), 'the pad does not say it takes touch');
+    check(await standsStill(), 'target = points with nothing drawn: the old model kept training');
     await p.locator('#cv-draw').scrollIntoViewIfNeeded();
     await shot(p, '#panel-draw', 'drawn-empty-phone');
-    // A finger draws a circle: points are added, the prompt goes, and the new run trains.
-    const box = await p.locator('#cv-draw').boundingBox();
-    await touchDrag(p, circle(box, 0.25));
-    const n = await num(p, '#draw-count');
-    assert(n >= 10, `touch drew ${n} points`);
-    assert(p.url().includes('bpts='), 'drawn base points not in the URL');
+    // A finger draws the target: points are added, the prompt goes, the new run trains.
+    await draw(0.15);
     s = await pad();
-    assert(s.prompt === '', `prompt stays after drawing: "${s.prompt}"`);
-    await p.waitForFunction(() => document.body.dataset.running === '1' && Number(document.getElementById('step-count').textContent) > 0,
-      null, { timeout: 60000 });
-    // target = points: the pad switches to the target, asks for its points, and shows the base faintly in its own colour.
-    await setInput(p, '#set-t', 'points');
-    await p.waitForFunction(() => document.getElementById('cv-draw').dataset.side === 't', null, { timeout: 5000 });
+    check(s.count >= 10, `touch drew ${s.count} points`);
+    check(p.url().includes('tpts='), 'drawn target points not in the URL');
+    check(s.prompt === '', `the prompt stays after drawing: "${s.prompt}"`);
+    check(await trains(), 'the drawn target does not train');
+    const targetInk = await dominantColour(p, '#cv-draw');
+    // base = points: the pad switches to the base (the side that needs points), asks, and nothing trains.
+    await setInput(p, '#set-b', 'points');
+    await p.waitForTimeout(500);
     s = await pad();
-    assert(/draw at least 10 points for the target/.test(s.prompt), `no prompt for the empty target: "${s.prompt}"`);
-    await waitData(p, 'running', 'v === "0"', 10000);
-    const baseColour = await dominantColour(p, '#cv-draw');
-    await touchDrag(p, circle(box, 0.15).map(([x, y]) => [x + box.width * 0.2, y]));
-    assert(await num(p, '#draw-count') >= 10, 'target points not drawn');
-    const both = await p.$eval('#cv-draw', (c) => {
-      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-      const colours = new Map();
-      for (let i = 0; i < d.length; i += 4) {
-        if (Math.max(d[i], d[i + 1], d[i + 2]) - Math.min(d[i], d[i + 1], d[i + 2]) < 60) continue;
-        const k = `${d[i]},${d[i + 1]},${d[i + 2]}`;
-        colours.set(k, (colours.get(k) ?? 0) + 1);
-      }
-      return [...colours.entries()].sort((x, y) => y[1] - x[1]).slice(0, 1)[0][0];
-    });
-    assert(both !== baseColour.colour, `target drawn in the base's colour ${both}`);
+    check(s.name === 'base' && s.select === 'b', `base = points after drawing the target: the pad draws for the ${s.name} (${s.select})`);
+    check(/draw at least 10 points for the base/.test(s.prompt), `no prompt for the empty base: "${s.prompt}"`);
+    check(await standsStill(), 'base = points with nothing drawn: training went on');
+    await draw(-0.15);
+    s = await pad();
+    check(s.name === 'base' && s.count >= 10, `base not drawn: ${s.count} points for the ${s.name}`);
+    check(p.url().includes('bpts='), 'drawn base points not in the URL');
+    const baseInk = await dominantColour(p, '#cv-draw');
+    check(baseInk.colour !== targetInk.colour, `the base is drawn in the target's colour ${baseInk.colour}`);
+    check(/\d+ points/.test(s.aria), `the pad's aria-label: "${s.aria}"`);
+    check(await trains(), 'drawn base and target do not train');
     await shot(p, '#panel-draw', 'drawn-phone');
     const errs = await errorMessages(p);
-    assert(errs.length === 0, `errors: ${errs.join(' | ')}`);
-    assert(a.errors.length === 0, `console errors: ${a.errors.join(' | ')}`);
+    check(errs.length === 0, `errors: ${errs.join(' | ')}`);
+    check(a.errors.length === 0, `console errors: ${a.errors.join(' | ')}`);
+    assert(problems.length === 0, problems.join('\n'));
   } finally {
     await a.close();
   }
