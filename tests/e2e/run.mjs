@@ -1375,6 +1375,8 @@ await test('charts: phone screenshots of the charts, fields and density', async 
     await waitData(p, 'running', 'v === "0"', 20000);
     await p.waitForFunction(() => window.__siApp.lastDensity, null, { timeout: 60000 });
     await p.waitForTimeout(500);
+    // (The sticky header would cover the top of each panel's shot: it scrolls with the page here.)
+    await p.addStyleTag({ content: 'header { position: static !important; }' });
     for (const [sel, name] of [['#panel-training', 'training-phone'], ['#panel-field', 'field-phone'], ['#panel-density', 'density-phone'],
       ['#panel-samples', 'samples-phone']]) await shot(p, sel, name);
     notes.push(`phone (390 px): the page is ${await p.evaluate(() => document.documentElement.scrollWidth)} px wide`);

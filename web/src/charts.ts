@@ -60,12 +60,16 @@ export class LineChart {
       },
   ) {}
 
-  /** The width: opts.width, or a share of the parent row (perRow charts side by side, 220-360 px). */
+  /**
+   * The width: opts.width, or a share of the parent row (up to perRow charts side by side, as many as
+   * fit at 220 px or more; a narrow screen gets one chart per line, as wide as the line, up to 360 px).
+   */
   private width(): number {
     const row = this.el.parentElement;
     if (!this.opts.perRow || !row || row.clientWidth === 0) return this.opts.width ?? 330;
     const gap = 12;
-    const w = Math.floor((row.clientWidth - gap * (this.opts.perRow - 1)) / this.opts.perRow) - 2;
+    const n = Math.max(1, Math.min(this.opts.perRow, Math.floor((row.clientWidth + gap) / (220 + gap))));
+    const w = Math.floor((row.clientWidth - gap * (n - 1)) / n) - 2;
     return Math.max(220, Math.min(360, w));
   }
 
@@ -115,7 +119,7 @@ export class LineChart {
       name.textContent = s.axis ? `${s.label} (${s.axis})` : s.label;
       const value = document.createElement('b');
       value.textContent = '–';
-      entry.append(swatch(s), name, value);
+      entry.append(swatch(s), name, ' ', value);
       this.legend!.append(entry);
       return value;
     });

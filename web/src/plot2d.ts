@@ -184,6 +184,8 @@ export class Plot2D {
   arrows(grid: Grid, vec: ArrayLike<number>, color: RGB, max: number, inside?: Uint8Array): void {
     const cell = (2 * grid.ext) / grid.n;
     const k = max > 0 ? (0.9 * cell) / max : 0;
+    // The scale drawn with, on the canvas (panels compared side by side must show the same).
+    this.canvas.dataset.arrowMax = String(max);
     const c = this.ctx;
     const solid = `rgb(${color[0]},${color[1]},${color[2]})`;
     const faded = `rgba(${color[0]},${color[1]},${color[2]},0.35)`;

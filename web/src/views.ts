@@ -15,7 +15,7 @@ const SUPPORT_AXIS: uPlot.Axis = {
   size: 50,
   labelSize: 18,
   grid: {show: false},
-  label: 'on the support (dashed)',
+  label: 'on support (dashed)',
   values: (_u, vals) => vals.map((v) => `${Math.round(v * 100)}%`),
 };
 const DASH = [5, 3];
@@ -397,7 +397,6 @@ export class Views {
     plots.field.label(`t = ${f.t.toFixed(2)}, step ${f.step}`);
     const scaleText = max > 0 ? `longest arrow = |${name}| ${fmt(max)}` : `${name} = 0 everywhere`;
     scales.forEach((el) => (el.textContent = scaleText));
-    for (const p of [plots.field, plots.exact]) p.canvas.dataset.arrowMax = String(max);
     const sw = document.createElement('span');
     sw.className = 'arrow-swatch';
     sw.style.color = css(color);
