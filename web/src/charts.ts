@@ -56,7 +56,9 @@ export class LineChart {
         width?: number;
         height?: number;
         scales?: Record<string, uPlot.Scale>;
-        perRow?: number
+        perRow?: number;
+        /** Curves of a variable (not of training): the legend shows no latest value, the text the ends. */
+        curves?: boolean
       },
   ) {}
 
@@ -118,7 +120,7 @@ export class LineChart {
       const name = document.createElement('span');
       name.textContent = s.axis ? `${s.label} (${s.axis})` : s.label;
       const value = document.createElement('b');
-      value.textContent = '–';
+      value.textContent = this.opts.curves ? '' : '–';
       entry.append(swatch(s), name, ' ', value);
       this.legend!.append(entry);
       return value;
@@ -178,10 +180,13 @@ export class LineChart {
       let k = y.length - 1;
       while (k >= 0 && y[k] == null) k--;
       const text = k < 0 ? '–' : fmt(y[k]!);
+      const xk = k < 0 ? '' : Number.isInteger(this.x[k]) ? String(this.x[k]) : fmt(this.x[k]);
+      if (this.opts.curves) {
+        parts.push(k < 0 ? `${s.label}: none` : `${s.label} from ${fmt(y[0] ?? NaN)} to ${text} at ${xName} ${xk}`);
+        return;
+      }
       if (this.values[i] && this.values[i].textContent !== text) this.values[i].textContent = text;
-      parts.push(
-          k < 0 ? `${s.label}: no value yet` :
-                  `${s.label} ${text} at ${xName} ${Number.isInteger(this.x[k]) ? this.x[k] : fmt(this.x[k])}`);
+      parts.push(k < 0 ? `${s.label}: no value yet` : `${s.label} ${text} at ${xName} ${xk}`);
     });
     this.canvas?.setAttribute(
         'aria-label', `${this.opts.title}: ${this.opts.yLabel} against ${xName}; ${parts.join('; ')}`);

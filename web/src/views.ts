@@ -57,7 +57,7 @@ export class Views {
       $('chart-quality'),
       {title: 'sample quality', yLabel: 'energy dist. (solid)', perRow: 3, scales: {'%': {range: [0, 1]}}});
   private readonly coeffChart =
-      new LineChart($('chart-coeffs'), {title: 'α(t), β(t), γ(t)', xLabel: 't', yLabel: 'coefficient'});
+      new LineChart($('chart-coeffs'), {title: 'α(t), β(t), γ(t)', xLabel: 't', yLabel: 'coefficient', curves: true});
   /** The trajectory frame shown, which sampler's particles, and the animation's timer (0: still). */
   private trajFrame = 20;
   trajKind: 'ode'|'sde' = 'ode';
