@@ -83,8 +83,12 @@ export class LineChart {
     if (this.legend) this.legend.style.width = `${w - 8}px`;
   }
 
-  /** Starts over with these series (e.g. after a restart with other fields); extra: more y axes. */
-  reset(specs: SeriesSpec[], extra: uPlot.Axis[] = []): void {
+  /**
+   * Starts over with these series (e.g. after a restart with other fields); extra: more y axes; yLabel:
+   * the left axis's label from now on.
+   */
+  reset(specs: SeriesSpec[], extra: uPlot.Axis[] = [], yLabel = this.opts.yLabel): void {
+    this.opts.yLabel = yLabel;
     this.specs = specs;
     this.x = [];
     this.ys = specs.map(() => []);

@@ -153,9 +153,9 @@ export class Views {
       {label: 'support SDE', color: SDE, scale: '%', dash: DASH, axis: 'right'},
     ];
     if (m.checkerboard) {
-      this.qualityChart.reset([...energy, ...support], [SUPPORT_AXIS]);
+      this.qualityChart.reset([...energy, ...support], [SUPPORT_AXIS], 'energy dist. (solid)');
     } else {
-      this.qualityChart.reset(energy);
+      this.qualityChart.reset(energy, [], 'energy distance');
     }
     this.coeffChart.set(m.coeffs.t, [m.coeffs.alpha, m.coeffs.beta, m.coeffs.gamma]);
     this.syncFieldControls();
