@@ -153,7 +153,8 @@ export class Files {
     const bottom = Math.max(...rects.map((r) => r.bottom));
     const width = Math.max(360, right - left);
     const pad = 10;
-    const k = 2;
+    // The canvases' own resolution (no blurry upscaling): device pixels per CSS pixel.
+    const k = Math.max(1, canvases[0].width / canvases[0].getBoundingClientRect().width);
     const measure = document.createElement('canvas').getContext('2d')!;
     const wrap = (text: string, font: string, w: number): string[] => {
       measure.font = font;
@@ -222,7 +223,8 @@ export class Files {
         c.fillStyle = isTitle ? '#222' : '#555';
         c.font = isTitle ? '600 13px sans-serif' : '11px sans-serif';
         c.textAlign = 'center';
-        const lines = wrap(el.textContent ?? '', c.font, r.width);
+        // (innerText keeps the caption's line breaks.)
+        const lines = (el.innerText ?? '').split('\n').flatMap((l) => wrap(l, c.font, r.width));
         const lh = isTitle ? 16 : 13;
         lines.forEach((l, i) => c.fillText(l, r.left + x0 + r.width / 2, y + (i - (lines.length - 1) / 2) * lh));
       }
