@@ -145,6 +145,16 @@ export class Plot2D {
     c.stroke();
   }
 
+  /** One pixel per grid cell, stretched (smoothly) over the grid's square. */
+  private image(grid: Grid, img: ImageData): void {
+    const tmp = new OffscreenCanvas(grid.n, grid.n);
+    tmp.getContext('2d')!.putImageData(img, 0, 0);
+    const [x0, y0] = this.toPx(-grid.ext, grid.ext);
+    const [x1, y1] = this.toPx(grid.ext, -grid.ext);
+    this.ctx.imageSmoothingEnabled = true;
+    this.ctx.drawImage(tmp, x0, y0, x1 - x0, y1 - y0);
+  }
+
   /** Values on a grid (row-major from the top-left) as a colour image over the grid's square. */
   heatmap(grid: Grid, values: ArrayLike<number>, lo: number, hi: number): void {
     const img = new ImageData(grid.n, grid.n);
@@ -153,12 +163,7 @@ export class Plot2D {
       const [r, g, b] = Number.isFinite(v) ? colormap((v - lo) / (hi - lo || 1)) : [255, 255, 255];
       img.data.set([r, g, b, 255], 4 * i);
     }
-    const tmp = new OffscreenCanvas(grid.n, grid.n);
-    tmp.getContext('2d')!.putImageData(img, 0, 0);
-    const [x0, y0] = this.toPx(-grid.ext, grid.ext);
-    const [x1, y1] = this.toPx(grid.ext, -grid.ext);
-    this.ctx.imageSmoothingEnabled = true;
-    this.ctx.drawImage(tmp, x0, y0, x1 - x0, y1 - y0);
+    this.image(grid, img);
   }
 
   /** The largest finite |v| of these fields over the grid's cells (only those in `inside`, if given). */
@@ -242,12 +247,7 @@ export class Plot2D {
       const u = Number.isFinite(values[i]) ? Math.max(0, Math.min(1, values[i])) * strength : 0;
       img.data.set([255 + u * (color[0] - 255), 255 + u * (color[1] - 255), 255 + u * (color[2] - 255), 255], 4 * i);
     }
-    const tmp = new OffscreenCanvas(grid.n, grid.n);
-    tmp.getContext('2d')!.putImageData(img, 0, 0);
-    const [x0, y0] = this.toPx(-grid.ext, grid.ext);
-    const [x1, y1] = this.toPx(grid.ext, -grid.ext);
-    this.ctx.imageSmoothingEnabled = true;
-    this.ctx.drawImage(tmp, x0, y0, x1 - x0, y1 - y0);
+    this.image(grid, img);
   }
 
   label(text: string): void {
