@@ -1133,9 +1133,11 @@ await test('charts: every chart has labelled axes and a legend whose entries mat
         assert(e.label === s.label && rgbOf(e.stroke ?? '') === rgbOf(s.stroke) && e.dashed === s.dashed,
           `${key}: legend entry ${JSON.stringify(e)} does not match the series ${JSON.stringify(s)}`);
       });
-      assert(/\d/.test(c.aria) && c.aria.includes(c.series[0].label), `${key}: canvas aria-label "${c.aria}"`);
+      // The canvas's text names every series (with its latest value once it has one).
+      assert(c.series.every((s) => c.aria.includes(s.label)), `${key}: canvas aria-label "${c.aria}"`);
     }
     assert(charts.lossChart.axes[0].label === 'training step' && /loss/.test(charts.lossChart.axes[1].label), 'loss chart axes');
+    assert(/ -?\d+\.\d+ at training step \d+/.test(charts.lossChart.aria), `loss chart text without its values: "${charts.lossChart.aria}"`);
     // Two y axes on the quality chart (checkerboard): both labelled, and the series of each told apart by the dash.
     const q = charts.qualityChart;
     assert(q.axes.filter((x) => x.scale !== 'x').length === 2, `quality chart y axes: ${JSON.stringify(q.axes)}`);
