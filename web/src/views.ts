@@ -370,7 +370,7 @@ export class Views {
         p.shade(f.grid, rho, PALETTE.truth, 0.45);
         p.axes();
       } else if (xt) {
-        p.points(xt.pts, PALETTE.truth, 0.25);
+        p.points(xt.pts, PALETTE.truth, 0.18);
       }
     }
     this.base(plots.error, false);
