@@ -937,7 +937,7 @@ await test('newcomer: raising "stop at step" goes on from the step reached, with
     await p.click('#btn-play');
     await p.waitForFunction(() => /step limit/.test(document.getElementById('messages').textContent), null, { timeout: 5000 });
     // ...and doing it continues the run: the same model, from step 300, the message gone.
-    await setInput(p, '#set-steps', 600);
+    await setInput(p, '#set-steps', 5000);
     const seen = [];
     for (let i = 0; i < 20 && (seen.at(-1) ?? 0) < 400; i++) {
       seen.push(await stepOf(p));
@@ -951,8 +951,12 @@ await test('newcomer: raising "stop at step" goes on from the step reached, with
     await setInput(p, '#set-lr', 0.001);
     await p.waitForFunction(() => document.getElementById('lr').textContent === '1.0e-3', null, { timeout: 10000 });
     assert(await data(p, 'gen') === gen, 'the learning rate replaced the run');
+    // A lower limit than the steps to come stops the same run there.
+    const stop = (await stepOf(p)) + 150;
+    await setInput(p, '#set-steps', stop);
     await p.waitForFunction(() => /done/.test(document.getElementById('status').textContent), null, { timeout: 60000 });
-    assert(await stepOf(p) === 600, `stopped at ${await stepOf(p)}, not 600`);
+    assert(await stepOf(p) === stop, `stopped at ${await stepOf(p)}, not ${stop}`);
+    assert(await data(p, 'gen') === gen, 'the lower limit replaced the run');
     assert(a.errors.length === 0, `console errors: ${a.errors.join(' | ')}`);
   } finally {
     await a.close();
@@ -1274,6 +1278,361 @@ await test('figures: a bad value shows a message naming the control and the valu
     assert(errs.some((e) => /paths: "-5" .*allowed an integer from 1 to 10000/.test(e)), `paths: ${errs.join(' | ')}`);
     await shot(p, null, 'figure-bad-value');
   });
+});
+
+// ---------------------------------------------------------------- charts, fields, drawing (issue 9, items 7-9)
+// E2E_ONLY=charts runs these alone. Each opens its own page; screenshots go to artifacts/e2e/ at 1400 x 900
+// (desktop) and 390 x 844 (phone, touch).
+async function openAt(query, { width = 1400, height = 900, touch = false } = {}) {
+  const context = await browser.newContext({ viewport: { width, height }, acceptDownloads: true, hasTouch: touch,
+    isMobile: touch, deviceScaleFactor: touch ? 2 : 1 });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(BASE + (query ? `?${query}` : ''));
+  return { page, context, errors, close: () => context.close() };
+}
+/** The most frequent strongly coloured pixel of a canvas (as 'r,g,b') and how many such pixels it has. */
+function dominantColour(page, sel) {
+  return page.$eval(sel, (c) => {
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    const counts = new Map();
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) {
+      const mx = Math.max(d[i], d[i + 1], d[i + 2]);
+      const mn = Math.min(d[i], d[i + 1], d[i + 2]);
+      if (mx - mn < 60) continue;
+      n++;
+      const k = `${d[i]},${d[i + 1]},${d[i + 2]}`;
+      counts.set(k, (counts.get(k) ?? 0) + 1);
+    }
+    let best = '';
+    for (const [k, v] of counts) if (!best || v > counts.get(best)) best = k;
+    return { colour: best, n };
+  });
+}
+/** The mean direction, away from white, of a canvas's coloured pixels: ink of one colour c blended onto
+ * white at any strength lies along (255 - c). Returns the cosine with that direction for colour 'r,g,b'. */
+function inkMatches(page, sel, colour) {
+  return page.$eval(sel, (c, col) => {
+    const want = col.split(',').map((v) => 255 - Number(v));
+    const norm = Math.hypot(...want);
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    const sum = [0, 0, 0];
+    for (let i = 0; i < d.length; i += 4) {
+      if (Math.max(d[i], d[i + 1], d[i + 2]) - Math.min(d[i], d[i + 1], d[i + 2]) < 40) continue;
+      const v = [255 - d[i], 255 - d[i + 1], 255 - d[i + 2]];
+      const m = Math.hypot(...v);
+      for (let k = 0; k < 3; k++) sum[k] += v[k] / m;
+    }
+    const m = Math.hypot(...sum);
+    return m ? (sum[0] * want[0] + sum[1] * want[1] + sum[2] * want[2]) / (m * norm) : 0;
+  }, colour);
+}
+const rgbOf = (cssColour) => cssColour.replace(/rgba?\(|\)|\s/g, '').split(',').slice(0, 3).join(',');
+/** Every chart of the Training and Interpolant panels: its uPlot axes and series, and its DOM legend. */
+function chartsOnPage(page) {
+  return page.evaluate(() => {
+    const v = window.__siApp.views;
+    const out = {};
+    for (const key of ['lossChart', 'nllChart', 'qualityChart', 'coeffChart']) {
+      const u = v[key].plot;
+      const root = u.root.parentElement;
+      out[key] = {
+        shown: root.offsetParent !== null,
+        axes: u.axes.map((a) => ({ label: a.label ?? '', scale: a.scale, side: a.side })),
+        series: u.series.slice(1).map((s) => ({ label: s.label, stroke: typeof s.stroke === 'function' ? s.stroke(u, 1) : s.stroke,
+          dashed: !!(s.dash && s.dash.length), scale: s.scale })),
+        legend: Array.from(root.querySelectorAll('.chart-legend .entry')).map((e) => {
+          const line = e.querySelector('svg line');
+          return { label: e.dataset.label, text: e.textContent, stroke: line?.getAttribute('stroke'),
+            dashed: !!line?.getAttribute('stroke-dasharray') };
+        }),
+        aria: u.root.querySelector('canvas')?.getAttribute('aria-label') ?? '',
+      };
+    }
+    return out;
+  });
+}
+/** Touch drag through these CSS-pixel points (Chromium's touch events, as a finger sends them). */
+async function touchDrag(page, points) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [{ x: points[0][0], y: points[0][1] }] });
+  for (const [x, y] of points.slice(1)) await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [{ x, y }] });
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+  await cdp.detach();
+}
+const circle = (box, r, k = 40) => Array.from({ length: k + 1 }, (_, i) => [box.x + box.width / 2 + r * box.width * Math.cos((2 * Math.PI * i) / k),
+  box.y + box.height / 2 + r * box.height * Math.sin((2 * Math.PI * i) / k)]);
+
+await test('charts: every chart has labelled axes and a legend whose entries match its marks; one colour per concept; the PNG carries them', async () => {
+  const a = await openAt('');
+  try {
+    const p = a.page;
+    await waitData(p, 'sampleVersion', 'Number(v) >= 2', 60000);
+    const charts = await chartsOnPage(p);
+    for (const [key, c] of Object.entries(charts)) {
+      assert(c.axes.length >= 2, `${key}: ${c.axes.length} axes`);
+      for (const ax of c.axes) assert(ax.label.trim().length > 0, `${key}: an axis without a label (${JSON.stringify(c.axes)})`);
+      assert(c.legend.length === c.series.length, `${key}: legend has ${c.legend.length} entries for ${c.series.length} series`);
+      c.series.forEach((s, i) => {
+        const e = c.legend[i];
+        assert(e.label === s.label && rgbOf(e.stroke ?? '') === rgbOf(s.stroke) && e.dashed === s.dashed,
+          `${key}: legend entry ${JSON.stringify(e)} does not match the series ${JSON.stringify(s)}`);
+      });
+      // The canvas's text names every series (with its latest value once it has one).
+      assert(c.series.every((s) => c.aria.includes(s.label)), `${key}: canvas aria-label "${c.aria}"`);
+    }
+    assert(charts.lossChart.axes[0].label === 'training step' && /loss/.test(charts.lossChart.axes[1].label), 'loss chart axes');
+    assert(/ -?\d+\.\d+ at training step \d+/.test(charts.lossChart.aria), `loss chart text without its values: "${charts.lossChart.aria}"`);
+    // Two y axes on the quality chart (checkerboard): both labelled, and the series of each told apart by the dash.
+    const q = charts.qualityChart;
+    assert(q.axes.filter((x) => x.scale !== 'x').length === 2, `quality chart y axes: ${JSON.stringify(q.axes)}`);
+    const dashOf = (scale) => new Set(q.series.filter((s) => (s.scale ?? 'y') === scale).map((s) => s.dashed));
+    assert(dashOf('y').size === 1 && dashOf('%').size === 1 && [...dashOf('y')][0] !== [...dashOf('%')][0],
+      `the two axes' series are not told apart by their marks: ${JSON.stringify(q.series)}`);
+    // One colour per concept: the ODE's (and the SDE's) in every chart and on the sample canvases.
+    const colour = (chart, label) => rgbOf(charts[chart].series.find((s) => s.label === label).stroke);
+    const ode = colour('qualityChart', 'energy ODE');
+    const sde = colour('qualityChart', 'energy SDE');
+    assert(ode !== sde && colour('qualityChart', 'support ODE') === ode && colour('qualityChart', 'support SDE') === sde &&
+      colour('nllChart', 'model') === ode, `ODE/SDE colours differ between charts: ${JSON.stringify(charts.qualityChart.series)}`);
+    for (const [sel, want] of [['#cv-ode', ode], ['#cv-sde', sde], ['#cv-traj', ode]]) {
+      const cos = await inkMatches(p, sel, want);
+      assert(cos > 0.995, `${sel} not drawn in the colour ${want} of the charts (cosine ${cos.toFixed(4)})`);
+    }
+    const lossColours = charts.lossChart.series.map((s) => rgbOf(s.stroke));
+    const coeffColours = charts.coeffChart.series.map((s) => rgbOf(s.stroke));
+    const all = [ode, sde, ...lossColours, ...coeffColours];
+    assert(new Set(all).size === all.length, `a colour means two things: ${all.join(' | ')}`);
+    // The exported PNG: title and caption above, the charts' titles and legends with them.
+    const size = await p.evaluate(() => {
+      const els = Array.from(document.querySelectorAll('#panel-training canvas, #panel-training .chart-legend, #panel-training .u-title'));
+      const r = els.map((e) => e.getBoundingClientRect());
+      return { w: Math.max(...r.map((x) => x.right)) - Math.min(...r.map((x) => x.left)),
+        h: Math.max(...r.map((x) => x.bottom)) - Math.min(...r.map((x) => x.top)) };
+    });
+    const [png] = await Promise.all([p.waitForEvent('download'), p.click('#panel-training .png')]);
+    const file = path.join(artifacts, 'download-training.png');
+    await png.saveAs(file);
+    const bytes = readFileSync(file);
+    const [w, h] = [bytes.readUInt32BE(16), bytes.readUInt32BE(20)];
+    const k = w / (size.w + 20);
+    assert(h / k >= size.h + 40, `the PNG (${w}x${h}) has no room for the title, caption and legends (${JSON.stringify(size)})`);
+    await shot(p, '#panel-training', 'training-desktop');
+    await shot(p, '#panel-path', 'interpolant-desktop');
+    assert(a.errors.length === 0, `console errors: ${a.errors.join(' | ')}`);
+  } finally {
+    await a.close();
+  }
+});
+
+await test('charts: the density heatmaps have colour bars with their values (linear and log)', async () => {
+  const a = await openAt('');
+  try {
+    const p = a.page;
+    await waitData(p, 'sampleVersion', 'Number(v) >= 1', 60000);
+    await p.click('#btn-density');
+    await p.waitForFunction(() => window.__siApp.lastDensity, null, { timeout: 60000 });
+    await p.waitForTimeout(300);
+    const bars = await p.evaluate(() => ['cv-density-bar', 'cv-density-log-bar'].map((id) => {
+      const c = document.getElementById(id);
+      return c && { shown: c.offsetParent !== null, lo: Number(c.dataset.lo), hi: Number(c.dataset.hi),
+        aria: c.getAttribute('aria-label'), below: c.getBoundingClientRect().top >= c.previousElementSibling.getBoundingClientRect().bottom - 1 };
+    }));
+    const d = await p.evaluate(() => {
+      let hi = -Infinity;
+      for (const v of window.__siApp.lastDensity.logp) if (Number.isFinite(v)) hi = Math.max(hi, v);
+      return hi;
+    });
+    assert(bars.every((b) => b && b.shown && b.below), `colour bars missing or not under their heatmaps: ${JSON.stringify(bars)}`);
+    const [lin, log] = bars;
+    assert(lin.lo === 0 && Math.abs(lin.hi - Math.exp(d)) < 1e-9 * Math.exp(d), `linear bar ${lin.lo}..${lin.hi}, max density ${Math.exp(d)}`);
+    assert(Math.abs(log.hi - d) < 1e-9 && Math.abs(log.lo - (d - 12)) < 1e-9, `log bar ${log.lo}..${log.hi}, max log density ${d}`);
+    assert(bars.every((b) => /\d/.test(b.aria)), 'colour bars without a text summary');
+    // The bar's pixels are the colormap: dark at the left end, bright at the right.
+    const ends = await p.$eval('#cv-density-log-bar', (c) => {
+      const g = c.getContext('2d');
+      const y = Math.round(c.height * 0.2);
+      const at = (x) => Array.from(g.getImageData(x, y, 1, 1).data).slice(0, 3).reduce((s, v) => s + v, 0);
+      return [at(Math.round(c.width * 0.05)), at(Math.round(c.width * 0.95))];
+    });
+    assert(ends[0] < 300 && ends[1] > 400, `colour bar does not run dark to bright: ${ends}`);
+    const aria = await p.$eval('#cv-density', (c) => c.getAttribute('aria-label') ?? '');
+    assert(/\d/.test(aria), `density canvas aria-label "${aria}"`);
+    await shot(p, '#panel-density', 'density-desktop');
+  } finally {
+    await a.close();
+  }
+});
+
+await test('charts: field arrows in the field colour, one scale for learned and exact, the density underneath', async () => {
+  const a = await openAt('b=random-gmm&path=linear&gamma=brownian&t=8gaussians');
+  try {
+    const p = a.page;
+    const fieldReady = (name) => p.waitForFunction((f) => {
+      const m = window.__siApp.lastField;
+      return m && m.field === f && m.learned && m.exact && m.step > 0;
+    }, name, { timeout: 60000 });
+    await fieldReady('b');
+    await p.waitForTimeout(300);
+    const read = () => p.evaluate(() => {
+      const f = window.__siApp.lastField;
+      // The scale: the largest |field| of both, over the cells where rho_t >= 1e-3 of its maximum.
+      const top = Math.max(...f.logRho);
+      const norm = (v) => {
+        let m = 0;
+        for (let i = 0; i < v.length; i += 2) if (f.logRho[i / 2] - top >= Math.log(1e-3)) m = Math.max(m, Math.hypot(v[i], v[i + 1]));
+        return m;
+      };
+      return { scales: Array.from(document.querySelectorAll('#panel-field .arrow-scale')).map((e) => e.textContent),
+        max: ['cv-field', 'cv-exact'].map((id) => Number(document.getElementById(id).dataset.arrowMax)),
+        both: Math.max(norm(f.learned), norm(f.exact)),
+        legend: document.getElementById('field-legend')?.textContent ?? '',
+        aria: ['cv-field', 'cv-exact', 'cv-error'].map((id) => document.getElementById(id).getAttribute('aria-label') ?? '') };
+    });
+    const r = await read();
+    assert(r.scales.length === 2 && r.scales[0] === r.scales[1] && /longest arrow = \|b\| \d/.test(r.scales[0]),
+      `arrow scales in the captions: ${JSON.stringify(r.scales)}`);
+    assert(r.max[0] === r.max[1] && Math.abs(r.max[0] - r.both) <= 1e-6 * r.both, `panels' scales ${r.max}, largest |b| ${r.both}`);
+    assert(/same scale/.test(r.legend) && /density/.test(r.legend), `field legend: "${r.legend}"`);
+    assert(r.aria.every((t) => /\d/.test(t)), `field canvases' aria-labels: ${JSON.stringify(r.aria)}`);
+    // The exact density faintly underneath: grey pixels, in both panels.
+    const grey = (sel) => p.$eval(sel, (c) => {
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 0; i < d.length; i += 4) if (d[i] === d[i + 1] && d[i + 1] === d[i + 2] && d[i] > 140 && d[i] < 240) n++;
+      return n / (c.width * c.height);
+    });
+    for (const sel of ['#cv-field', '#cv-exact']) {
+      const g = await grey(sel);
+      assert(g > 0.05, `${sel}: no density underneath (${(100 * g).toFixed(1)}% grey pixels)`);
+    }
+    // Each field its own colour, the one the loss chart uses for it.
+    const lossColour = (label) => p.evaluate((l) => {
+      const u = window.__siApp.views.lossChart.plot;
+      return u.series.find((s) => s.label === l).stroke(u, 1);
+    }, label);
+    const bCol = await dominantColour(p, '#cv-field');
+    assert(bCol.colour === rgbOf(await lossColour('b')), `b arrows ${bCol.colour}, b in the loss chart ${await lossColour('b')}`);
+    await shot(p, '#panel-field', 'field-desktop');
+    await setInput(p, '#field-select', 's');
+    await fieldReady('s');
+    await p.waitForTimeout(300);
+    const sCol = await dominantColour(p, '#cv-field');
+    assert(sCol.colour === rgbOf(await lossColour('s')) && sCol.colour !== bCol.colour, `s arrows ${sCol.colour}, b arrows ${bCol.colour}`);
+    const rs = await read();
+    assert(rs.scales[0] === rs.scales[1] && /\|s\|/.test(rs.scales[0]), `s scales ${JSON.stringify(rs.scales)}`);
+    await shot(p, '#panel-field', 'field-s-desktop');
+    assert(a.errors.length === 0, `console errors: ${a.errors.join(' | ')}`);
+  } finally {
+    await a.close();
+  }
+  // Without exact fields: the true x_t samples underneath.
+  const c = await openAt('');
+  try {
+    const p = c.page;
+    await p.waitForFunction(() => window.__siApp.lastField?.learned && window.__siApp.xt, null, { timeout: 60000 });
+    await p.waitForFunction(() => /samples of xₜ/.test(document.getElementById('field-legend')?.textContent ?? ''), null, { timeout: 10000 });
+    await shot(p, '#panel-field', 'field-checkerboard-desktop');
+  } finally {
+    await c.close();
+  }
+});
+
+await test('charts: the drawing pad follows the side asked, prompts for an empty set, trains nothing, and takes touch', async () => {
+  // Every check is made (the failures are listed together), on a phone with touch: a trained default
+  // run; target = points (nothing drawn); a finger draws it; then base = points; a finger draws it.
+  const a = await openAt('', { width: 390, height: 844, touch: true });
+  const problems = [];
+  const check = (ok, msg) => { if (!ok) problems.push(msg); };
+  try {
+    const p = a.page;
+    const pad = () => p.evaluate(() => {
+      const prompt = document.getElementById('draw-prompt');
+      return { name: document.getElementById('draw-side-name').textContent,
+        select: document.getElementById('draw-side').value,
+        prompt: prompt && !prompt.hidden ? prompt.textContent : '',
+        aria: document.getElementById('cv-draw').getAttribute('aria-label') ?? '',
+        text: document.getElementById('panel-draw').textContent,
+        count: Number(document.getElementById('draw-count').textContent) };
+    });
+    /** Whether the step counter stands still for 2.5 s (after the page had time to stop). */
+    const standsStill = async () => {
+      await p.waitForFunction(() => document.body.dataset.running === '0', null, { timeout: 8000 }).catch(() => {});
+      const s0 = await num(p, '#step-count');
+      await p.waitForTimeout(2500);
+      return (await num(p, '#step-count')) === s0;
+    };
+    const trains = () => p.waitForFunction(() => document.body.dataset.running === '1' &&
+      Number(document.getElementById('step-count').textContent) > 0, null, { timeout: 60000 }).then(() => true, () => false);
+    const draw = async (dx) => {
+      await p.locator('#cv-draw').scrollIntoViewIfNeeded();
+      const box = await p.locator('#cv-draw').boundingBox();
+      await touchDrag(p, circle(box, 0.18).map(([x, y]) => [x + dx * box.width, y]));
+    };
+    await p.waitForFunction(() => Number(document.getElementById('step-count').textContent) > 0, null, { timeout: 60000 });
+    // target = points, nothing drawn: the pad asks for the target's points and the old model stops.
+    await setInput(p, '#set-t', 'points');
+    await p.waitForFunction(() => !document.getElementById('panel-draw').hidden, null, { timeout: 5000 });
+    let s = await pad();
+    check(s.name === 'target', `target = points: the pad draws for the ${s.name}`);
+    check(/draw at least 10 points for the target/.test(s.prompt), `no prompt for the empty target: "${s.prompt}"`);
+    check(/drag \(or touch\)/.test(s.text), 'the pad does not say it takes touch');
+    check(await standsStill(), 'target = points with nothing drawn: the old model kept training');
+    await p.locator('#cv-draw').scrollIntoViewIfNeeded();
+    await shot(p, '#panel-draw', 'drawn-empty-phone');
+    // A finger draws the target: points are added, the prompt goes, the new run trains.
+    await draw(0.15);
+    s = await pad();
+    check(s.count >= 10, `touch drew ${s.count} points`);
+    check(p.url().includes('tpts='), 'drawn target points not in the URL');
+    check(s.prompt === '', `the prompt stays after drawing: "${s.prompt}"`);
+    check(await trains(), 'the drawn target does not train');
+    const targetInk = await dominantColour(p, '#cv-draw');
+    // base = points: the pad switches to the base (the side that needs points), asks, and nothing trains.
+    await setInput(p, '#set-b', 'points');
+    await p.waitForTimeout(500);
+    s = await pad();
+    check(s.name === 'base' && s.select === 'b', `base = points after drawing the target: the pad draws for the ${s.name} (${s.select})`);
+    check(/draw at least 10 points for the base/.test(s.prompt), `no prompt for the empty base: "${s.prompt}"`);
+    check(await standsStill(), 'base = points with nothing drawn: training went on');
+    await draw(-0.15);
+    s = await pad();
+    check(s.name === 'base' && s.count >= 10, `base not drawn: ${s.count} points for the ${s.name}`);
+    check(p.url().includes('bpts='), 'drawn base points not in the URL');
+    const baseInk = await dominantColour(p, '#cv-draw');
+    check(baseInk.colour !== targetInk.colour, `the base is drawn in the target's colour ${baseInk.colour}`);
+    check(/\d+ points/.test(s.aria), `the pad's aria-label: "${s.aria}"`);
+    check(await trains(), 'drawn base and target do not train');
+    await shot(p, '#panel-draw', 'drawn-phone');
+    const errs = await errorMessages(p);
+    check(errs.length === 0, `errors: ${errs.join(' | ')}`);
+    check(a.errors.length === 0, `console errors: ${a.errors.join(' | ')}`);
+    assert(problems.length === 0, problems.join('\n'));
+  } finally {
+    await a.close();
+  }
+});
+
+await test('charts: phone screenshots of the charts, fields and density', async () => {
+  const a = await openAt('b=random-gmm&path=linear&gamma=brownian&t=8gaussians', { width: 390, height: 844, touch: true });
+  try {
+    const p = a.page;
+    await p.waitForFunction(() => window.__siApp.lastField?.exact && window.__siApp.lastField.step > 0, null, { timeout: 60000 });
+    await p.click('#btn-play');
+    await waitData(p, 'running', 'v === "0"', 20000);
+    await p.waitForFunction(() => window.__siApp.lastDensity, null, { timeout: 60000 });
+    await p.waitForTimeout(500);
+    // (The sticky header would cover the top of each panel's shot: it scrolls with the page here.)
+    await p.addStyleTag({ content: 'header { position: static !important; }' });
+    for (const [sel, name] of [['#panel-training', 'training-phone'], ['#panel-field', 'field-phone'], ['#panel-density', 'density-phone'],
+      ['#panel-samples', 'samples-phone']]) await shot(p, sel, name);
+    notes.push(`phone (390 px): the page is ${await p.evaluate(() => document.documentElement.scrollWidth)} px wide`);
+  } finally {
+    await a.close();
+  }
 });
 
 await shutdown();

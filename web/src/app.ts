@@ -10,7 +10,8 @@ import {Guide} from './guide';
 import {Files} from './io';
 import type {FromWorker, SampleSet, ToWorker, ViewRequest} from './protocol';
 import type {Catalog, FigureKind, FigureState, SamplerOptions, Settings, Value} from './settings';
-import {fieldShown, formatValue, fromQuery, invalid, onScreen, pageProblems, samplerOptions, settingDef} from './settings';
+import {drawnProblems, fieldShown, formatValue, fromQuery, invalid, onScreen, pageProblems} from './settings';
+import {samplerOptions, settingDef} from './settings';
 import {DENSITY_GRID, SETTINGS, settingsProblems, titleOf, toQuery} from './settings';
 import {FIGURE_SETTINGS, figureDefaults, figureFromQuery, figureInvalid, figureToQuery} from './settings';
 import {Views} from './views';
@@ -94,7 +95,20 @@ export class App {
   }
 
   togglePlay(): void {
+    if (!this.running && this.refuseTraining()) return;
     this.send({type: this.running ? 'pause' : 'play'});
+  }
+
+  /** Ten training steps, unless the data set still has to be drawn. */
+  stepOnce(): void {
+    if (!this.refuseTraining()) this.send({type: 'step', k: 10});
+  }
+
+  /** A drawn set still empty: play and step would train the previous model under these settings; say so. */
+  private refuseTraining(): boolean {
+    const missing = drawnProblems(this.settings);
+    missing.forEach((p) => this.messages.show(`${p}; nothing trains until then`, 'drawing'));
+    return missing.length > 0;
   }
 
   /** The sampler options the settings describe: what the worker passes to the package. */
@@ -134,8 +148,14 @@ export class App {
     const problems = [...settingsProblems(this.settings, this.catalog), ...pageProblems(this.settings, this.catalog)];
     this.messages.clear(['settings', 'training', 'drawing', 'import', 'undo', 'ODE sampler', 'SDE sampler']);
     if (problems.length) {
-      const what = this.gen ? (this.running ? 'the previous model keeps training' : 'the previous model is kept') :
-                              'nothing to train yet';
+      // A drawn set still empty: nothing trains until it is drawn (the pad asks for the points).
+      const drawing = drawnProblems(this.settings).length > 0;
+      if (drawing && this.running) this.send({type: 'pause'});
+      // The views still show the previous model: dimmed, they say they are not of these settings.
+      document.body.dataset.waiting = drawing ? 'drawing' : '';
+      const what = drawing ? 'nothing trains until then' :
+          this.gen         ? (this.running ? 'the previous model keeps training' : 'the previous model is kept') :
+                             'nothing to train yet';
       problems.forEach((p) => this.messages.show(`${p}; ${what}`, 'settings'));
       this.controls.showStatus(
           this.gen ? (this.running ? 'training (previous settings)' : 'paused') : 'waiting for settings');
@@ -372,6 +392,7 @@ export class App {
       }
       this.pendingImport = null;
     }
+    document.body.dataset.waiting = '';
     if (m.restored) {
       clearTimeout(this.configureTimer);
       this.settings = {...m.restored};

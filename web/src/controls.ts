@@ -35,7 +35,7 @@ export class Controls {
     };
     $('btn-drawer').onclick = () => drawer(!document.body.classList.contains('drawer-open'));
     $('btn-drawer-close').onclick = () => drawer(false);
-    $('btn-step').onclick = () => app.send({type: 'step', k: 10});
+    $('btn-step').onclick = () => app.stepOnce();
     $('btn-reset').onclick = () => app.configure();
     $('eps-slider').addEventListener('input', (e) => app.update('eps', Number((e.target as HTMLInputElement).value)));
     document.addEventListener('keydown', (e) => {

@@ -134,29 +134,106 @@ export class Files {
     out.toBlob((blob) => blob && download(blob, name));
   }
 
-  /** Every canvas of a panel side by side on one white image, with the panel's title. */
+  /**
+   * A panel as one image, laid out as on screen: its title (and the step), its caption, then every plot
+   * and chart with the captions under them, the charts' titles and legends (swatches drawn like the
+   * marks) and the colour bars; the panel's legend lines (e.g. the Fields view's arrow scale) below.
+   */
   private panelPng(id: string): void {
     const panel = $(id);
-    const canvases = Array.from(panel.querySelectorAll('canvas')).filter((c) => c.offsetParent !== null && c.width > 0);
+    const shown = (el: Element) => (el as HTMLElement).offsetParent !== null;
+    const canvases = Array.from(panel.querySelectorAll('canvas')).filter((c) => shown(c) && c.width > 0);
+    const texts =
+        Array.from(panel.querySelectorAll<HTMLElement>('figcaption, .u-title, .chart-legend .entry')).filter(shown);
+    if (!canvases.length) return;
+    const rects = [...canvases, ...texts].map((el) => el.getBoundingClientRect());
+    const left = Math.min(...rects.map((r) => r.left));
+    const top = Math.min(...rects.map((r) => r.top));
+    const right = Math.max(...rects.map((r) => r.right));
+    const bottom = Math.max(...rects.map((r) => r.bottom));
+    const width = Math.max(360, right - left);
     const pad = 10;
-    const head = 28;
-    const w = canvases.reduce((s, c) => s + c.width + pad, pad);
-    const h = Math.max(...canvases.map((c) => c.height), 10) + head + pad;
-    const out = document.createElement('canvas');
-    out.width = w;
-    out.height = h;
-    const c = out.getContext('2d')!;
-    c.fillStyle = '#fff';
-    c.fillRect(0, 0, w, h);
-    c.fillStyle = '#222';
-    c.font = '16px sans-serif';
+    // The canvases' own resolution (no blurry upscaling): device pixels per CSS pixel.
+    const k = Math.max(1, canvases[0].width / canvases[0].getBoundingClientRect().width);
+    const measure = document.createElement('canvas').getContext('2d')!;
+    const wrap = (text: string, font: string, w: number): string[] => {
+      measure.font = font;
+      const out: string[] = [];
+      let line = '';
+      for (const word of text.replace(/\s+/g, ' ').trim().split(' ')) {
+        const next = line ? `${line} ${word}` : word;
+        if (line && measure.measureText(next).width > w) {
+          out.push(line);
+          line = word;
+        } else {
+          line = next;
+        }
+      }
+      if (line) out.push(line);
+      return out;
+    };
     const title = panel.querySelector('h2')?.firstChild?.textContent?.trim() ?? id;
+    const captionFont = '12px sans-serif';
+    const caption = wrap(panel.querySelector('.caption')?.textContent ?? '', captionFont, width);
+    const notes = Array.from(panel.querySelectorAll<HTMLElement>('.field-legend, #field-err, #density-info'))
+                      .filter((el) => shown(el) && el.textContent)
+                      .flatMap((el) => wrap(el.textContent!, captionFont, width));
+    const head = 26 + 15 * caption.length + 6;
+    const foot = notes.length ? 8 + 15 * notes.length : 0;
+    const out = document.createElement('canvas');
+    out.width = Math.ceil((width + 2 * pad) * k);
+    out.height = Math.ceil((head + bottom - top + foot + pad) * k);
+    const c = out.getContext('2d')!;
+    c.scale(k, k);
+    c.fillStyle = '#fff';
+    c.fillRect(0, 0, width + 2 * pad, out.height);
+    c.fillStyle = '#222';
+    c.font = '600 16px sans-serif';
     c.fillText(`${title} — step ${this.app.step}`, pad, 20);
-    let x = pad;
+    c.fillStyle = '#555';
+    c.font = captionFont;
+    caption.forEach((l, i) => c.fillText(l, pad, 38 + 15 * i));
+    const x0 = pad - left;
+    const y0 = head - top;
     for (const cv of canvases) {
-      c.drawImage(cv, x, head);
-      x += cv.width + pad;
+      const r = cv.getBoundingClientRect();
+      c.drawImage(cv, r.left + x0, r.top + y0, r.width, r.height);
     }
+    c.textBaseline = 'middle';
+    for (const el of texts) {
+      const r = el.getBoundingClientRect();
+      const y = r.top + y0 + r.height / 2;
+      if (el.classList.contains('entry')) {
+        const color = el.dataset.color ?? '#222';
+        c.strokeStyle = color;
+        c.lineWidth = 2;
+        c.setLineDash(el.dataset.dash === 'dashed' ? [5, 3] : []);
+        c.beginPath();
+        c.moveTo(r.left + x0 + 1, y);
+        c.lineTo(r.left + x0 + 23, y);
+        c.stroke();
+        c.setLineDash([]);
+        c.fillStyle = '#222';
+        c.font = '12px sans-serif';
+        c.textAlign = 'left';
+        const words = Array.from(el.children).slice(1).map((x) => x.textContent).join(' ');
+        c.fillText(words, r.left + x0 + 28, y);
+      } else {
+        const isTitle = el.classList.contains('u-title');
+        c.fillStyle = isTitle ? '#222' : '#555';
+        c.font = isTitle ? '600 13px sans-serif' : '11px sans-serif';
+        c.textAlign = 'center';
+        // (innerText keeps the caption's line breaks.)
+        const lines = (el.innerText ?? '').split('\n').flatMap((l) => wrap(l, c.font, r.width));
+        const lh = isTitle ? 16 : 13;
+        lines.forEach((l, i) => c.fillText(l, r.left + x0 + r.width / 2, y + (i - (lines.length - 1) / 2) * lh));
+      }
+    }
+    c.textAlign = 'left';
+    c.textBaseline = 'alphabetic';
+    c.fillStyle = '#333';
+    c.font = captionFont;
+    notes.forEach((l, i) => c.fillText(l, pad, head + bottom - top + 16 + 15 * i));
     out.toBlob((blob) => blob && download(blob, `si-${id.replace('panel-', '')}-step${this.app.step}.png`));
   }
 }

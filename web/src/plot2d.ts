@@ -2,16 +2,19 @@
 // through ImageData; only axes and arrows use path drawing.
 import type {Grid} from './protocol';
 
-export type RGB = Readonly<[number, number, number]>;
+import {PALETTE, type RGB} from './palette';
 
+export type{RGB};
+
+/** The plots' colours: the page's palette (palette.ts), by what a plot shows. */
 export const COLORS = {
-  target: [90, 90, 90] as RGB,
-  base: [120, 120, 200] as RGB,
-  ode: [31, 119, 180] as RGB,
-  sde: [214, 39, 40] as RGB,
-  xt: [44, 160, 44] as RGB,
-  draw: [148, 103, 189] as RGB,
-  arrow: [30, 30, 30] as RGB,
+  target: PALETTE.truth,
+  base: PALETTE.truth,
+  ode: PALETTE.ode,
+  sde: PALETTE.sde,
+  xt: PALETTE.truth,
+  drawBase: PALETTE.base,
+  drawTarget: PALETTE.target,
 };
 
 // Perceptually ordered colormap (viridis key colours), linearly interpolated.
@@ -142,14 +145,8 @@ export class Plot2D {
     c.stroke();
   }
 
-  /** Values on a grid (row-major from the top-left) as a colour image over the grid's square. */
-  heatmap(grid: Grid, values: ArrayLike<number>, lo: number, hi: number): void {
-    const img = new ImageData(grid.n, grid.n);
-    for (let i = 0; i < grid.n * grid.n; i++) {
-      const v = values[i];
-      const [r, g, b] = Number.isFinite(v) ? colormap((v - lo) / (hi - lo || 1)) : [255, 255, 255];
-      img.data.set([r, g, b, 255], 4 * i);
-    }
+  /** One pixel per grid cell, stretched (smoothly) over the grid's square. */
+  private image(grid: Grid, img: ImageData): void {
     const tmp = new OffscreenCanvas(grid.n, grid.n);
     tmp.getContext('2d')!.putImageData(img, 0, 0);
     const [x0, y0] = this.toPx(-grid.ext, grid.ext);
@@ -158,50 +155,99 @@ export class Plot2D {
     this.ctx.drawImage(tmp, x0, y0, x1 - x0, y1 - y0);
   }
 
-  /** Arrows of a vector field on a grid; the longest arrow spans ~0.9 of a cell. Returns the scale. */
-  arrows(grid: Grid, vec: ArrayLike<number>, color: RGB, scale?: number): number {
-    const n = grid.n * grid.n;
-    let max = 0;
-    for (let i = 0; i < n; i++) {
-      const m = Math.hypot(vec[2 * i], vec[2 * i + 1]);
-      if (Number.isFinite(m)) max = Math.max(max, m);
+  /** Values on a grid (row-major from the top-left) as a colour image over the grid's square. */
+  heatmap(grid: Grid, values: ArrayLike<number>, lo: number, hi: number): void {
+    const img = new ImageData(grid.n, grid.n);
+    for (let i = 0; i < grid.n * grid.n; i++) {
+      const v = values[i];
+      const [r, g, b] = Number.isFinite(v) ? colormap((v - lo) / (hi - lo || 1)) : [255, 255, 255];
+      img.data.set([r, g, b, 255], 4 * i);
     }
+    this.image(grid, img);
+  }
+
+  /** The largest finite |v| of these fields over the grid's cells (only those in `inside`, if given). */
+  static maxNorm(vecs: (ArrayLike<number>|undefined)[], inside?: Uint8Array): number {
+    let max = 0;
+    for (const vec of vecs) {
+      if (!vec) continue;
+      for (let i = 0; i + 1 < vec.length; i += 2) {
+        if (inside && !inside[i >> 1]) continue;
+        const m = Math.hypot(vec[i], vec[i + 1]);
+        if (Number.isFinite(m)) max = Math.max(max, m);
+      }
+    }
+    return max;
+  }
+
+  /**
+   * Arrows of a vector field on a grid, centred on the cells: an arrow of length |v| = `max` spans 0.9 of
+   * a cell (pass the same max to panels that are compared). Cells outside `inside` (where x_t hardly
+   * goes) are faded, and their arrows no longer than that. Heads scale with the plot; arrows shorter
+   * than a few pixels are dots.
+   */
+  arrows(grid: Grid, vec: ArrayLike<number>, color: RGB, max: number, inside?: Uint8Array): void {
     const cell = (2 * grid.ext) / grid.n;
-    const k = scale ?? (max > 0 ? (0.9 * cell) / max : 0);
+    const k = max > 0 ? (0.9 * cell) / max : 0;
+    // The scale drawn with, on the canvas (panels compared side by side must show the same).
+    this.canvas.dataset.arrowMax = String(max);
     const c = this.ctx;
-    c.strokeStyle = `rgb(${color[0]},${color[1]},${color[2]})`;
-    c.fillStyle = c.strokeStyle;
-    c.lineWidth = Math.max(1, this.px / 300);
-    const head = this.px / 110;
+    const solid = `rgb(${color[0]},${color[1]},${color[2]})`;
+    const faded = `rgba(${color[0]},${color[1]},${color[2]},0.35)`;
+    c.lineWidth = Math.max(1.5, this.px / 170);
+    c.lineCap = 'round';
+    const head = this.px / 38;
     for (let r = 0; r < grid.n; r++) {
       for (let col = 0; col < grid.n; col++) {
         const i = r * grid.n + col;
         const x = -grid.ext + cell * (col + 0.5);
         const y = grid.ext - cell * (r + 0.5);
-        const vx = vec[2 * i] * k;
-        const vy = vec[2 * i + 1] * k;
+        let vx = vec[2 * i] * k;
+        let vy = vec[2 * i + 1] * k;
         if (!Number.isFinite(vx) || !Number.isFinite(vy)) continue;
+        const out = inside !== undefined && !inside[i];
+        c.strokeStyle = out ? faded : solid;
+        c.fillStyle = c.strokeStyle;
+        const l = Math.hypot(vx, vy);
+        if (out && l > 0.9 * cell) {
+          vx *= (0.9 * cell) / l;
+          vy *= (0.9 * cell) / l;
+        }
         const [ax, ay] = this.toPx(x - vx / 2, y - vy / 2);
         const [bx, by] = this.toPx(x + vx / 2, y + vy / 2);
         const len = Math.hypot(bx - ax, by - ay);
+        if (len < 3) {
+          c.beginPath();
+          c.arc((ax + bx) / 2, (ay + by) / 2, c.lineWidth * 0.6, 0, 2 * Math.PI);
+          c.fill();
+          continue;
+        }
+        const ux = (bx - ax) / len;
+        const uy = (by - ay) / len;
+        const h = Math.min(head, len * 0.55);
+        // The shaft stops at the head's base, so the tip stays sharp.
         c.beginPath();
         c.moveTo(ax, ay);
-        c.lineTo(bx, by);
+        c.lineTo(bx - h * ux * 0.8, by - h * uy * 0.8);
         c.stroke();
-        if (len > 2) {
-          const ux = (bx - ax) / len;
-          const uy = (by - ay) / len;
-          const h = Math.min(head, len * 0.5);
-          c.beginPath();
-          c.moveTo(bx, by);
-          c.lineTo(bx - h * ux - 0.5 * h * uy, by - h * uy + 0.5 * h * ux);
-          c.lineTo(bx - h * ux + 0.5 * h * uy, by - h * uy - 0.5 * h * ux);
-          c.closePath();
-          c.fill();
-        }
+        c.beginPath();
+        c.moveTo(bx, by);
+        c.lineTo(bx - h * ux - 0.45 * h * uy, by - h * uy + 0.45 * h * ux);
+        c.lineTo(bx - h * ux + 0.45 * h * uy, by - h * uy - 0.45 * h * ux);
+        c.closePath();
+        c.fill();
       }
     }
-    return k;
+  }
+
+  /** Values in [0, 1] on a grid as a faint wash of one colour (0: white, 1: `strength` of the colour). */
+  shade(grid: Grid, values: ArrayLike<number>, color: RGB, strength = 0.35): void {
+    const img = new ImageData(grid.n, grid.n);
+    for (let i = 0; i < grid.n * grid.n; i++) {
+      const u = Number.isFinite(values[i]) ? Math.max(0, Math.min(1, values[i])) * strength : 0;
+      img.data.set([255 + u * (color[0] - 255), 255 + u * (color[1] - 255), 255 + u * (color[2] - 255), 255], 4 * i);
+    }
+    this.image(grid, img);
   }
 
   label(text: string): void {
@@ -213,4 +259,83 @@ export class Plot2D {
     c.fillStyle = '#222';
     c.fillText(text, 6, this.px / 20);
   }
+}
+
+/**
+ * A colour bar under a heatmap: the colormap from lo to hi with five values and the quantity's name.
+ * Its canvas's aria-label states the range.
+ */
+export class ColorBar {
+  readonly canvas: HTMLCanvasElement;
+  private readonly w: number;
+  private readonly h: number;
+  private readonly k: number;
+
+  constructor(after: HTMLCanvasElement, id: string, cssWidth = 240, cssHeight = 38) {
+    this.canvas = document.createElement('canvas');
+    this.canvas.id = id;
+    this.canvas.className = 'colorbar';
+    this.canvas.setAttribute('role', 'img');
+    this.k = Math.min(2, window.devicePixelRatio || 1);
+    this.w = Math.round(cssWidth * this.k);
+    this.h = Math.round(cssHeight * this.k);
+    this.canvas.width = this.w;
+    this.canvas.height = this.h;
+    this.canvas.style.maxWidth = `${cssWidth}px`;
+    after.after(this.canvas);
+    this.clear();
+  }
+
+  clear(): void {
+    const c = this.canvas.getContext('2d')!;
+    c.fillStyle = '#fff';
+    c.fillRect(0, 0, this.w, this.h);
+    this.canvas.dataset.lo = '';
+    this.canvas.dataset.hi = '';
+    this.canvas.setAttribute('aria-label', 'colour bar: no values yet');
+  }
+
+  /** name: what the colours mean (e.g. "ρ₁(x)"); format: a value as text (default: ticks(lo, hi)). */
+  draw(lo: number, hi: number, name: string, format = ticks(lo, hi)): void {
+    const c = this.canvas.getContext('2d')!;
+    const k = this.k;
+    const m = 6 * k;
+    c.fillStyle = '#fff';
+    c.fillRect(0, 0, this.w, this.h);
+    const top = 3 * k;
+    const bar = 10 * k;
+    for (let x = 0; x < this.w - 2 * m; x++) {
+      const [r, g, b] = colormap(x / (this.w - 2 * m - 1));
+      c.fillStyle = `rgb(${r | 0},${g | 0},${b | 0})`;
+      c.fillRect(m + x, top, 1, bar);
+    }
+    c.strokeStyle = 'rgba(0,0,0,0.4)';
+    c.lineWidth = 1;
+    c.strokeRect(m, top, this.w - 2 * m, bar);
+    c.fillStyle = '#333';
+    c.font = `${Math.round(10 * k)}px sans-serif`;
+    c.textBaseline = 'top';
+    for (let i = 0; i <= 4; i++) {
+      const u = i / 4;
+      const x = m + u * (this.w - 2 * m);
+      c.fillRect(x - 0.5, top + bar, 1, 3 * k);
+      c.textAlign = i === 0 ? 'left' : i === 4 ? 'right' : 'center';
+      c.fillText(format(lo + u * (hi - lo)), x, top + bar + 4 * k);
+    }
+    c.textAlign = 'center';
+    c.fillStyle = '#555';
+    c.fillText(name, this.w / 2, top + bar + 15 * k);
+    this.canvas.dataset.lo = String(lo);
+    this.canvas.dataset.hi = String(hi);
+    this.canvas.setAttribute('aria-label', `colour bar of ${name}: dark purple ${format(lo)} to yellow ${format(hi)}`);
+  }
+}
+
+/** A formatter for values between lo and hi: the same number of decimals for all, enough for the range. */
+export function ticks(lo: number, hi: number): (v: number) => string {
+  const span = Math.abs(hi - lo) || Math.abs(hi) || 1;
+  const big = Math.max(Math.abs(lo), Math.abs(hi));
+  if (big >= 1e5 || big < 1e-3) return (v) => (v === 0 ? '0' : v.toExponential(1));
+  const digits = Math.max(0, Math.min(6, 2 - Math.floor(Math.log10(span))));
+  return (v) => v.toFixed(digits);
 }

@@ -1003,6 +1003,11 @@ export function decodePoints(text: string): [number, number][] {
 export function pageProblems(s: Settings, catalog: Catalog = {
   names: {}
 }): string[] {
+  return [...comboProblems(s, catalog), ...drawnProblems(s)];
+}
+
+/** Settings that cannot work together (refused before anything trains). */
+function comboProblems(s: Settings, catalog: Catalog): string[] {
   const out: string[] = [];
   // A score needs noise: a two-sided path with gamma = 0 has none (its losses would divide by gamma).
   const twoSided = catalog.noiseBase !== undefined && !catalog.noiseBase.includes(String(s.path));
@@ -1013,13 +1018,19 @@ export function pageProblems(s: Settings, catalog: Catalog = {
         'has no noise to learn it from (its loss divides by γ): choose γ(t) brownian (or another γ > 0), ' +
         `or ${f.label} "${optionLabel(f, 'b')}"`);
   }
+  return out;
+}
+
+/** A drawn data set with too few points: nothing can train until it is drawn. */
+export function drawnProblems(s: Settings): string[] {
+  const out: string[] = [];
   for (const side of ['b', 't'] as const) {
     if (s[side] !== 'points') continue;
     const n = decodePoints(s[side + 'pts'] as string).length;
     if (n < MIN_DRAWN_POINTS) {
       out.push(
           `${side === 'b' ? 'base' : 'target'}: the drawn set has ${n} point${n === 1 ? '' : 's'}; ` +
-          `draw at least ${MIN_DRAWN_POINTS} in the drawing pad (drag the mouse)`);
+          `draw at least ${MIN_DRAWN_POINTS} in the drawing pad (drag, or touch, to draw)`);
     }
   }
   return out;
