@@ -1163,6 +1163,23 @@ await test('newcomer: every control has help that a touch screen can open; long 
   }
 });
 
+await test('newcomer: every canvas has an aria-label that says what it shows, with its numbers where it has them', async () => {
+  const a = await openPage('t=8gaussians');
+  try {
+    const p = a.page;
+    await waitData(p, 'sampleVersion', 'Number(v) >= 2', 60000);
+    await p.waitForTimeout(1500);
+    const bad = await p.$$eval('canvas', (cs) => cs.filter((c) => c.offsetParent !== null)
+      .filter((c) => (c.getAttribute('aria-label') ?? '').length < 15).map((c) => c.id || c.parentElement.id || c.className));
+    assert(bad.length === 0, `canvases without a telling aria-label: ${bad.join(', ')}`);
+    const ode = await p.$eval('#cv-ode', (c) => c.getAttribute('aria-label'));
+    assert(/\d/.test(ode), `the ODE samples' label has no numbers: ${ode}`);
+    notes.push(`aria-label of the ODE samples: ${ode}`);
+  } finally {
+    await a.close();
+  }
+});
+
 // ---------------------------------------------------------------- the Figures view (SPEC section 10)
 const FIGURES = ['densities', 'trajectories', 'linear-gamma', 'gmm-likelihood'];
 /** Runs fn(page, opened) on a fresh page of the Figures view, then closes it. */
