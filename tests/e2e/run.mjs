@@ -1163,6 +1163,23 @@ await test('newcomer: every control has help that a touch screen can open; long 
   }
 });
 
+await test('newcomer: a blown-up run (learning rate 10) says why the sample plots look empty, not "b only"', async () => {
+  const a = await openPage('lr=10');
+  try {
+    const p = a.page;
+    await waitData(p, 'sampleVersion', 'Number(v) >= 2', 60000);
+    await p.waitForTimeout(1000);
+    const [ode, sde] = await p.evaluate(() => ['cv-ode', 'cv-sde'].map((id) => document.getElementById(id).dataset.note ?? ''));
+    notes.push(`learning rate 10: ODE plot "${ode}", SDE plot "${sde}"; messages: ${(await errorMessages(p)).join(' | ').slice(0, 300)}`);
+    assert(!/b only/.test(sde), `the SDE plot claims the model has no score: ${sde}`);
+    for (const [id, text] of [['#cv-ode', ode], ['#cv-sde', sde]]) {
+      if (await inkedPixels(p, id) < 100) assert(/NaN|off the plot|failed/.test(text), `${id} looks empty and says only "${text}"`);
+    }
+  } finally {
+    await a.close();
+  }
+});
+
 await test('newcomer: every canvas has an aria-label that says what it shows, with its numbers where it has them', async () => {
   const a = await openPage('t=8gaussians');
   try {

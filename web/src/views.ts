@@ -231,19 +231,25 @@ export class Views {
     }
     const s = app.samples;
     const ext = app.settings.ext as number;
+    // Each sample plot's label says what it shows, or why there is nothing to see (kept as data-note).
+    const note = (p: Plot2D, text: string) => {
+      p.label(text);
+      p.canvas.dataset.note = text;
+    };
     this.base(plots.ode);
     if (s?.ode) {
       plots.ode.points(s.ode, COLORS.ode);
-      plots.ode.label(sampleNote(`step ${s.step}`, s.ode, s.metrics.nonFiniteOde, ext));
+      note(plots.ode, sampleNote(`step ${s.step}`, s.ode, s.metrics.nonFiniteOde, ext));
     } else if (s) {
-      plots.ode.label(s.odeError ? 'the ODE failed: see the message' : 'no ODE samples');
+      note(plots.ode, s.odeError ? 'the ODE failed: see the message' : 'no ODE samples');
     }
     this.base(plots.sde);
     if (s?.sde) {
       plots.sde.points(s.sde, COLORS.sde);
-      plots.sde.label(sampleNote(`ε = ${s.eps}`, s.sde, s.metrics.nonFiniteSde, ext));
+      note(plots.sde, sampleNote(`ε = ${s.eps}`, s.sde, s.metrics.nonFiniteSde, ext));
     } else if (s) {
-      plots.sde.label(
+      note(
+          plots.sde,
           s.sdeError ? 'the SDE failed: see the message' : 'the SDE needs a score: learned fields "b only" have none');
     }
     this.describeCanvases();
