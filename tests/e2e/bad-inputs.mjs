@@ -82,7 +82,7 @@ function numericValues(input) {
 export async function typedRows(page) {
   const controls = await page.$$eval('#settings label.setting', (rows) => rows.map((r) => {
     const el = r.querySelector('input, select');
-    return { id: el.id, label: r.querySelector('span').textContent, tag: el.tagName, type: el.type, min: el.min,
+    return { id: el.id, label: r.querySelector('span').childNodes[0].textContent, tag: el.tagName, type: el.type, min: el.min,
       max: el.max, step: el.step };
   }));
   const rows = [];

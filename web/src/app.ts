@@ -39,7 +39,7 @@ export class App {
   lastDensity?: FromWorker&{type: 'density'};
   lastNll?: number;
   /** The worker's last answer to a 'memory' request (diagnostics, tests). */
-  memory?: {heapSize: number; allocated: number; runs: number; count: number};
+  memory?: {heapSize: number; allocated: number; runs: number; kept: boolean; count: number};
   /** Settings waiting for the worker to accept an imported model (then they become the page's). */
   pendingImport: {settings: Settings; lost: string[]; name: string}|null = null;
 
@@ -324,8 +324,13 @@ export class App {
       case 'figure':
         return this.figures.onResult(m);
       case 'memory':
-        this.memory =
-            {heapSize: m.heapSize, allocated: m.allocated, runs: m.runs, count: (this.memory?.count ?? 0) + 1};
+        this.memory = {
+          heapSize: m.heapSize,
+          allocated: m.allocated,
+          runs: m.runs,
+          kept: m.kept,
+          count: (this.memory?.count ?? 0) + 1
+        };
         return;
       case 'error':
         if (m.where === 'import') this.pendingImport = null;

@@ -97,7 +97,8 @@ export type FromWorker =
   | { type: 'model'; json: string }
   /** Settings the worker did not take (it checked them before allocating anything); the run goes on. */
   | { type: 'rejected'; where: string; problems: string[]; running: boolean }
-  | { type: 'memory'; heapSize: number; allocated: number; runs: number }
+  /** kept: a previous run is held for 'undo' (its memory is in `allocated`). */
+  | { type: 'memory'; heapSize: number; allocated: number; runs: number; kept: boolean }
   /** result: what si.figure returned (typed arrays and plain metadata); or the library's message. */
   | { type: 'figure'; id: number; kind: FigureKind; result?: unknown; error?: string; ms: number }
   | { type: 'error'; where: string; message: string };

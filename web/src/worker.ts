@@ -261,7 +261,7 @@ class Trainer {
         if (!this.accepts(m.settings, m.view, 'import')) return;
         return this.importModel(m.json, m.uncounted, m.settings, m.view);
       case 'memory':
-        return this.post({type: 'memory', ...this.si!.memoryStats(), runs: this.gen});
+        return this.post({type: 'memory', ...this.si!.memoryStats(), runs: this.gen, kept: this.previous !== null});
     }
   }
 
