@@ -17,45 +17,58 @@ const D = SIDE * SIDE;
 /** A pixel value in [-1, 1] as a grey level (the core's to_byte: rounded, clamped). */
 const grey = (v: number) => (v > -1 ? (v >= 1 ? 255 : Math.round((v + 1) * 127.5)) : 0);
 
+/** A 1:1 raster of the grid (one image pixel a pixel), drawn once and copied to the screen scaled. */
+const raster = document.createElement('canvas');
+
 /**
- * Draws images (n * D values, image after image) as a grid on a canvas: `cols` a row, each pixel
- * `scale` screen pixels, `pad` apart, left margin `left` for row labels.
+ * Draws images (each D values) as a grid on a canvas: `cols` a row, each pixel `scale` screen pixels,
+ * one image pixel apart, with a left margin for row labels and a top margin for column labels. The
+ * images are laid out at 1:1 in one ImageData and scaled by one drawImage (no smoothing): a few
+ * thousand pixel writes however large the screen cells.
  */
 function drawImages(
-    cv: HTMLCanvasElement, images: ArrayLike<number>[], cols: number, scale: number, pad = 2,
+    cv: HTMLCanvasElement, images: ArrayLike<number>[], cols: number, scale: number,
     opts: {left?: number; top?: number; rowLabels?: string[]; colLabels?: string[]; bytes?: boolean} = {}): void {
-  const n = images.length, rows = Math.ceil(n / cols), cell = SIDE * scale;
+  const n = images.length, rows = Math.ceil(n / cols), step = SIDE + 1;
+  const rw = cols * step + 1, rh = rows * step + 1;
   const left = opts.left ?? 0, top = opts.top ?? 0;
-  const w = left + cols * (cell + pad) + pad, h = top + rows * (cell + pad) + pad;
+  const w = left + rw * scale, h = top + rh * scale;
   if (cv.width !== w || cv.height !== h) {
     cv.width = w;
     cv.height = h;
     cv.style.maxWidth = `${w}px`;
   }
-  const ctx = cv.getContext('2d')!;
-  ctx.fillStyle = '#fff';
-  ctx.fillRect(0, 0, w, h);
-  const img = ctx.createImageData(cols * (cell + pad) + pad, rows * (cell + pad) + pad);
+  cv.dataset.drawn = '1';
+  const img = new ImageData(rw, rh);
   img.data.fill(255);
   images.forEach((x, k) => {
-    const ox = pad + (k % cols) * (cell + pad), oy = pad + Math.floor(k / cols) * (cell + pad);
-    for (let r = 0; r < cell; r++) {
-      for (let c = 0; c < cell; c++) {
-        const v = x[Math.floor(r / scale) * SIDE + Math.floor(c / scale)];
-        const g = opts.bytes ? v : grey(v);
-        const p = ((oy + r) * img.width + ox + c) * 4;
-        img.data[p] = img.data[p + 1] = img.data[p + 2] = g;
+    const ox = 1 + (k % cols) * step, oy = 1 + Math.floor(k / cols) * step;
+    for (let r = 0; r < SIDE; r++) {
+      for (let c = 0; c < SIDE; c++) {
+        const v = x[r * SIDE + c];
+        const p = ((oy + r) * rw + ox + c) * 4;
+        img.data[p] = img.data[p + 1] = img.data[p + 2] = opts.bytes ? v : grey(v);
       }
     }
   });
-  ctx.putImageData(img, left, top);
+  raster.width = rw;
+  raster.height = rh;
+  raster.getContext('2d')!.putImageData(img, 0, 0);
+  const ctx = cv.getContext('2d')!;
+  ctx.fillStyle = '#fff';
+  ctx.fillRect(0, 0, w, h);
+  ctx.imageSmoothingEnabled = false;
+  ctx.drawImage(raster, left, top, rw * scale, rh * scale);
   ctx.fillStyle = '#333';
   ctx.font = '11px system-ui, sans-serif';
   ctx.textBaseline = 'middle';
   ctx.textAlign = 'right';
-  opts.rowLabels?.forEach((l, r) => ctx.fillText(l, left - 4, top + pad + r * (cell + pad) + cell / 2));
+  const centre = (i: number) => (1 + i * step + SIDE / 2) * scale;
+  opts.rowLabels?.forEach((l, r) => ctx.fillText(l, left - 4, top + centre(r)));
   ctx.textAlign = 'center';
-  opts.colLabels?.forEach((l, c) => ctx.fillText(l, left + pad + c * (cell + pad) + cell / 2, top / 2));
+  opts.colLabels?.forEach((l, c) => {
+    if (l) ctx.fillText(l, left + centre(c), top / 2);
+  });
 }
 
 /** The images of one packed array (n * D values): a view per image. */
@@ -69,11 +82,13 @@ export class ImagesView {
   readonly messages = new Messages();
   private readonly worker: Worker;
   private readonly chart: LineChart;
+  private readonly mirrorChart: LineChart;
   private running = false;
   private mirrorRunning = false;
   private network: NetworkName;
   private testPixels?: Uint8Array;
   private mirrorIndex = 0;
+  private readonly chartAt: Record<Which, number> = {main: 0, mirror: 0};
   private samples?: {times: Float64Array; frames: Float32Array[]};
   private xt?: {times: Float64Array; frames: Float32Array[]};
   /** For tests and the report: what the worker last sent. */
@@ -94,17 +109,30 @@ export class ImagesView {
     for (const el of Array.from(document.querySelectorAll<HTMLElement>('.train-only'))) el.hidden = true;
     $('nav-images').classList.add('active');
     this.chart = new LineChart($('img-chart-loss'), {title: 'training loss', height: 200, perRow: 1});
-    this.chart.reset([
-      {label: 'b', color: '#1f77b4'}, {label: 's', color: '#d62728'},
-      {label: 'mirror s', color: '#9467bd', dash: [4, 3]}
-    ]);
+    this.mirrorChart = new LineChart($('img-chart-mirror'), {title: 'mirror model: loss of s', height: 160, perRow: 1});
+    this.resetCharts();
+    const subtitle = document.querySelector('h1 small');
+    if (subtitle) subtitle.textContent = 'generate pictures from noise, live in your browser';
     this.bindControls();
     this.worker = new Worker(new URL('./images-worker.ts', import.meta.url), {type: 'module'});
     this.worker.onerror = (e) => this.messages.show(e.message || 'the images worker failed to start', 'images');
-    this.worker.onmessage = (ev: MessageEvent<FromImagesWorker>) => this.onMessage(ev.data);
+    this.worker.onmessage = (ev: MessageEvent<FromImagesWorker>) => {
+      const t0 = performance.now();
+      this.onMessage(ev.data);
+      performance.measure(`si:images-${ev.data.type}`, {start: t0});
+    };
     // The packed data set sits next to the page (web/public/data), so any static folder serves it.
     const dataUrl = new URL('data/fashion-mnist-14.bin', document.baseURI).href;
     this.send({type: 'init', dataUrl, network: this.network});
+  }
+
+  private resetCharts(): void {
+    this.chart.reset([{label: 'b', color: '#1f77b4'}, {label: 's', color: '#d62728', scale: 's'}], [
+      {},
+      {size: 56, label: 'b', stroke: '#1f77b4'},
+      {scale: 's', side: 1, size: 56, label: 's', stroke: '#d62728', grid: {show: false}},
+    ]);
+    this.mirrorChart.reset([{label: 's', color: '#9467bd'}]);
   }
 
   private send(m: ToImagesWorker): void {
@@ -210,27 +238,35 @@ export class ImagesView {
       $('img-sps').textContent = m.sps.toFixed(1);
       play.textContent = m.running ? '❚❚ pause' : '▶ play';
       document.body.dataset.imagesRunning = m.running ? '1' : '0';
-      if (m.losses.b !== undefined) this.chart.push(m.step, {b: m.losses.b, s: m.losses.s});
+      if (m.losses.b !== undefined && this.due('main')) this.chart.push(m.step, {b: m.losses.b, s: m.losses.s});
     } else {
       this.mirrorRunning = m.running;
       this.last.mirrorStep = m.step;
       $('img-mirror-step').textContent = String(m.step);
       play.textContent = m.running ? '❚❚ pause mirror model' : '▶ train mirror model';
-      if (m.losses.s !== undefined) this.chart.push(Math.max(m.step, this.last.step), {'mirror s': m.losses.s});
+      if (m.losses.s !== undefined && this.due('mirror')) this.mirrorChart.push(m.step, {s: m.losses.s});
     }
+  }
+
+  /** Whether a chart may take another point: at most four a second (the worker reports every ~40 ms). */
+  private due(which: Which): boolean {
+    const now = performance.now();
+    if (now - this.chartAt[which] < 250) return false;
+    this.chartAt[which] = now;
+    return true;
   }
 
   private drawStrip(cv: HTMLCanvasElement, s: ImageStrip, scale: number): void {
     const narrow = window.innerWidth < 600;
-    drawImages(cv, stripFrames(s), s.times.length, narrow ? 2 : scale, 2, {
-      left: narrow ? 58 : 84,
-      top: 16,
-      rowLabels: s.rowLabels,
-      colLabels: Array.from(
-          s.times,
-          (t) =>
-              (s.times.length > 8 && narrow ? t.toFixed(1).replace(/^0/, '') : `t=${t.toFixed(2).replace(/0$/, '')}`)),
-    });
+    const mirror = s.kind === 'mirror';
+    const rowLabels = Array.from(s.rowEps, (e, r) => (mirror ? `draw ${r + 1}` : e === 0 ? 'ODE' : `SDE ε = ${e}`));
+    // On a phone only every other time is labelled, so the labels do not run into each other.
+    const colLabels =
+        Array.from(s.times, (t, f) => (narrow && f % 2 && f !== s.times.length - 1 ? '' : `${+ t.toFixed(2)}`));
+    colLabels[0] = 't = 0';
+    drawImages(
+        cv, stripFrames(s), s.times.length, narrow ? 2 : scale,
+        {left: narrow ? 62 : 80, top: 16, rowLabels, colLabels});
   }
 
   /** The test images offered to the mirror strip, as buttons. */
@@ -245,7 +281,7 @@ export class ImagesView {
       b.setAttribute('aria-label', `test image ${k}`);
       b.setAttribute('aria-pressed', String(k === this.mirrorIndex));
       const cv = document.createElement('canvas');
-      drawImages(cv, [this.testPixels!.subarray(k * D, (k + 1) * D)], 1, 2, 1, {bytes: true});
+      drawImages(cv, [this.testPixels!.subarray(k * D, (k + 1) * D)], 1, 2, {bytes: true});
       b.append(cv);
       b.onclick = () => {
         this.mirrorIndex = k;
