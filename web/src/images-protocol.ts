@@ -88,7 +88,7 @@ export type FromImagesWorker = {
   step: number
 }
 |{
-  type: 'error';
+  type: 'error'|'note';
   where: string;
   message: string
 };

@@ -222,7 +222,8 @@ export class ImagesView {
             'import', 'info');
         break;
       case 'error':
-        this.messages.show(m.message, m.where);
+      case 'note':
+        this.messages.show(m.message, m.where, m.type === 'note' ? 'info' : 'error');
         break;
     }
   }
