@@ -1077,6 +1077,8 @@ await test('images: trains live, the grid changes, the eps slider re-samples, th
     assert(g2 !== g1, 'the sample grid did not change while training');
     const grey = await greyPixels(p, '#img-cv-grid');
     assert(grey > 2000, `the sample grid is blank (${grey} grey pixels)`);
+    const curve = await inkedPixels(p, '#img-chart-loss canvas');
+    assert(curve > 50, `the loss curve is not drawn (${curve} coloured pixels)`);
     // The eps slider re-samples the same model: the SDE rows change.
     await imagesDrawn(p, 'epsVersion', 0);
     await p.click('#img-play'); // pause: the same model before and after the slider
