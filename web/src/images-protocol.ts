@@ -14,6 +14,8 @@ export type NetworkName = keyof typeof NETWORKS;
 /** Frames of the time sliders, t = 0 .. 1. */
 export const XT_FRAMES = 11;
 export const GRID_N = 64;
+/** Heun steps of each eps-grid row (the SDE steps of the native eval). */
+export const EPS_STEPS = 100;
 
 export type ToImagesWorker = {
   type: 'init'; dataUrl: string; network: NetworkName

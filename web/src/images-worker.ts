@@ -8,10 +8,10 @@ import type {Model, StochasticInterpolants, TrainingConfig, TrainingSession} fro
 import wasmUrl from 'stochastic-interpolants/si.wasm?url';
 
 import type {FromImagesWorker, NetworkName, ToImagesWorker, Which} from './images-protocol';
-import {GRID_N, NETWORKS, XT_FRAMES} from './images-protocol';
+import {EPS_STEPS, GRID_N, NETWORKS, XT_FRAMES} from './images-protocol';
 
 const CHUNK_MS = 40;
-/** How often the live grid is redrawn while training, and the eps-grid (dearer: 7 paths x 60 steps). */
+/** How often the live grid is redrawn while training, and the eps-grid (dearer: 7 paths x 100 steps). */
 const GRID_EVERY_MS = 1500;
 const EPS_EVERY_MS = 6000;
 const MIRROR_EVERY_MS = 5000;
@@ -303,7 +303,8 @@ class ImagesWorker {
     const t0 = performance.now();
     const e = this.eps;
     const strip = this.si!.imageFigure(
-        'eps-grid', this.snapshot(s), {eps: [0, e, e, 2 * e, 2 * e, 4 * e, 4 * e], frames: 10, steps: 60, seed: 0});
+        'eps-grid', this.snapshot(s),
+        {eps: [0, e, e, 2 * e, 2 * e, 4 * e, 4 * e], frames: 10, steps: EPS_STEPS, seed: 0});
     this.lastEps = performance.now();
     post({type: 'epsgrid', step: s.steps, eps: e, strip, ms: this.lastEps - t0}, strip.rows.map((f) => f.buffer));
   }

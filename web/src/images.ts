@@ -9,7 +9,7 @@ import type {ImageStrip} from 'stochastic-interpolants';
 import {LineChart} from './charts';
 import {$, Messages} from './dom';
 import type {FromImagesWorker, NetworkName, ToImagesWorker, Which} from './images-protocol';
-import {GRID_N, NETWORKS, XT_FRAMES} from './images-protocol';
+import {EPS_STEPS, GRID_N, NETWORKS, XT_FRAMES} from './images-protocol';
 
 const SIDE = 14;
 const D = SIDE * SIDE;
@@ -202,7 +202,7 @@ export class ImagesView {
         this.drawStrip($<HTMLCanvasElement>('img-cv-eps'), m.strip, 3);
         $('img-eps-caption').textContent =
             `step ${m.step}, ε = ${m.eps}: rows ε = ${Array.from(m.strip.rowEps).join(', ')} ` +
-            `(0 is the ODE), 60 Heun steps each, ${Math.round(m.ms)} ms in the worker`;
+            `(0 is the ODE), ${EPS_STEPS} Heun steps each, ${Math.round(m.ms)} ms in the worker`;
         this.last.eps = m.eps;
         this.last.epsMs = m.ms;
         this.last.epsVersion++;
