@@ -228,28 +228,33 @@ export class ImagesView {
     }
   }
 
+  /** The worker reports every ~40 ms: the page writes the DOM at most four times a second, or when play flips. */
   private onProgress(which: Which, m: FromImagesWorker&{type: 'progress'}): void {
-    const play = $(which === 'main' ? 'img-play' : 'img-mirror-play');
+    const flipped = (which === 'main' ? this.running : this.mirrorRunning) !== m.running;
     if (which === 'main') {
       this.running = m.running;
-      this.last.step = m.step;
-      this.last.sps = m.sps;
-      this.last.config = m.config;
-      $('img-step').textContent = String(m.step);
-      $('img-sps').textContent = m.sps.toFixed(1);
-      play.textContent = m.running ? '❚❚ pause' : '▶ play';
-      document.body.dataset.imagesRunning = m.running ? '1' : '0';
-      if (m.losses.b !== undefined && this.due('main')) this.chart.push(m.step, {b: m.losses.b, s: m.losses.s});
+      Object.assign(this.last, {step: m.step, sps: m.sps, config: m.config});
     } else {
       this.mirrorRunning = m.running;
       this.last.mirrorStep = m.step;
+    }
+    if (!flipped && !this.due(which)) return;
+    if (which === 'main') {
+      $('img-step').textContent = String(m.step);
+      $('img-sps').textContent = m.sps.toFixed(1);
+      if (flipped) {
+        $('img-play').textContent = m.running ? '❚❚ pause' : '▶ play';
+        document.body.dataset.imagesRunning = m.running ? '1' : '0';
+      }
+      if (m.losses.b !== undefined) this.chart.push(m.step, {b: m.losses.b, s: m.losses.s});
+    } else {
       $('img-mirror-step').textContent = String(m.step);
-      play.textContent = m.running ? '❚❚ pause mirror model' : '▶ train mirror model';
-      if (m.losses.s !== undefined && this.due('mirror')) this.mirrorChart.push(m.step, {s: m.losses.s});
+      if (flipped) $('img-mirror-play').textContent = m.running ? '❚❚ pause mirror model' : '▶ train mirror model';
+      if (m.losses.s !== undefined) this.mirrorChart.push(m.step, {s: m.losses.s});
     }
   }
 
-  /** Whether a chart may take another point: at most four a second (the worker reports every ~40 ms). */
+  /** Whether the DOM may take another progress update: at most four a second. */
   private due(which: Which): boolean {
     const now = performance.now();
     if (now - this.chartAt[which] < 250) return false;
