@@ -1164,6 +1164,13 @@ await test('images: a model trained natively at 14 x 14 imports and shows at onc
     assert(JSON.parse(got.config).network.hidden.join() === '64,64', `the session did not take the file's network: ${got.config}`);
     const info = await p.$$eval('#messages .msg.info', (els) => els.map((e) => e.textContent));
     assert(info.some((t) => /f14\.json: the noise → image model, trained 150 steps/.test(t)), `messages: ${info.join(' | ')}`);
+    // A file that is not a model: a message names the import, and the view goes on with the model it had.
+    await p.setInputFiles('#img-import', { name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from('{"format": 1}') });
+    await p.waitForFunction(() => Array.from(document.querySelectorAll('#messages .msg.error')).some((e) => e.dataset.where === 'import'),
+      null, { timeout: 20000, polling: 200 });
+    const errs = await errorMessages(p);
+    assert((await imagesLast(p)).step === 150, 'the bad file replaced the model');
+    notes.push(`images: a bad model file says: ${errs.join(' | ')}`);
     assert(a.errors.length === 0, `console errors: ${a.errors.join(' | ')}`);
     await shot(p, null, 'images-imported');
   });
