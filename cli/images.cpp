@@ -7,6 +7,7 @@
 
 #include "common.hpp"
 #include "png.hpp"
+#include "si/image_figures.hpp"
 #include "si/image_metrics.hpp"
 #include "si/json_reader.hpp"
 #include "si/metrics.hpp"
@@ -29,13 +30,6 @@ ImageSet test_images(const Model& model) {
   const auto* images = dynamic_cast<const ImageDistribution*>(d.get());
   if (!images) throw ConfigError("--model", "its target is not an image data set");
   return images->images();
-}
-
-int image_side(int d, const std::string& field) {
-  const int s = int(std::lround(std::sqrt(double(d))));
-  if (s * s != d)
-    throw ConfigError(field, "images must be square; dimension " + std::to_string(d) + " is not a square");
-  return s;
 }
 
 std::string image_grid_png(const MatD& x, int cols, int scale, int pad) {
@@ -192,13 +186,6 @@ std::string num(double v) {
   return buf;
 }
 
-// The frames of the first path of a sampler run, one column each.
-MatD first_path_frames(const SampleResult<float>& s) {
-  MatD row(s.x.rows(), long(s.snapshots.size()));
-  for (size_t f = 0; f < s.snapshots.size(); ++f) row.col(long(f)) = s.snapshots[f].col(0).cast<double>();
-  return row;
-}
-
 // Rows of frames as an SVG: each row one path (x_t at the frames' times), labelled.
 void write_strip_svg(const std::string& out, const std::string& title, const std::vector<std::string>& row_labels,
                      const std::vector<std::string>& col_labels, const std::vector<MatD>& rows, int scale) {
@@ -220,44 +207,27 @@ void write_strip_svg(const std::string& out, const std::string& title, const std
   write_text_file(out, svg.str(), "--out");
 }
 
+std::vector<std::string> time_labels(const std::vector<double>& times) {
+  std::vector<std::string> cols;
+  for (double t : times) cols.push_back("t = " + num(std::round(t * 100) / 100));
+  return cols;
+}
+
 int run_eps_grid(const EpsGridArgs& a) {
   const Model model = load_model(a.model);
   if (!image_target(model))
     throw ConfigError("--model", "eps-grid draws images; this model's target is not an image set");
   check_writable(a.out, "--out");
-  for (double e : a.eps)
-    if (e > 0 && !model.has_score())
-      throw ConfigError("--eps", "eps > 0 needs a score; this model learns '" + to_name(model.config().fields) + "'");
-  const SamplingDefaults defaults = sampling_defaults(model);
-  // One start draw for every row, so the rows differ by the sampler and its noise only.
-  Rng rng(std::uint64_t(a.seed));
-  const MatD x0 = defaults.initial->sample(1, rng);
-  std::vector<MatD> rows;
-  std::vector<std::string> labels;
-  std::vector<double> times;
-  for (size_t r = 0; r < a.eps.size(); ++r) {
-    const double eps = a.eps[r];
-    const json opt = {{"seed", a.seed + 1 + static_cast<long long>(r)}, {"snapshots", a.frames}, {"steps", a.steps}};
-    SampleResult<float> s;
-    if (eps == 0) {
-      json o = opt;
-      o["method"] = "heun";
-      s = run_ode<float>(model, defaults, read_ode_plan(o, defaults, true), &x0).result;
-      labels.push_back("ODE");
-    } else {
-      json o = opt;
-      o["eps"] = eps;
-      s = run_sde<float>(model, defaults, read_sde_plan(o, defaults, true), &x0).result;
-      labels.push_back("SDE eps = " + num(eps));
-    }
-    rows.push_back(first_path_frames(s));
-    times = s.times;
-  }
-  std::vector<std::string> cols;
-  for (double t : times) cols.push_back("t = " + num(std::round(t * 100) / 100));
-  write_strip_svg(a.out, "x_t from noise (t = 0) to an image (t = 1): one b and s, the ODE and SDEs", labels, cols,
-                  rows, a.scale);
-  std::cerr << "wrote " << a.out << " (" << rows.size() << " rows x " << times.size() << " frames)\n";
+  EpsGridOptions o;
+  o.eps = a.eps;
+  o.frames = a.frames;
+  o.steps = a.steps;
+  o.seed = std::uint64_t(a.seed);
+  o.validate(model);
+  const ImageStrip strip = eps_grid(model, o);
+  write_strip_svg(a.out, "x_t from noise (t = 0) to an image (t = 1): one b and s, the ODE and SDEs", strip.row_labels,
+                  time_labels(strip.times), strip.rows, a.scale);
+  std::cerr << "wrote " << a.out << " (" << strip.rows.size() << " rows x " << strip.times.size() << " frames)\n";
   return kOk;
 }
 
@@ -280,25 +250,18 @@ int run_mirror(const MirrorArgs& a) {
   if (a.image >= images->images().size())
     throw ConfigError("--image",
                       "must be below " + std::to_string(images->images().size()) + ", the number of training images");
-  const SamplingDefaults defaults = sampling_defaults(model);
-  const MatD x1 = images->images().to_matrix(a.image, 1);
-  std::vector<MatD> rows;
-  std::vector<std::string> labels;
-  std::vector<double> times;
-  for (int r = 0; r < a.rows; ++r) {
-    const json o = {{"seed", a.seed + r}, {"snapshots", a.frames}, {"steps", a.steps}, {"eps", a.eps}};
-    const SampleResult<float> s = run_sde<float>(model, defaults, read_sde_plan(o, defaults, true), &x1).result;
-    rows.push_back(first_path_frames(s));
-    labels.push_back("noise draw " + std::to_string(r + 1));
-    times = s.times;
-  }
-  std::vector<std::string> cols;
-  for (double t : times) cols.push_back("t = " + num(std::round(t * 100) / 100));
+  MirrorOptions o;
+  o.eps = a.eps;
+  o.frames = a.frames;
+  o.steps = a.steps;
+  o.rows = a.rows;
+  o.seed = std::uint64_t(a.seed);
+  const ImageStrip strip = mirror_strip(model, images->images().to_matrix(a.image, 1), o);
   write_strip_svg(a.out,
                   "Mirror: training image " + std::to_string(a.image) +
                       " through noise to a new image like it (eps = " + num(a.eps) + ")",
-                  labels, cols, rows, a.scale);
-  std::cerr << "wrote " << a.out << " (" << rows.size() << " rows x " << times.size() << " frames)\n";
+                  strip.row_labels, time_labels(strip.times), strip.rows, a.scale);
+  std::cerr << "wrote " << a.out << " (" << strip.rows.size() << " rows x " << strip.times.size() << " frames)\n";
   return kOk;
 }
 

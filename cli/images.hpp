@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "si/image_figures.hpp"
 #include "si/images.hpp"
 #include "si/model.hpp"
 
@@ -17,8 +18,6 @@ namespace si::cli {
 const ImageDistribution* image_target(const Model& model);
 // The held-out test images of the model's data set (same size and classes).
 ImageSet test_images(const Model& model);
-// Side of a square image of d pixels; ConfigError(field) when d is not a square.
-int image_side(int d, const std::string& field);
 // The columns of x (d x n, [-1, 1]) as a grayscale grid PNG: `cols` images a row, each pixel
 // scale x scale, images `pad` pixels apart.
 std::string image_grid_png(const MatD& x, int cols, int scale = 3, int pad = 2);

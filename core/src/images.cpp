@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstring>
 #include <fstream>
+#include <map>
 
 #include "si/json_reader.hpp"
 #include "si/limits.hpp"
@@ -185,6 +186,79 @@ const std::vector<std::string>& fashion_mnist_classes() {
   return names;
 }
 
+ImageSet images_from_bytes(const std::uint8_t* pixels, std::size_t n_pixels, const std::uint8_t* labels,
+                           std::size_t n_labels, int rows, int cols, const std::string& field) {
+  const auto key = [&](const char* k) { return field.empty() ? std::string(k) : field + "." + k; };
+  if (rows < 1 || cols < 1 || double(rows) * cols > limits::kMaxDim)
+    throw ConfigError(key("rows"), "rows and cols must be whole numbers >= 1 with rows x cols at most " +
+                                       std::to_string(limits::kMaxDim) + ", got " + std::to_string(rows) + " x " +
+                                       std::to_string(cols));
+  const std::size_t d = std::size_t(rows) * std::size_t(cols);
+  if (n_pixels == 0 || n_pixels % d != 0)
+    throw ConfigError(key("pixels"), "holds " + std::to_string(n_pixels) + " bytes, not a positive multiple of " +
+                                         std::to_string(rows) + " x " + std::to_string(cols) + " = " +
+                                         std::to_string(d) + " (one byte per pixel, image after image)");
+  const std::size_t n = n_pixels / d;
+  if (labels && n_labels != n)
+    throw ConfigError(key("labels"), "holds " + std::to_string(n_labels) + " labels for " + std::to_string(n) +
+                                         " images; give one per image");
+  ImageSet s;
+  s.rows = rows;
+  s.cols = cols;
+  s.pixels.assign(pixels, pixels + n_pixels);
+  if (labels)
+    s.labels.assign(labels, labels + n_labels);
+  else
+    s.labels.assign(n, 0);
+  return s;
+}
+
+ImageSet select_images(const ImageSet& all, std::int64_t limit, const std::vector<int>& classes,
+                       const std::string& field) {
+  ImageSet s;
+  s.rows = all.rows;
+  s.cols = all.cols;
+  const int d = all.dim();
+  for (std::int64_t k = 0; k < all.size(); ++k) {
+    if (limit > 0 && s.size() >= limit) break;
+    if (!classes.empty() && std::find(classes.begin(), classes.end(), all.labels[k]) == classes.end()) continue;
+    s.labels.push_back(all.labels[k]);
+    s.pixels.insert(s.pixels.end(), all.pixels.begin() + k * d, all.pixels.begin() + (k + 1) * d);
+  }
+  if (s.size() == 0) throw ConfigError(field + ".classes", "no image of those classes");
+  return s;
+}
+
+namespace {
+
+struct StoredSets {
+  std::map<std::pair<std::string, std::string>, ImageSet> sets;
+};
+StoredSets& stored() {
+  static StoredSets s;
+  return s;
+}
+
+}  // namespace
+
+void store_image_set(const std::string& name, const std::string& split, ImageSet images) {
+  if (name.empty()) throw ConfigError("name", "must be a non-empty string");
+  if (images.size() == 0) throw ConfigError("pixels", "holds no image");
+  stored().sets[{name, split}] = std::move(images);
+}
+
+const ImageSet* stored_image_set(const std::string& name, const std::string& split) {
+  const auto& sets = stored().sets;
+  const auto it = sets.find({name, split});
+  return it == sets.end() ? nullptr : &it->second;
+}
+
+std::vector<std::string> stored_image_sets() {
+  std::vector<std::string> out;
+  for (const auto& [key, set] : stored().sets) out.push_back(key.first + "/" + key.second);
+  return out;
+}
+
 ImageSet load_fashion_mnist(const FashionMnistOptions& o, const std::string& field) {
   if (o.split != "train" && o.split != "test")
     throw ConfigError(field + ".split", "must be one of train, test; got '" + printable(o.split, 40) + "'");
@@ -192,22 +266,27 @@ ImageSet load_fashion_mnist(const FashionMnistOptions& o, const std::string& fie
     throw ConfigError(field + ".size", "must be 28 or 14 (2 x 2 pooled), got " + std::to_string(o.size));
   for (int c : o.classes)
     if (c < 0 || c > 9) throw ConfigError(field + ".classes", "labels are 0 to 9, got " + std::to_string(c));
-  const std::string stem = o.dir + "/" + (o.split == "train" ? "train" : "t10k");
-  ImageSet all = read_idx_images(stem + "-images-idx3-ubyte.gz", stem + "-labels-idx1-ubyte.gz", field);
+  ImageSet all;
+  if (const ImageSet* held = stored_image_set("fashion-mnist", o.split)) {
+    if (held->rows != o.size && !(held->rows == 28 && o.size == 14))
+      throw ConfigError(field + ".size", "the stored Fashion-MNIST images are " + std::to_string(held->rows) + " x " +
+                                             std::to_string(held->cols) + "; size must be " +
+                                             std::to_string(held->rows));
+    all = *held;
+  } else {
+#ifndef SI_HAVE_ZLIB
+    throw ConfigError(field, "Fashion-MNIST '" + o.split +
+                                 "' images are not loaded in this build (no file system): hand them over first, "
+                                 "si.addImages({name: 'fashion-mnist', split: '" +
+                                 o.split + "', rows, cols, pixels, labels})");
+#endif
+    const std::string stem = o.dir + "/" + (o.split == "train" ? "train" : "t10k");
+    all = read_idx_images(stem + "-images-idx3-ubyte.gz", stem + "-labels-idx1-ubyte.gz", field);
+  }
   for (std::uint8_t l : all.labels)
     if (l > 9) throw ConfigError(field, "a Fashion-MNIST label must be 0 to 9, found " + std::to_string(int(l)));
-  ImageSet s;
-  s.rows = all.rows;
-  s.cols = all.cols;
-  const int d = all.dim();
-  for (std::int64_t k = 0; k < all.size(); ++k) {
-    if (o.limit > 0 && s.size() >= o.limit) break;
-    if (!o.classes.empty() && std::find(o.classes.begin(), o.classes.end(), all.labels[k]) == o.classes.end()) continue;
-    s.labels.push_back(all.labels[k]);
-    s.pixels.insert(s.pixels.end(), all.pixels.begin() + k * d, all.pixels.begin() + (k + 1) * d);
-  }
-  if (s.size() == 0) throw ConfigError(field + ".classes", "no image of those classes");
-  return o.size == 14 ? pool2(s) : s;
+  const ImageSet s = select_images(all, o.limit, o.classes, field);
+  return o.size == 14 && s.rows == 28 ? pool2(s) : s;
 }
 
 ImageDistribution::ImageDistribution(ImageSet images, std::string name)
@@ -226,11 +305,23 @@ MatD ImageDistribution::sample(Eigen::Index n, Rng& rng) const {
   return x;
 }
 
-#ifdef SI_HAVE_ZLIB
 namespace {
 
-// Native builds only: the package has no file system to read the IDX files from (the page will
-// get its images as an asset).
+std::vector<int> read_classes(JsonReader& spec) {
+  std::vector<int> out;
+  if (!spec.has("classes")) return out;
+  const nlohmann::json& c = spec.at("classes");
+  if (!c.is_array() || c.empty() || c.size() > 256)
+    throw ConfigError(spec.key("classes"), "must be a list of 1 to 256 labels from 0 to 255");
+  for (const auto& v : c) {
+    if (!v.is_number_integer() || v.get<std::int64_t>() < 0 || v.get<std::int64_t>() > 255)
+      throw ConfigError(spec.key("classes"), "labels are whole numbers from 0 to 255, got " + describe_json(v));
+    out.push_back(v.get<int>());
+  }
+  return out;
+}
+
+// Natively from Debian's files; in the package from the images handed over (si.addImages).
 const DatasetRegistration kFashionMnist{
     {"fashion-mnist",
      "Fashion-MNIST images (Debian's dataset-fashion-mnist) in [-1, 1]: size 28 (d = 784) or 14 (2 x 2 pooled, d = "
@@ -243,21 +334,31 @@ const DatasetRegistration kFashionMnist{
        if (o.size != 14 && o.size != 28)
          throw ConfigError(spec.key("size"), "must be 28 or 14, got " + std::to_string(o.size));
        o.limit = spec.integer("limit", 0, 0, 60000);
-       if (spec.has("classes")) {
-         const nlohmann::json& c = spec.at("classes");
-         if (!c.is_array() || c.empty() || c.size() > 10)
-           throw ConfigError(spec.key("classes"), "must be a list of 1 to 10 labels from 0 to 9");
-         for (const auto& v : c) {
-           if (!v.is_number_integer() || v.get<std::int64_t>() < 0 || v.get<std::int64_t>() > 9)
-             throw ConfigError(spec.key("classes"), "labels are whole numbers from 0 to 9, got " + describe_json(v));
-           o.classes.push_back(v.get<int>());
-         }
-       }
+       o.classes = read_classes(spec);
+       for (int c : o.classes)
+         if (c > 9) throw ConfigError(spec.key("classes"), "Fashion-MNIST labels are 0 to 9, got " + std::to_string(c));
        ImageSet s = load_fashion_mnist(o, spec.path());
        return std::make_unique<ImageDistribution>(std::move(s), "fashion-mnist");
      }}};
 
+const DatasetRegistration kStoredImages{
+    {"images", "Images held in memory by name (the package's si.addImages) in [-1, 1]: d = rows x cols", 0, false,
+     false, [](JsonReader& spec) -> std::unique_ptr<Distribution> {
+       const std::string name = spec.string("name", "");
+       const std::string split = spec.string("split", "train");
+       const std::int64_t limit = spec.integer("limit", 0, 0, 100000000);
+       const std::vector<int> classes = read_classes(spec);
+       const ImageSet* held = stored_image_set(name, split);
+       if (!held) {
+         std::string have;
+         for (const auto& n : stored_image_sets()) have += (have.empty() ? "" : ", ") + n;
+         throw ConfigError(spec.key("name"), "no image set '" + printable(name, 60) + "/" + printable(split, 20) +
+                                                 "' is stored; stored: " + (have.empty() ? "none" : have) +
+                                                 " (add one with si.addImages)");
+       }
+       return std::make_unique<ImageDistribution>(select_images(*held, limit, classes, spec.path()), name);
+     }}};
+
 }  // namespace
-#endif
 
 }  // namespace si

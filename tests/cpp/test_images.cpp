@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "si/distributions.hpp"
+#include "si/image_figures.hpp"
 #include "si/images.hpp"
 #include "si/metrics.hpp"
 #include "si/sampling.hpp"
@@ -223,6 +224,59 @@ TEST(FashionMnist, ShortTrainingMovesSamplesTowardsTestImages) {
   std::printf("loss %.3f -> %.3f, energy distance to test images %.3f -> %.3f\n", first, last, before, after);
   EXPECT_LT(last, first);
   EXPECT_LT(after, 0.5 * before);  // measured: 5.6 untrained, 1.9 after 300 steps
+}
+
+// Images handed over as bytes (the package's addImages): checked by field, stored by name and split,
+// drawn by {"type": "images"} with the loader's [-1, 1] values.
+TEST(StoredImages, BytesAreCheckedByFieldAndDrawnByName) {
+  const std::vector<std::uint8_t> px = {0, 255, 51, 204, 10, 20, 30, 40};
+  const std::vector<std::uint8_t> lab = {3, 7};
+  auto error = [&](std::size_t n_px, std::size_t n_lab, int rows) {
+    try {
+      images_from_bytes(px.data(), n_px, lab.data(), n_lab, rows, 2, "");
+    } catch (const ConfigError& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  EXPECT_EQ(error(7, 2, 2).rfind("pixels: holds 7 bytes, not a positive multiple of 2 x 2 = 4", 0), 0u)
+      << error(7, 2, 2);
+  EXPECT_EQ(error(8, 1, 2).rfind("labels: holds 1 labels for 2 images", 0), 0u) << error(8, 1, 2);
+  EXPECT_EQ(error(8, 2, 0).rfind("rows: ", 0), 0u) << error(8, 2, 0);
+  store_image_set("bytes-test", "train", images_from_bytes(px.data(), px.size(), lab.data(), 2, 2, 2, ""));
+  ASSERT_NE(stored_image_set("bytes-test", "train"), nullptr);
+  const auto d = make_distribution(nlohmann::json{{"type", "images"}, {"name", "bytes-test"}, {"classes", {7}}}, "t");
+  Rng rng(1);
+  const MatD x = d->sample(3, rng);
+  ASSERT_EQ(x.rows(), 4);
+  for (int j = 0; j < 3; ++j) EXPECT_DOUBLE_EQ(x(2, j), 30 / 127.5 - 1);  // class 7 is the second image
+  EXPECT_THROW(make_distribution(nlohmann::json{{"type", "images"}, {"name", "none"}}, "t"), ConfigError);
+}
+
+TEST(ImageFigures, EpsGridRowsShareTheirStartAndTheOdeRowIsTheOde) {
+  const std::vector<std::uint8_t> px = {0, 255, 51, 204, 10, 20, 30, 40};
+  store_image_set("figure-test", "train", images_from_bytes(px.data(), px.size(), nullptr, 0, 2, 2, ""));
+  TrainingSession session(TrainingConfig::from_json({{"base", {{"type", "gaussian"}, {"dim", 4}}},
+                                                     {"target", {{"type", "images"}, {"name", "figure-test"}}},
+                                                     {"network", {{"hidden", {8}}}}}));
+  session.step(5);
+  const Model model = session.model();
+  EpsGridOptions o;
+  o.eps = {0, 1, 1};
+  o.frames = 3;
+  o.steps = 6;
+  const ImageStrip g = eps_grid(model, o);
+  ASSERT_EQ(g.rows.size(), 3u);
+  EXPECT_EQ(g.row_labels[0], "ODE");
+  for (const MatD& r : g.rows) {
+    ASSERT_EQ(r.cols(), 3);
+    EXPECT_TRUE(r.col(0).isApprox(g.rows[0].col(0)));
+  }
+  EXPECT_FALSE(g.rows[1].col(2).isApprox(g.rows[2].col(2)));  // two noise draws
+  o.eps = {-1};
+  EXPECT_THROW(eps_grid(model, o), ConfigError);
+  MirrorOptions m;
+  EXPECT_THROW(mirror_strip(model, g.rows[0].col(0), m), ConfigError);  // not a mirror model
 }
 
 }  // namespace

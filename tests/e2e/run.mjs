@@ -4,7 +4,9 @@
 // "N passed, N failed". Screenshots go to artifacts/e2e/.
 //   node tests/e2e/run.mjs            all tests
 //   E2E_ONLY='eps|URL' node tests/e2e/run.mjs   tests whose name matches the regular expression
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { artifacts, root, start } from './lib.mjs';
@@ -1676,6 +1678,149 @@ await test('charts: phone screenshots of the charts, fields and density', async 
   } finally {
     await a.close();
   }
+});
+
+// ---------------------------------------------------------------- the Images view (SPEC 11, ?view=images)
+/** Runs fn(page, opened) on a fresh page of the Images view at this viewport, then closes it. */
+async function withImages(fn, viewport = { width: 1400, height: 900 }, query = '') {
+  const a = await openPage(`view=images${query}`);
+  try {
+    await a.page.setViewportSize(viewport);
+    await waitData(a.page, 'imagesReady', 'v === "1"', 60000);
+    await fn(a.page, a);
+  } finally {
+    await a.close();
+  }
+}
+const imagesLast = (p) => p.evaluate(() => ({ ...window.__siImages.last }));
+/** Waits until the view's counter `key` (gridVersion, epsVersion, mirrorVersion) passes `after`. */
+async function imagesDrawn(p, key, after = 0, timeout = 60000) {
+  await p.waitForFunction(([k, v]) => window.__siImages.last[k] > v, [key, after], { timeout, polling: 200 });
+}
+/** Pixels of a canvas that are neither white nor near-white (an image grid drawn on white). */
+function greyPixels(page, sel) {
+  return page.$eval(sel, (c) => {
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) if (d[i] < 230) n++;
+    return n;
+  });
+}
+/** Main-thread tasks over 100 ms since `from` (ms on the page's clock). */
+const slowTasks = (p, from) => p.evaluate((f) => window.__longtasks.filter((t) => t.start >= f && t.dur > 100), from);
+
+await test('images: trains live, the grid changes, the eps slider re-samples, the mirror strip draws', async () => {
+  await withImages(async (p, a) => {
+    const ready = await p.evaluate(() => performance.now());
+    await p.click('#img-play');
+    await imagesDrawn(p, 'gridVersion', 0);
+    const g1 = await canvasHash(p, '#img-cv-grid');
+    const s1 = (await imagesLast(p)).step;
+    await p.waitForFunction((s) => window.__siImages.last.step > s + 40, s1, { timeout: 60000, polling: 200 });
+    const v = (await imagesLast(p)).gridVersion;
+    await imagesDrawn(p, 'gridVersion', v);
+    const g2 = await canvasHash(p, '#img-cv-grid');
+    assert(g2 !== g1, 'the sample grid did not change while training');
+    const grey = await greyPixels(p, '#img-cv-grid');
+    assert(grey > 2000, `the sample grid is blank (${grey} grey pixels)`);
+    const curve = await inkedPixels(p, '#img-chart-loss canvas');
+    assert(curve > 50, `the loss curve is not drawn (${curve} coloured pixels)`);
+    // The eps slider re-samples the same model: the SDE rows change.
+    await imagesDrawn(p, 'epsVersion', 0);
+    await p.click('#img-play'); // pause: the same model before and after the slider
+    await waitData(p, 'imagesRunning', 'v === "0"', 20000);
+    const e = await imagesLast(p);
+    await imagesDrawn(p, 'epsVersion', e.epsVersion - 1); // the one drawn for the paused model may still be on its way
+    const e0 = await imagesLast(p);
+    const h0 = await canvasHash(p, '#img-cv-eps');
+    await setInput(p, '#img-eps', 2);
+    await imagesDrawn(p, 'epsVersion', e0.epsVersion);
+    const e1 = await imagesLast(p);
+    assert(e1.eps === 2 && e1.step === e0.step, `eps-grid after the slider: eps ${e1.eps}, step ${e0.step} -> ${e1.step}`);
+    assert((await canvasHash(p, '#img-cv-eps')) !== h0, 'the eps-grid did not change with eps');
+    assert(/rows ε = 0, 2, 2, 4, 4, 8, 8/.test(await p.textContent('#img-eps-caption')), 'eps-grid caption');
+    // The mirror model trains alongside; its strip starts from the picked test image.
+    await p.click('#img-mirror-play');
+    await imagesDrawn(p, 'mirrorVersion', 0);
+    assert((await greyPixels(p, '#img-cv-mirror')) > 1000, 'the mirror strip is blank');
+    const m = await imagesLast(p);
+    await p.click('.img-pick:nth-child(4)');
+    await p.waitForFunction((v) => window.__siImages.last.mirrorVersion > v && window.__siImages.last.mirrorIndex === 3,
+      m.mirrorVersion, { timeout: 30000, polling: 200 });
+    // The time slider shows x_t of the data and of the model's paths.
+    const xt1 = await canvasHash(p, '#img-cv-xt-data');
+    await setInput(p, '#img-t', 3);
+    assert((await canvasHash(p, '#img-cv-xt-data')) !== xt1, 'the time slider did not change x_t of the data');
+    assert((await greyPixels(p, '#img-cv-xt-model')) > 500, 'the model x_t panel is blank');
+    await p.click('#img-mirror-play');
+    const last = await imagesLast(p);
+    notes.push(`images: ${last.sps.toFixed(1)} steps/s in the browser (3 x 256, batch 128), eps-grid ${Math.round(last.epsMs)} ms in the worker`);
+    const fmt = (list) => list.map((t) => `${t.dur.toFixed(0)} ms @${(t.start / 1000).toFixed(1)}s`).join(', ');
+    const tasks = await slowTasks(p, ready);
+    if (tasks.length > 0) {
+      // As in the training view's test: one slow task can be the loaded machine; a page that blocks its main
+      // thread does so again, so a second window, training and drawing all along, must be clean.
+      await p.click('#img-play');
+      const again = await p.evaluate(() => performance.now());
+      await p.waitForTimeout(12000);
+      const second = await slowTasks(p, again);
+      notes.push(`images: tasks over 100 ms (${fmt(tasks)}); in a second 12 s window: ${second.length ? fmt(second) : 'none'}`);
+      assert(second.length === 0, `main thread blocked in two windows: ${fmt(tasks)}; then ${fmt(second)}`);
+      await p.click('#img-play');
+    }
+    const errs = await errorMessages(p);
+    assert(errs.length === 0 && a.errors.length === 0, `errors: ${[...errs, ...a.errors].join(' | ')}`);
+    await shot(p, null, 'images-desktop');
+  });
+});
+
+await test('images: the view fits a phone (390 px) and draws there', async () => {
+  await withImages(async (p, a) => {
+    await p.click('#img-play');
+    await imagesDrawn(p, 'epsVersion', 0);
+    await p.click('#img-mirror-play');
+    await imagesDrawn(p, 'mirrorVersion', 0);
+    await p.click('#img-play');
+    await p.click('#img-mirror-play');
+    const wide = await p.evaluate(() => document.documentElement.scrollWidth);
+    assert(wide <= 391, `the page is ${wide} px wide in a 390 px window`);
+    assert(a.errors.length === 0, `console errors: ${a.errors.join(' | ')}`);
+    await shot(p, null, 'images-phone');
+  }, { width: 390, height: 844 });
+});
+
+await test('images: a model trained natively at 14 x 14 imports and shows at once', async () => {
+  const cli = process.env.SI_CLI ?? path.join(root, 'build', 'cli', 'si');
+  assert(existsSync(cli), `${cli} is missing: build the native CLI first`);
+  const dir = mkdtempSync(path.join(tmpdir(), 'si-e2e-images-'));
+  const config = JSON.parse(readFileSync(path.join(root, 'configs', 'fashion-14.json'), 'utf8'));
+  config.network.hidden = [64, 64];
+  config.training.steps = 150;
+  config.target.limit = 2000;
+  writeFileSync(path.join(dir, 'c.json'), JSON.stringify(config));
+  execFileSync(cli, ['train', '--config', path.join(dir, 'c.json'), '--out', path.join(dir, 'f14.json'), '-q']);
+  await withImages(async (p, a) => {
+    await imagesDrawn(p, 'gridVersion', 0);
+    const v = await imagesLast(p);
+    await p.setInputFiles('#img-import', path.join(dir, 'f14.json'));
+    await p.waitForFunction((g) => window.__siImages.last.gridVersion > g && window.__siImages.last.step === 150,
+      v.gridVersion, { timeout: 30000, polling: 200 });
+    await imagesDrawn(p, 'epsVersion', v.epsVersion);
+    const got = await imagesLast(p);
+    assert(JSON.parse(got.config).network.hidden.join() === '64,64', `the session did not take the file's network: ${got.config}`);
+    const info = await p.$$eval('#messages .msg.info', (els) => els.map((e) => e.textContent));
+    assert(info.some((t) => /f14\.json: the noise → image model, trained 150 steps/.test(t)), `messages: ${info.join(' | ')}`);
+    // A file that is not a model: a message names the import, and the view goes on with the model it had.
+    await p.setInputFiles('#img-import', { name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from('{"format": 1}') });
+    await p.waitForFunction(() => Array.from(document.querySelectorAll('#messages .msg.error')).some((e) => e.dataset.where === 'import'),
+      null, { timeout: 20000, polling: 200 });
+    const errs = await errorMessages(p);
+    assert((await imagesLast(p)).step === 150, 'the bad file replaced the model');
+    notes.push(`images: a bad model file says: ${errs.join(' | ')}`);
+    assert(a.errors.length === 0, `console errors: ${a.errors.join(' | ')}`);
+    await shot(p, null, 'images-imported');
+  });
+  rmSync(dir, { recursive: true, force: true });
 });
 
 await shutdown();

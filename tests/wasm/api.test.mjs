@@ -332,13 +332,20 @@ describe('samplers', () => {
 
 describe('functions', () => {
   test('sampleDistribution draws every type, reproducibly', () => {
+    // The image types read images handed over as bytes (images.test.mjs): a small set each here.
+    si.addImages({name: 'fashion-mnist', rows: 14, cols: 14, pixels: new Uint8Array(3 * 196).map((_, i) => i % 256)});
+    si.addImages({name: 'pair', rows: 1, cols: 2, pixels: new Uint8Array([0, 255, 128, 64, 9, 200])});
+    const specs = {
+      points: {type: 'points', points: [[0, 0], [1, 1], [2, 0]]},
+      gmm: gaussianEnds.target,
+      'fashion-mnist': {type: 'fashion-mnist', size: 14},
+      images: {type: 'images', name: 'pair'},
+    };
     for (const type of si.distributionTypes) {
-      const spec = type === 'points' ? {type, points: [[0, 0], [1, 1], [2, 0]]} :
-          type === 'gmm'             ? gaussianEnds.target :
-                                       type;
+      const spec = specs[type] ?? type;
       const a = si.sampleDistribution(spec, 100, 3);
       assert.ok(a instanceof Float32Array, type);
-      assert.equal(a.length, 200, type);
+      assert.equal(a.length, type === 'fashion-mnist' ? 19600 : 200, type);
       assert.ok(allFinite(a), type);
       assert.deepEqual(si.sampleDistribution(spec, 100, 3), a, type);
       assert.notDeepEqual(si.sampleDistribution(spec, 100, 4), a, type);

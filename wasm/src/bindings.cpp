@@ -21,6 +21,8 @@
 #include "si/distributions.hpp"
 #include "si/figures.hpp"
 #include "si/gmm_fields.hpp"
+#include "si/image_figures.hpp"
+#include "si/images.hpp"
 #include "si/integrators.hpp"
 #include "si/interpolant.hpp"
 #include "si/json_reader.hpp"
@@ -431,6 +433,124 @@ val figure(val kind, val options) {
   });
 }
 
+// --- Images (si/images.hpp, si/image_figures.hpp): bytes in, the core's figures out ------------
+
+namespace {
+
+std::vector<std::uint8_t> to_bytes(const val& v, const char* field) {
+  if (!v.instanceof (val::global("Uint8Array")))
+    throw si::ConfigError(field, "must be a Uint8Array of pixel bytes (0..255)");
+  const std::size_t n = js_length(v, field);
+  std::vector<std::uint8_t> out(n);
+  if (n > 0) val(emscripten::typed_memory_view(n, out.data())).call<void>("set", v);
+  return out;
+}
+
+int to_side(double v, const char* field) {
+  if (!(v >= 1) || v > si::limits::kMaxDim || std::floor(v) != v)
+    throw si::ConfigError(field, "must be a whole number from 1 to " + std::to_string(si::limits::kMaxDim));
+  return static_cast<int>(v);
+}
+
+si::ImageSet stored_or_throw(const std::string& name, const std::string& split) {
+  const si::ImageSet* s = si::stored_image_set(name, split);
+  if (!s)
+    throw si::ConfigError("name", "no image set '" + si::printable(name, 60) + "/" + si::printable(split, 20) +
+                                      "' is stored (add it with addImages)");
+  return *s;
+}
+
+val strip_out(const si::ImageStrip& s, const std::string& kind) {
+  val rows = val::array();
+  for (const si::MatD& r : s.rows) rows.call<void>("push", copy_out_as<float>(r));  // frame after frame
+  return object({{"kind", val(kind)},
+                 {"rowLabels", string_array(s.row_labels)},
+                 {"rowEps", vector_out(s.row_eps)},
+                 {"times", vector_out(s.times)},
+                 {"rows", rows}});
+}
+
+}  // namespace
+
+val addImages(val name, val split, val rows, val cols, val pixels, val labels) {
+  return guard([&] {
+    const std::string n = to_string(take(name), "name"), sp = to_string(take(split), "split");
+    if (n.empty() || n.size() > 100) throw si::ConfigError("name", "must be a string of 1 to 100 characters");
+    if (sp != "train" && sp != "test") throw si::ConfigError("split", "must be one of train, test");
+    const val r = take(rows), c = take(cols), p = take(pixels), l = take(labels);
+    if (!r.isNumber()) throw si::ConfigError("rows", "must be a number");
+    if (!c.isNumber()) throw si::ConfigError("cols", "must be a number");
+    const int nr = to_side(r.as<double>(), "rows"), nc = to_side(c.as<double>(), "cols");
+    const std::vector<std::uint8_t> px = to_bytes(p, "pixels");
+    const bool has_labels = !l.isUndefined() && !l.isNull();
+    const std::vector<std::uint8_t> lb = has_labels ? to_bytes(l, "labels") : std::vector<std::uint8_t>();
+    si::ImageSet s =
+        si::images_from_bytes(px.data(), px.size(), has_labels ? lb.data() : nullptr, lb.size(), nr, nc, "");
+    const double count = static_cast<double>(s.size());
+    si::store_image_set(n, sp, std::move(s));
+    return val(count);
+  });
+}
+
+val storedImages() {
+  return guard([&] { return string_array(si::stored_image_sets()); });
+}
+
+// Images first..first+n of a stored set in [-1, 1] (the core's conversion), image after image.
+val imagePoints(val name, val split, double first, double n) {
+  return guard([&] {
+    const std::string nm = to_string(take(name), "name"), sp = to_string(take(split), "split");
+    const si::ImageSet s = stored_or_throw(nm, sp);
+    const Eigen::Index f = to_count(first, "first"), k = to_count(n, "n");
+    if (f + k > s.size())
+      throw si::ConfigError("n", "first + n = " + std::to_string(f + k) + " exceeds the " + std::to_string(s.size()) +
+                                     " images of '" + nm + "/" + sp + "'");
+    return copy_out_as<float>(s.to_matrix(f, k));
+  });
+}
+
+val imageFigure(val kind, const WasmModel& m, val options, val image) {
+  return guard([&] {
+    const std::string k = to_string(take(kind), "kind");
+    const json opts = parse_json(take(options), "options");
+    if (!opts.is_object()) throw si::ConfigError("options", "must be an object");
+    si::JsonReader o(opts, "", "option");
+    const val im = take(image);
+    const si::Model& model = m.model();
+    si::image_side(model.dim(), "model");
+    if (k == "eps-grid") {
+      si::EpsGridOptions e;
+      if (o.has("eps")) {
+        const si::VecD v = o.at("eps").is_array() ? si::json_vector(o.at("eps"), "eps")
+                                                  : si::VecD::Constant(1, si::json_number(o.at("eps"), "eps"));
+        e.eps.assign(v.data(), v.data() + v.size());
+      }
+      e.frames = static_cast<int>(o.integer("frames", e.frames, 2, 50));
+      e.steps = static_cast<int>(o.integer("steps", e.steps, 1, 100000));
+      e.seed = static_cast<std::uint64_t>(o.integer("seed", 0, 0, si::limits::kMaxSeed));
+      o.finish();
+      return strip_out(si::eps_grid(model, e), k);
+    }
+    if (k == "mirror") {
+      si::MirrorOptions e;
+      e.eps = o.number("eps", e.eps, 1e-6, 1e6);
+      e.frames = static_cast<int>(o.integer("frames", e.frames, 2, 50));
+      e.steps = static_cast<int>(o.integer("steps", e.steps, 1, 100000));
+      e.rows = static_cast<int>(o.integer("rows", e.rows, 1, 20));
+      e.seed = static_cast<std::uint64_t>(o.integer("seed", 0, 0, si::limits::kMaxSeed));
+      o.finish();
+      if (im.isUndefined() || im.isNull())
+        throw si::ConfigError("image", "the mirror strip needs an image: " + std::to_string(model.dim()) +
+                                           " values in [-1, 1] (e.g. from imagePoints)");
+      const si::MatD x1 = to_points<double>(im, model.dim(), "image");
+      if (x1.cols() != 1)
+        throw si::ConfigError("image", "must be one image of " + std::to_string(model.dim()) + " values");
+      return strip_out(si::mirror_strip(model, x1, e), k);
+    }
+    throw si::ConfigError("kind", "unknown image figure '" + si::printable(k) + "'; allowed: eps-grid, mirror");
+  });
+}
+
 // --- Functions ----------------------------------------------------------------------------------
 
 val names(val kind) {
@@ -651,4 +771,9 @@ EMSCRIPTEN_BINDINGS(stochastic_interpolants) {
   function("energyDistance", &energyDistance);
   function("figure", &figure);
   function("memoryStats", &memoryStats);
+
+  function("addImages", &addImages);
+  function("storedImages", &storedImages);
+  function("imagePoints", &imagePoints);
+  function("imageFigure", &imageFigure);
 }

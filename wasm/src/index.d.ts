@@ -37,7 +37,7 @@ export type OdeMethod = 'euler' | 'heun' | 'rk4' | 'dopri5' | OrOther;
 export type SdeMethod = 'euler' | 'heun' | 'heun-karras' | OrOther;
 export type DistributionType =
   | 'gaussian' | 'gmm' | 'random-gmm' | 'checkerboard' | '8gaussians' | 'moons' | 'spirals'
-  | 'rings' | 'pinwheel' | 'swissroll' | 'points' | OrOther;
+  | 'rings' | 'pinwheel' | 'swissroll' | 'points' | 'fashion-mnist' | 'images' | OrOther;
 
 /** Numbers in: any array-like (typed array or number[]), or nested [[x, y], ...]. */
 export type PointsInput = ArrayLike<number> | ReadonlyArray<ReadonlyArray<number>>;
@@ -53,6 +53,10 @@ export type DistributionSpec =
   | { type: 'checkerboard' }
   | { type: 'moons' | 'spirals' | 'rings' | 'pinwheel' | 'swissroll'; noise?: number }
   | { type: 'points'; points: number[][]; bandwidth?: number }
+  /** In the package: the images stored by addImages({name: 'fashion-mnist', ...}) (28 x 28 ones pooled to 14). */
+  | { type: 'fashion-mnist'; size?: 14 | 28; split?: 'train' | 'test'; limit?: number; classes?: number[] }
+  /** Images stored by addImages under name/split, in [-1, 1]. */
+  | { type: 'images'; name: string; split?: 'train' | 'test'; limit?: number; classes?: number[] }
   | { type: OrOther; [key: string]: unknown };
 
 export interface InterpolantSpec {
@@ -542,6 +546,57 @@ export interface FigureByKind {
 }
 
 /** One instance of the module, as returned by init(). */
+// ---- Images (SPEC 11): pixel bytes in, the core's image figures out ------------------------------
+
+/** Images handed to the module as bytes: n images of rows x cols pixels, one byte (0..255) per pixel. */
+export interface ImagesInput {
+  /** The set's name in configs: {type: 'images', name} (and 'fashion-mnist' for {type: 'fashion-mnist'}). */
+  name: string;
+  /** Default 'train'. */
+  split?: 'train'|'test';
+  rows: number;
+  cols: number;
+  /** n * rows * cols bytes, image after image, row-major pixels; byte b becomes b / 127.5 - 1. */
+  pixels: Uint8Array;
+  /** n labels, one byte each (default: all 0); {classes: [...]} in a config selects by them. */
+  labels?: Uint8Array;
+}
+
+/** Options of the eps-grid figure: rows of x_t from one start draw, the ODE (eps 0) and SDEs. */
+export interface EpsGridOptions {
+  /** One row per level (default [0, 1, 1, 2, 2, 4, 4]); 0 is the ODE (Heun). A number gives one row. */
+  eps?: number|number[];
+  /** Frames per row, t = 0 .. 1 (default 10). */
+  frames?: number;
+  /** Fixed sampler steps (default 180). */
+  steps?: number;
+  seed?: number;
+}
+
+/** Options of the mirror strip (a mirror model, interpolant.path 'mirror'). */
+export interface MirrorOptions {
+  /** The start image: d values in [-1, 1] (e.g. from imagePoints). */
+  image: ArrayLike<number>;
+  /** Noise level of the SDE (default 1). */
+  eps?: number;
+  /** Frames, t = 0 .. 1 (default 7). */
+  frames?: number;
+  /** Rows, each its own noise (default 3). */
+  rows?: number;
+  steps?: number;
+  seed?: number;
+}
+
+/** Rows of frames: rows[r] holds times.length images of d values each, frame after frame. */
+export interface ImageStrip {
+  kind: 'eps-grid'|'mirror';
+  rowLabels: string[];
+  /** The noise level of each row (0: the ODE). */
+  rowEps: Float64Array;
+  times: Float64Array;
+  rows: Float32Array[];
+}
+
 export interface StochasticInterpolants {
   readonly version: string;
   readonly pathNames: readonly PathName[];
@@ -586,4 +641,15 @@ export interface StochasticInterpolants {
   figure<K extends FigureKind>(kind: K, options?: FigureOptionsByKind[K]): FigureByKind[K];
   /** Wasm heap size and bytes allocated (for diagnostics and leak tests). */
   memoryStats(): MemoryStats;
+
+  /** Stores images (copied) under name/split, replacing a set stored there; returns their count. Throws an
+   *  Error naming the field (pixels, labels, rows, cols, name, split) for bad input. */
+  addImages(images: ImagesInput): number;
+  /** "name/split" of every stored set. */
+  storedImages(): string[];
+  /** Images first .. first + n - 1 of a stored set as values in [-1, 1] (n * d, image after image). */
+  imagePoints(name: string, split: 'train'|'test', first: number, n: number): Float32Array;
+  /** The core's image figures (`si figure eps-grid|mirror`) for a model whose dimension is a square. */
+  imageFigure(kind: 'eps-grid', model: Model, options?: EpsGridOptions): ImageStrip;
+  imageFigure(kind: 'mirror', model: Model, options: MirrorOptions): ImageStrip;
 }

@@ -89,6 +89,12 @@ const num = (value, what) => {
   return value;
 };
 
+const kindOf = (v) =>
+    (v === null                ? 'null' :
+         ArrayBuffer.isView(v) ? v.constructor.name :
+         Array.isArray(v)      ? 'an array' :
+                                 typeof v);
+
 const deepFreeze = (o) => {
   if (o && typeof o === 'object') Object.values(o).forEach(deepFreeze);
   return Object.freeze(o);
@@ -268,5 +274,28 @@ function makeApi(raw) {
       return raw.figure(kind, JSON.stringify(o));
     },
     memoryStats: () => raw.memoryStats(),
+
+    // Images (SPEC 11): bytes handed over once, then named in configs ({type: 'images', name, split}, or
+    // {type: 'fashion-mnist', size, split} for the set named 'fashion-mnist').
+    addImages: (images) => {
+      if (images === null || typeof images !== 'object') throw new TypeError('images: must be an object');
+      const {name, split = 'train', rows, cols, pixels, labels, ...rest} = images;
+      const unknown = Object.keys(rest);
+      if (unknown.length)
+        throw new TypeError(`${unknown[0]}: unknown field; allowed: name, split, rows, cols, pixels, labels`);
+      if (typeof name !== 'string') throw new TypeError('name: must be a string');
+      if (!(pixels instanceof Uint8Array))
+        throw new TypeError(`pixels: must be a Uint8Array of pixel bytes (0..255), got ${kindOf(pixels)}`);
+      if (labels != null && !(labels instanceof Uint8Array))
+        throw new TypeError(`labels: must be a Uint8Array (one byte per image) or left out, got ${kindOf(labels)}`);
+      return raw.addImages(name, split, num(rows, 'rows'), num(cols, 'cols'), pixels, labels ?? undefined);
+    },
+    storedImages: () => Array.from(raw.storedImages()),
+    imagePoints: (name, split, first, n) => raw.imagePoints(name, split, num(first, 'first'), num(n, 'n')),
+    imageFigure: (kind, model, options = {}) => {
+      if (!(model instanceof Model)) throw new TypeError('imageFigure: model must be a Model of this module instance');
+      const {image, ...rest} = options ?? {};
+      return raw.imageFigure(kind, model._raw, json(rest, 'options'), image == null ? undefined : flat(image));
+    },
   });
 }

@@ -50,6 +50,27 @@ ImageSet pool2(const ImageSet& images);
 // files disagree (counts) or are not 3-D images / 1-D labels.
 ImageSet read_idx_images(const std::string& images_path, const std::string& labels_path, const std::string& field);
 
+// Images handed over as bytes (the package's si.addImages): n images of rows x cols pixels, n * rows *
+// cols bytes image after image, and n labels (or none: all 0). ConfigError names `field` ("pixels",
+// "labels", "rows") with what was expected.
+ImageSet images_from_bytes(const std::uint8_t* pixels, std::size_t n_pixels, const std::uint8_t* labels,
+                           std::size_t n_labels, int rows, int cols, const std::string& field = "images");
+
+// The first `limit` images (0: all) of the listed classes (empty: all); ConfigError(field + ".classes")
+// when none is left.
+ImageSet select_images(const ImageSet& all, std::int64_t limit, const std::vector<int>& classes,
+                       const std::string& field);
+
+// Image sets held in memory by name and split ("train", "test"): where builds without a file system
+// (the wasm package) get their images. {"type": "images", "name": N, "split": S} draws from one, and
+// {"type": "fashion-mnist"} reads the set named "fashion-mnist" when one was stored (pooled to size
+// 14 if it holds 28 x 28 images), the Debian files otherwise. Storing again under a name replaces it.
+void store_image_set(const std::string& name, const std::string& split, ImageSet images);
+// Null when no set of that name and split is stored.
+const ImageSet* stored_image_set(const std::string& name, const std::string& split);
+// "name/split" of every stored set, sorted.
+std::vector<std::string> stored_image_sets();
+
 // Fashion-MNIST from the Debian package dataset-fashion-mnist (or `dir`): split "train" (60,000)
 // or "test" (10,000), size 28 or 14 (2 x 2 pooled), the first `limit` images (0: all) of the
 // listed classes (empty: all ten).

@@ -110,6 +110,24 @@ export async function usage(): Promise<void> {
   si.figure('histograms');
   void [curves, paths, pValue, scale, kinds];
 
+  // Images: bytes in, named in configs, the core's image figures out.
+  const count: number = si.addImages({name: 'fashion-mnist', split: 'train', rows: 14, cols: 14, pixels: new Uint8Array(196), labels: new Uint8Array(1)});
+  const stored: string[] = si.storedImages();
+  const x1: Float32Array = si.imagePoints('fashion-mnist', 'train', 0, 1);
+  const imageSession = new si.TrainingSession({base: {type: 'gaussian', dim: 196}, target: {type: 'fashion-mnist', size: 14, split: 'train'}});
+  const imageModel = imageSession.model();
+  const grid = si.imageFigure('eps-grid', imageModel, {eps: [0, 1, 2], frames: 5});
+  const frames0: Float32Array = grid.rows[0];
+  const rowEps: Float64Array = grid.rowEps;
+  const strip = si.imageFigure('mirror', imageModel, {image: x1, rows: 2});
+  // @ts-expect-error: pixels are bytes
+  si.addImages({name: 'x', rows: 2, cols: 2, pixels: new Float32Array(4)});
+  // @ts-expect-error: the mirror strip needs its start image
+  si.imageFigure('mirror', imageModel, {rows: 2});
+  void [count, stored, frames0, rowEps, strip];
+  imageModel.delete();
+  imageSession.delete();
+
   model.delete();
   again.dispose();
   session.delete();
