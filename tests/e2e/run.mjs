@@ -52,7 +52,8 @@ function inkedPixels(page, sel) {
   return page.$eval(sel, (c) => {
     const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
     let n = 0;
-    for (let i = 0; i < d.length; i += 4) if (d[i] < 200 && Math.abs(d[i] - d[i + 2]) > 30) n++;
+    // Coloured (saturated) pixels: marks in any of the palette's colours, not the greys of axes and text.
+    for (let i = 0; i < d.length; i += 4) if (Math.max(d[i], d[i + 1], d[i + 2]) - Math.min(d[i], d[i + 1], d[i + 2]) > 60) n++;
     return n;
   });
 }

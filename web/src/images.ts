@@ -6,6 +6,7 @@ import './images.css';
 
 import type {ImageStrip} from 'stochastic-interpolants';
 
+import {css, fieldColor} from './palette';
 import {LineChart} from './charts';
 import {$, Messages} from './dom';
 import type {FromImagesWorker, NetworkName, ToImagesWorker, Which} from './images-protocol';
@@ -108,8 +109,12 @@ export class ImagesView {
     $('view-images').hidden = false;
     for (const el of Array.from(document.querySelectorAll<HTMLElement>('.train-only'))) el.hidden = true;
     $('nav-images').classList.add('active');
-    this.chart = new LineChart($('img-chart-loss'), {title: 'training loss', height: 200, perRow: 1});
-    this.mirrorChart = new LineChart($('img-chart-mirror'), {title: 'mirror model: loss of s', height: 160, perRow: 1});
+    this.chart = new LineChart(
+        $('img-chart-loss'),
+        {title: 'training loss', xLabel: 'training step', yLabel: 'loss of b', height: 200, perRow: 1});
+    this.mirrorChart = new LineChart(
+        $('img-chart-mirror'),
+        {title: 'mirror model: loss of s', xLabel: 'training step', yLabel: 'loss of s', height: 160, perRow: 1});
     this.resetCharts();
     const subtitle = document.querySelector('h1 small');
     if (subtitle) subtitle.textContent = 'generate pictures from noise, live in your browser';
@@ -129,12 +134,12 @@ export class ImagesView {
   }
 
   private resetCharts(): void {
-    this.chart.reset([{label: 'b', color: '#1f77b4'}, {label: 's', color: '#d62728', scale: 's'}], [
-      {},
-      {size: 56, label: 'b', stroke: '#1f77b4'},
-      {scale: 's', side: 1, size: 56, label: 's', stroke: '#d62728', grid: {show: false}},
-    ]);
-    this.mirrorChart.reset([{label: 's', color: '#9467bd'}]);
+    const b = css(fieldColor('b')), s = css(fieldColor('s'));
+    // b on the left axis, s on its own on the right (their scales differ by orders of magnitude).
+    this.chart.reset(
+        [{label: 'b', color: b, axis: 'left'}, {label: 's', color: s, scale: 's', axis: 'right'}],
+        [{scale: 's', side: 1, size: 56, label: 'loss of s', labelSize: 18, grid: {show: false}}], 'loss of b');
+    this.mirrorChart.reset([{label: 's', color: s}]);
   }
 
   private send(m: ToImagesWorker): void {
@@ -149,15 +154,13 @@ export class ImagesView {
       const url = new URL(location.href);
       url.searchParams.set('net', this.network);
       history.replaceState(null, '', url);
-      this.chart.reset(
-          this.chart.seriesLabels.map((label, i) => ({label, color: ['#1f77b4', '#d62728', '#9467bd'][i]})));
+      this.resetCharts();
       this.send({type: 'reset', network: this.network});
     };
     $('img-play').onclick = () => this.send({type: this.running ? 'pause' : 'play', which: 'main'});
     $('img-mirror-play').onclick = () => this.send({type: this.mirrorRunning ? 'pause' : 'play', which: 'mirror'});
     $('img-reset').onclick = () => {
-      this.chart.reset(
-          this.chart.seriesLabels.map((label, i) => ({label, color: ['#1f77b4', '#d62728', '#9467bd'][i]})));
+      this.resetCharts();
       this.send({type: 'reset', network: this.network});
     };
     const eps = $<HTMLInputElement>('img-eps');
