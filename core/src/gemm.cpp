@@ -14,9 +14,9 @@ namespace {
 
 using Index = Eigen::Index;
 
-// A micro-tile of C is kMr x kNr: kMr / 4 vectors down a column times kNr columns, 12
-// accumulators plus 2 loads and a broadcast, which fits the 16 vector registers V8 uses on x86-64.
-constexpr Index kMr = 8, kNr = 6;
+// A micro-tile of C is kMr x kNr: two vectors down a column times four columns, 8 accumulators
+// plus 3 loads and a broadcast, well within the 15 vector registers V8 allocates on x86-64.
+constexpr Index kMr = 8, kNr = 4;
 // Cache blocks: a kKc x kNc panel of op(B) and a kMc x kKc block of op(A) are packed at a time.
 constexpr Index kKc = 256, kMc = 128, kNc = 384;
 
@@ -59,20 +59,27 @@ void pack_b(const GemmOperand& b, Index p0, Index kc, Index j0, Index nc, float*
 // acc (kMr x kNr, column-major) = sum_p A[:, p] B[p, :] over one packed panel of each.
 void micro_kernel(Index kc, const float* a, const float* b, float* acc) {
 #ifdef __wasm_simd128__
-  v128_t c[2][kNr];
-  for (Index j = 0; j < kNr; ++j) c[0][j] = c[1][j] = wasm_f32x4_splat(0.0f);
+  static_assert(kMr == 8 && kNr == 4, "the SIMD micro-kernel is written for 8 x 4 tiles");
+  v128_t c00 = wasm_f32x4_splat(0.0f), c01 = c00, c02 = c00, c03 = c00;
+  v128_t c10 = c00, c11 = c00, c12 = c00, c13 = c00;
   for (Index p = 0; p < kc; ++p, a += kMr, b += kNr) {
-    const v128_t a0 = wasm_v128_load(a), a1 = wasm_v128_load(a + 4);
-    for (Index j = 0; j < kNr; ++j) {  // C[:, j] += A[:, p] B[p, j], unrolled by the compiler
-      const v128_t bj = wasm_f32x4_splat(b[j]);
-      c[0][j] = wasm_f32x4_add(c[0][j], wasm_f32x4_mul(a0, bj));
-      c[1][j] = wasm_f32x4_add(c[1][j], wasm_f32x4_mul(a1, bj));
-    }
+    // C[:, j] += A[:, p] B[p, j]: B's row is one load, each B[p, j] a lane broadcast.
+    const v128_t a0 = wasm_v128_load(a), a1 = wasm_v128_load(a + 4), bp = wasm_v128_load(b);
+    v128_t bj = wasm_i32x4_shuffle(bp, bp, 0, 0, 0, 0);
+    c00 = wasm_f32x4_add(c00, wasm_f32x4_mul(a0, bj));
+    c10 = wasm_f32x4_add(c10, wasm_f32x4_mul(a1, bj));
+    bj = wasm_i32x4_shuffle(bp, bp, 1, 1, 1, 1);
+    c01 = wasm_f32x4_add(c01, wasm_f32x4_mul(a0, bj));
+    c11 = wasm_f32x4_add(c11, wasm_f32x4_mul(a1, bj));
+    bj = wasm_i32x4_shuffle(bp, bp, 2, 2, 2, 2);
+    c02 = wasm_f32x4_add(c02, wasm_f32x4_mul(a0, bj));
+    c12 = wasm_f32x4_add(c12, wasm_f32x4_mul(a1, bj));
+    bj = wasm_i32x4_shuffle(bp, bp, 3, 3, 3, 3);
+    c03 = wasm_f32x4_add(c03, wasm_f32x4_mul(a0, bj));
+    c13 = wasm_f32x4_add(c13, wasm_f32x4_mul(a1, bj));
   }
-  for (Index j = 0; j < kNr; ++j) {
-    wasm_v128_store(acc + j * kMr, c[0][j]);
-    wasm_v128_store(acc + j * kMr + 4, c[1][j]);
-  }
+  const v128_t out[] = {c00, c10, c01, c11, c02, c12, c03, c13};
+  for (int v = 0; v < 8; ++v) wasm_v128_store(acc + 4 * v, out[v]);
 #else
   float c[kNr][kMr] = {};
   for (Index p = 0; p < kc; ++p, a += kMr, b += kNr)

@@ -3,6 +3,7 @@
 // kernel runs its portable micro-kernel) and for wasm (wasm/CMakeLists.txt, target
 // si_wasm_gemm_bench: its SIMD micro-kernel, run by Node); scripts/bench.sh prints both.
 //   gemm_bench [seconds per figure]  -> one JSON object
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -15,24 +16,31 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// The best rate of one product over short windows: shared machines deschedule a process now and
+// then, and the best window is the kernel's own speed.
 template <typename F>
 double gflops(double flop, double seconds, F&& product) {
   product();
-  int reps = 0;
-  const auto t0 = Clock::now();
-  double elapsed = 0;
+  double best = 0;
+  const auto start = Clock::now();
   do {
-    product();
-    ++reps;
-    elapsed = std::chrono::duration<double>(Clock::now() - t0).count();
-  } while (elapsed < seconds);
-  return flop * reps / elapsed / 1e9;
+    int reps = 0;
+    const auto t0 = Clock::now();
+    double elapsed = 0;
+    do {
+      product();
+      ++reps;
+      elapsed = std::chrono::duration<double>(Clock::now() - t0).count();
+    } while (elapsed < 0.02);
+    best = std::max(best, flop * reps / elapsed / 1e9);
+  } while (std::chrono::duration<double>(Clock::now() - start).count() < seconds);
+  return best;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  const double seconds = argc > 1 ? std::atof(argv[1]) : 0.5;
+  const double seconds = argc > 1 ? std::atof(argv[1]) : 1.0;
   // The reference step's hidden layer: W (256 x 256) times a batch of 2000 inputs, its
   // backward products W^T delta and delta a^T.
   const Eigen::Index m = 256, k = 256, n = 2000;
