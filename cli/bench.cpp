@@ -193,7 +193,7 @@ int run_bench(const BenchOptions& o) {
   std::printf("(%d timed steps after %d warm-up; torch/si > 1 means si is faster%s)\n", o.steps, o.warmup,
               kernel.empty() ? "" : ("; torch's OpenBLAS kernel: " + kernel).c_str());
   if (o.config.empty()) {
-    const Eigen::Index n = 2000;
+    const Eigen::Index n = 500;
     set_threads(1);
     const Throughput s1 = time_sampling(cases[0].cfg, n);
     set_threads(all);

@@ -35,7 +35,7 @@ for (const [name, f] of [['native (ours: portable micro-kernel, unused natively)
 
 const p = native?.per_second ?? {};
 const rate = (v) => (ok(v) ? Math.round(v).toString() : '-');
-console.log('\nNative sampling and likelihoods, reference-sized model (4 x 256), 2000 points, per second:\n');
+console.log('\nNative sampling and likelihoods, reference-sized model (4 x 256), 500 points, per second:\n');
 console.log(`| | 1 thread | ${n} threads | speedup |`);
 console.log('|---|---|---|---|');
 for (const [label, k] of [['ODE samples (RK4, 100 steps)', 'ode'], ['SDE samples (Heun, 100 steps)', 'sde'],

@@ -118,7 +118,7 @@ const table = rows.map((r) => {
 console.table(table);
 
 const gemm = opt('--gemm')[0];
-const gemmFigures = gemm && existsSync(gemm) ? JSON.parse(execFileSync(process.execPath, [gemm], {encoding: 'utf8'})) : null;
+const gemmFigures = gemm && existsSync(gemm) ? JSON.parse(execFileSync(process.execPath, ['--no-experimental-fetch', gemm], {encoding: 'utf8'})) : null;
 if (gemmFigures) console.log(`wasm GEMM GFLOP/s (${gemmFigures.shape}):`, JSON.stringify(gemmFigures));
 const jsonOut = opt('--json')[0];
 if (jsonOut)
