@@ -1,6 +1,10 @@
 // si bench: seconds per training step of the reference config (4 x 256 relu, batch 2000,
-// one-sided-linear b + s) and of the browser config (3 x 128, batch 512), side by side with the
-// PyTorch peer (shared/bench/torch_peer.py, single-threaded) when python3 with torch is around.
+// one-sided-linear b + s), the browser config (3 x 128, batch 512) and an image-sized config
+// (d = 196, 3 x 512 SiLU, batch 128), on one thread and on all, side by side with the PyTorch peer
+// (shared/bench/torch_peer.py) at the same thread counts when python3 with torch is around; then
+// sampling and likelihood throughput, and the peak memory (tests/wasm/gemm_bench.cpp times GEMM).
+#include <sys/resource.h>
+
 #include <array>
 #include <chrono>
 #include <cstdio>
@@ -9,6 +13,8 @@
 #include <iostream>
 
 #include "common.hpp"
+#include "si/parallel.hpp"
+#include "si/sampling.hpp"
 #include "si/session.hpp"
 
 #ifndef SI_SOURCE_DIR
@@ -22,7 +28,9 @@ namespace {
 struct BenchOptions {
   std::string config;
   int steps = 20, warmup = 2;
-  bool no_torch = false, json = false;
+  int threads = 0;  // 0: all hardware threads
+  bool no_torch = false;
+  std::string json;  // also write the figures here as JSON
 };
 
 struct Case {
@@ -35,12 +43,55 @@ TrainingConfig reference_config(std::vector<int> hidden, int batch) {
   return TrainingConfig::from_json({{"network", {{"hidden", hidden}}}, {"training", {{"batch", batch}}}});
 }
 
-double time_ours(const TrainingConfig& cfg, int steps, int warmup) {
+// The image step's shape (SPEC 11's 14 x 14 images) on Gaussian data, so no data file is needed.
+TrainingConfig image_config() {
+  return TrainingConfig::from_json({{"base", {{"type", "gaussian"}, {"dim", 196}}},
+                                    {"target", {{"type", "paper-gmm"}, {"components", 2}, {"dim", 196}}},
+                                    {"network", {{"hidden", {512, 512, 512}}, {"activation", "silu"}}},
+                                    {"training", {{"batch", 128}}}});
+}
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+double time_ours(const TrainingConfig& cfg, int steps, int warmup, int threads) {
   TrainingSession s(cfg);
+  s.set_threads(threads);
   s.step(warmup);
   const auto t0 = std::chrono::steady_clock::now();
   s.step(steps);
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() / steps;
+  return seconds_since(t0) / steps;
+}
+
+struct Throughput {
+  double ode = 0, sde = 0, likelihood = 0;  // samples (points) per second
+};
+
+// Sampling and likelihoods of an (untrained) reference-sized model: RK4 and stochastic Heun with 100
+// steps, the ODE likelihood with the exact divergence, n points each.
+Throughput time_sampling(const TrainingConfig& cfg, Eigen::Index n) {
+  const Model model = TrainingSession(cfg).model();
+  const SamplingDefaults defaults = sampling_defaults(model);
+  Throughput r;
+  const nlohmann::json ode = {{"method", "rk4"}, {"steps", 100}, {"n", n}};
+  auto t0 = std::chrono::steady_clock::now();
+  const auto samples = run_ode<float>(model, defaults, read_ode_plan(ode, defaults, true));
+  r.ode = double(n) / seconds_since(t0);
+  t0 = std::chrono::steady_clock::now();
+  run_sde<float>(model, defaults, read_sde_plan({{"method", "heun"}, {"steps", 100}, {"n", n}}, defaults, true));
+  r.sde = double(n) / seconds_since(t0);
+  t0 = std::chrono::steady_clock::now();
+  run_ode_likelihood<float>(model, defaults, samples.result.x,
+                            read_ode_plan({{"method", "rk4"}, {"steps", 100}}, defaults, false));
+  r.likelihood = double(n) / seconds_since(t0);
+  return r;
+}
+
+double peak_memory_mb() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return double(u.ru_maxrss) / 1024.0;  // kilobytes on Linux
 }
 
 bool exists(const std::string& p) { return std::ifstream(p).good(); }
@@ -67,12 +118,14 @@ bool peer_matches(const TrainingConfig& c) {
          c.make_base()->dim() == 2 && c.antithetic;
 }
 
-double time_torch(const std::string& py, const std::string& peer, const TrainingConfig& cfg, int steps,
-                  std::string& threads) {
+double time_torch(const std::string& py, const std::string& peer, const TrainingConfig& cfg, int steps, int nthreads,
+                  std::string& threads, std::string& kernel) {
   std::string hidden;
   for (size_t i = 0; i < cfg.hidden.size(); ++i) hidden += (i ? "," : "") + std::to_string(cfg.hidden[i]);
-  const std::string cmd = "OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 " + py + " '" + peer + "' " +
-                          std::to_string(steps) + " " + hidden + " " + std::to_string(cfg.batch) + " 2>&1";
+  const std::string n = std::to_string(nthreads);
+  const std::string cmd = "OPENBLAS_NUM_THREADS=" + n + " OMP_NUM_THREADS=" + n + " MKL_NUM_THREADS=" + n + " " + py +
+                          " '" + peer + "' " + std::to_string(steps) + " " + hidden + " " + std::to_string(cfg.batch) +
+                          " 2>&1";
   FILE* f = popen(cmd.c_str(), "r");
   if (!f) return -1;
   std::string out;
@@ -86,8 +139,19 @@ double time_torch(const std::string& py, const std::string& peer, const Training
   if (at == std::string::npos) return -1;
   const auto th = out.find("threads=");
   if (th != std::string::npos) threads = out.substr(th + 8, out.find_first_of(" \n", th) - th - 8);
+  const auto kt = out.find("openblas_coretype=");
+  if (kt != std::string::npos) kernel = out.substr(kt + 18, out.find_first_of(" \n", kt) - kt - 18);
   return std::atof(out.c_str() + at + 13);
 }
+
+std::string fixed(double v, const char* format) {
+  if (!(v > 0)) return "-";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, format, v);
+  return buf;
+}
+
+nlohmann::json or_null(double v) { return v > 0 ? nlohmann::json(v) : nlohmann::json(nullptr); }
 
 int run_bench(const BenchOptions& o) {
   std::vector<Case> cases;
@@ -96,35 +160,58 @@ int run_bench(const BenchOptions& o) {
   } else {
     cases.push_back({"reference 4x256, batch 2000", reference_config({256, 256, 256, 256}, 2000)});
     cases.push_back({"browser 3x128, batch 512", reference_config({128, 128, 128}, 512)});
+    cases.push_back({"image d=196 3x512 silu, b128", image_config()});
   }
+  const int all = o.threads > 0 ? o.threads : hardware_threads();
   const std::string peer = o.no_torch ? "" : find_peer();
   const std::string py = peer.empty() ? "" : find_torch_python();
   if (!o.no_torch && (peer.empty() || py.empty()))
     std::cerr << "bench: no PyTorch peer (" << (peer.empty() ? "torch_peer.py not found" : "python3 without torch")
               << "); timing si only\n";
-  nlohmann::json rows = nlohmann::json::array();
-  std::printf("%-30s %12s %10s %14s %12s\n", "config (one thread)", "si s/step", "steps/s", "torch s/step",
-              "torch / si");
+  nlohmann::json report = {{"threads", all}, {"steps", nlohmann::json::array()}};
+  std::string kernel;
+  std::printf("seconds per training step; %d = all threads of this machine\n", all);
+  std::printf("%-30s %10s %10s %8s %11s %11s %12s %12s\n", "config", "si 1 thr", "si all", "speedup", "torch 1 thr",
+              "torch all", "torch/si 1", "torch/si all");
   for (const Case& c : cases) {
-    const double ours = time_ours(c.cfg, o.steps, o.warmup);
-    double torch = -1;
+    const double one = time_ours(c.cfg, o.steps, o.warmup, 1);
+    const double many = all > 1 ? time_ours(c.cfg, o.steps, o.warmup, all) : one;
+    double t1 = -1, tall = -1;
     std::string threads;
-    if (!py.empty() && peer_matches(c.cfg)) torch = time_torch(py, peer, c.cfg, o.steps + o.warmup, threads);
-    char tb[32] = "-", rb[32] = "-";
-    if (torch > 0) {
-      std::snprintf(tb, sizeof tb, "%.4f", torch);
-      std::snprintf(rb, sizeof rb, "%.2fx", torch / ours);
+    if (!py.empty() && peer_matches(c.cfg)) {
+      t1 = time_torch(py, peer, c.cfg, o.steps + o.warmup, 1, threads, kernel);
+      tall = all > 1 ? time_torch(py, peer, c.cfg, o.steps + o.warmup, all, threads, kernel) : t1;
     }
-    std::printf("%-30s %12.4f %10.1f %14s %12s\n", c.name.c_str(), ours, 1.0 / ours, tb, rb);
+    std::printf("%-30s %10.4f %10.4f %7.2fx %11s %11s %12s %12s\n", c.name.c_str(), one, many, one / many,
+                fixed(t1, "%.4f").c_str(), fixed(tall, "%.4f").c_str(), fixed(t1 / one, "%.2fx").c_str(),
+                fixed(tall / many, "%.2fx").c_str());
     std::fflush(stdout);
-    nlohmann::json row{{"config", c.name}, {"si_sec_per_step", ours}, {"si_steps_per_sec", 1.0 / ours}};
-    row["torch_sec_per_step"] = torch > 0 ? nlohmann::json(torch) : nlohmann::json(nullptr);
-    row["ratio_torch_over_si"] = torch > 0 ? nlohmann::json(torch / ours) : nlohmann::json(nullptr);
-    if (!threads.empty()) row["torch_threads"] = threads;
-    rows.push_back(row);
+    report["steps"].push_back(
+        {{"config", c.name}, {"si_1", one}, {"si_all", many}, {"torch_1", or_null(t1)}, {"torch_all", or_null(tall)}});
   }
-  std::printf("(%d timed steps after %d warm-up; torch/si > 1 means si is faster)\n", o.steps, o.warmup);
-  if (o.json) std::cout << rows.dump(2) << "\n";
+  if (!kernel.empty()) report["torch_openblas_coretype"] = kernel;
+  std::printf("(%d timed steps after %d warm-up; torch/si > 1 means si is faster%s)\n", o.steps, o.warmup,
+              kernel.empty() ? "" : ("; torch's OpenBLAS kernel: " + kernel).c_str());
+  if (o.config.empty()) {
+    const Eigen::Index n = 500;
+    set_threads(1);
+    const Throughput s1 = time_sampling(cases[0].cfg, n);
+    set_threads(all);
+    const Throughput sa = time_sampling(cases[0].cfg, n);
+    std::printf("\nreference model, %ld points, per second:   1 thread   %d threads\n", long(n), all);
+    std::printf("  ODE samples (RK4, 100 steps)      %10.0f %10.0f\n", s1.ode, sa.ode);
+    std::printf("  SDE samples (Heun, 100 steps)     %10.0f %10.0f\n", s1.sde, sa.sde);
+    std::printf("  ODE likelihoods (RK4, exact div)  %10.0f %10.0f\n", s1.likelihood, sa.likelihood);
+    report["per_second"] = {{"ode_1", s1.ode},
+                            {"ode_all", sa.ode},
+                            {"sde_1", s1.sde},
+                            {"sde_all", sa.sde},
+                            {"likelihood_1", s1.likelihood},
+                            {"likelihood_all", sa.likelihood}};
+  }
+  report["peak_memory_mb"] = peak_memory_mb();
+  std::printf("\npeak memory of si bench: %.0f MB\n", peak_memory_mb());
+  if (!o.json.empty()) write_text_file(o.json, report.dump(2) + "\n", "--json");
   return kOk;
 }
 
@@ -132,16 +219,17 @@ int run_bench(const BenchOptions& o) {
 
 Command add_bench(CLI::App& root) {
   auto o = std::make_shared<BenchOptions>();
-  CLI::App* app = root.add_subcommand("bench", "Time training steps (reference and browser configs), beside PyTorch");
+  CLI::App* app = root.add_subcommand("bench", "Time training steps, GEMM, sampling and likelihoods, beside PyTorch");
   app->add_option("--config,-c", o->config, "Time this config instead of the two built-in ones");
   app->add_option("--steps", o->steps, "Timed steps")->capture_default_str()->check(kPositive);
   app->add_option("--warmup", o->warmup, "Untimed steps first")->capture_default_str()->check(kPositive);
+  app->add_option("--threads", o->threads, "The 'all threads' count (default: every core)")->check(kThreads);
   app->add_flag("--no-torch", o->no_torch, "Do not run the PyTorch peer");
-  app->add_flag("--json", o->json, "Also print the figures as JSON");
+  app->add_option("--json", o->json, "Also write the figures to this file as JSON");
   app->footer(
       "The peer is shared/bench/torch_peer.py (or $SI_TORCH_PEER), run by a python3 that imports torch with\n"
-      "OPENBLAS_NUM_THREADS=1 (and OMP_NUM_THREADS=1), for configs it implements (one-sided-linear b+s, relu,\n"
-      "gaussian -> checkerboard).");
+      "OPENBLAS_NUM_THREADS (and OMP_NUM_THREADS) set to 1 and to all threads, for configs it implements\n"
+      "(one-sided-linear b+s, relu, gaussian -> checkerboard); it picks OpenBLAS's kernel and prints it.");
   return {app, [o] { return run_bench(*o); }};
 }
 

@@ -15,6 +15,7 @@
 
 #include "si/json_reader.hpp"
 #include "si/limits.hpp"
+#include "si/parallel.hpp"
 
 namespace si::cli {
 
@@ -264,6 +265,26 @@ const CLI::Validator kSeed = CLI::Validator(
       return "";
     },
     "SEED");
+
+const CLI::Validator kThreads = CLI::Validator(
+    [](std::string& in) -> std::string {
+      const bool digits = !in.empty() && in.size() <= 9 && in.find_first_not_of("0123456789") == std::string::npos;
+      try {
+        check_threads(digits ? std::stoll(in) : -1, "threads");
+      } catch (const ConfigError& e) {
+        const std::string what = std::string(e.what()).substr(e.field().size() + 2);
+        return what.substr(0, what.rfind(", got ")) + ", got '" + in + "'";
+      }
+      return "";
+    },
+    "N");
+
+void add_threads_option(CLI::App* app, const std::string& what) {
+  app->add_option_function<int>(
+         "--threads", [](int n) { set_threads(n); },
+         "Threads " + what + " (default: all " + std::to_string(hardware_threads()) + " of this machine)")
+      ->check(kThreads);
+}
 
 bool stderr_is_tty() { return isatty(STDERR_FILENO) == 1; }
 

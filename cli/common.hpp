@@ -72,6 +72,9 @@ extern const CLI::Validator kNonNegative;
 extern const CLI::Validator kUnitInterval;  // a finite number in [0, 1] (CLI::Range lets NaN through)
 extern const CLI::Validator kSeed;          // an integer in [0, 2^53 - 1], the package's seeds
 CLI::Validator in_range(double lo, double hi);
+extern const CLI::Validator kThreads;  // an integer in [1, limits::kMaxThreads]
+// --threads N: the process-wide thread count (si::set_threads) of what the command runs.
+void add_threads_option(CLI::App* app, const std::string& what);
 
 bool stderr_is_tty();
 // Seconds as "1m 05s" / "12.3 s".

@@ -208,6 +208,7 @@ Command add_eval(CLI::App& root) {
   app->add_option("--bpd-n", o->bpd_n, "Image models: test images of the bits-per-dimension estimate (0: skip)")
       ->capture_default_str()
       ->check(kNonNegative);
+  add_threads_option(app, "the samples and likelihoods are split over");
   app->add_option("--out,-o", o->out, "Write the JSON here instead of stdout");
   app->add_flag("--quiet,-q", o->quiet, "No progress notes on stderr");
   app->footer(

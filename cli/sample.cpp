@@ -150,6 +150,7 @@ Command add_sample(CLI::App& root) {
   app->add_option("--t0", o->t0, "Start time (default: 0, or t_lo of training where the learned score is singular)")
       ->check(kUnitInterval);
   app->add_option("--t1", o->t1, "End time (default: 1, or 1 - t_hi likewise)")->check(kUnitInterval);
+  add_threads_option(app, "the particles are split over");
   app->add_option("--png", o->png, "Image models: also draw the first samples (at most 400) as a PNG grid");
   app->add_flag("--quiet,-q", o->quiet, "No summary on stderr");
   app->footer(

@@ -140,6 +140,7 @@ Command add_train(CLI::App& root) {
   app->add_option("--log-every", o->log_every, "Steps per row of the loss log (losses are averaged)")
       ->capture_default_str()
       ->check(kPositive);
+  add_threads_option(app, "each step splits its batch over");
   app->add_flag("--quiet,-q", o->quiet, "No progress output");
   app->footer(
       "Example:\n  si train --config configs/checker-with-score.json --steps 2000 --out model.json --log losses.csv\n"

@@ -1,5 +1,9 @@
 #include "si/losses.hpp"
 
+#include <algorithm>
+
+#include "si/parallel.hpp"
+
 namespace si {
 
 Registry<LossDef>& losses() {
@@ -114,9 +118,39 @@ S loss_and_grad(const Mlp<S>& net, const LossPoints<S>& lp, Vec<S>* grad, MlpCac
   return loss;
 }
 
+template <typename S>
+S loss_and_grad(const Mlp<S>& net, const LossPoints<S>& lp, Vec<S>* grad, ParallelScratch<S>& scratch, int threads) {
+  check_threads(threads);
+  const Eigen::Index m = lp.inputs.cols();
+  const int parts = int(std::max<Eigen::Index>(1, std::min<Eigen::Index>(threads, m)));
+  scratch.caches.resize(size_t(parts));
+  if (parts == 1) return loss_and_grad(net, lp, grad, scratch.caches[0]);
+  scratch.parts.resize(size_t(parts));
+  scratch.grads.resize(size_t(parts));
+  std::vector<S> range_loss(static_cast<size_t>(parts));
+  run_tasks(parts, [&](int i) {
+    const auto [begin, end] = split_range(m, parts, i);
+    LossPoints<S>& part = scratch.parts[size_t(i)];
+    part.inputs = lp.inputs.middleCols(begin, end - begin);
+    part.targets = lp.targets.middleCols(begin, end - begin);
+    part.scale = lp.scale;  // a share of the batch mean: the ranges' sums add up to it
+    Vec<S>& g = scratch.grads[size_t(i)];
+    if (grad) g.setZero(net.num_params());
+    range_loss[size_t(i)] = loss_and_grad(net, part, grad ? &g : nullptr, scratch.caches[size_t(i)]);
+  });
+  // The fixed order of the sums makes the result the same on every run with this thread count.
+  S loss = 0;
+  for (int i = 0; i < parts; ++i) {
+    loss += range_loss[size_t(i)];
+    if (grad) *grad += scratch.grads[size_t(i)];
+  }
+  return loss;
+}
+
 #define SI_INSTANTIATE(S)                                                                     \
   template LossPoints<S> loss_points<S>(LossKind, const Interpolant&, const Batch<S>&, bool); \
-  template S loss_and_grad<S>(const Mlp<S>&, const LossPoints<S>&, Vec<S>*, MlpCache<S>&);
+  template S loss_and_grad<S>(const Mlp<S>&, const LossPoints<S>&, Vec<S>*, MlpCache<S>&);    \
+  template S loss_and_grad<S>(const Mlp<S>&, const LossPoints<S>&, Vec<S>*, ParallelScratch<S>&, int);
 SI_INSTANTIATE(float)
 SI_INSTANTIATE(double)
 #undef SI_INSTANTIATE

@@ -1,12 +1,52 @@
 #include "si/mlp.hpp"
 
 #include <cmath>
+#include <type_traits>
+
+#include "si/gemm.hpp"
+#include "si/parallel.hpp"
 
 namespace si {
 
 namespace {
 constexpr double kLeakySlope = 0.01;
+// Fewer columns per thread do not pay for waking one.
+constexpr Eigen::Index kMinColumnsPerThread = 128;
+
+// The products of the forward and backward passes: out = op(A) B (op: transposed or not) and
+// out += A B^T. The wasm build (SI_OWN_GEMM) runs them on si/gemm.hpp's SIMD kernel, since Eigen has
+// no wasm SIMD code.
+template <typename S, typename MA, typename MB>
+void multiply(const MA& a, bool a_transposed, const MB& b, Mat<S>& out) {
+#ifdef SI_OWN_GEMM
+  if constexpr (std::is_same_v<S, float>) {
+    out.resize(a_transposed ? a.cols() : a.rows(), b.cols());
+    return gemm(a, a_transposed, b, false, out, false);
+  }
+#endif
+  if (a_transposed)
+    out.noalias() = a.transpose() * b;
+  else
+    out.noalias() = a * b;
 }
+template <typename S, typename MA, typename MB>
+void add_product_bt(const MA& a, const MB& b, Eigen::Map<Mat<S>>& out) {
+#ifdef SI_OWN_GEMM
+  if constexpr (std::is_same_v<S, float>) return gemm(a, false, b, true, out, true);
+#endif
+  out.noalias() += a * b.transpose();
+}
+
+// f(begin, count) over contiguous ranges of n columns, one per thread.
+template <typename F>
+void by_column_ranges(Eigen::Index n, F&& f) {
+  const int parts = ranges_for(n, threads(), kMinColumnsPerThread);
+  run_tasks(parts, [&](int i) {
+    const auto [begin, end] = split_range(n, parts, i);
+    f(Eigen::Index(begin), Eigen::Index(end - begin));
+  });
+}
+}  // namespace
 
 Registry<ActivationDef>& activations() {
   using A = Activation;
@@ -125,7 +165,7 @@ void Mlp<S>::run_forward(const Mat<S>& X, Mat<S>& out, std::vector<Mat<S>>* inpu
   for (int l = 0; l < L; ++l) {
     const bool last = l + 1 == L;
     Mat<S>& z = last ? out : pre ? (*pre)[l] : z_scratch;
-    z.noalias() = weight(l) * *a;  // z[r, j] = sum_c W[r, c] a[c, j] + b[r]
+    multiply<S>(weight(l), false, *a, z);  // z[r, j] = sum_c W[r, c] a[c, j] + b[r]
     z.colwise() += bias(l);
     if (last) break;
     // a is read for the last time above, so the next layer's input may reuse its memory.
@@ -152,10 +192,10 @@ void Mlp<S>::backward(MlpCache<S>& c, const Mat<S>& dY, Vec<S>& grad, Mat<S>* dX
     const Eigen::Index wsize = Eigen::Index(fan_out_[l]) * fan_in_[l];
     Eigen::Map<Mat<S>> gW(grad.data() + offsets_[l], fan_out_[l], fan_in_[l]);
     Eigen::Map<Vec<S>> gb(grad.data() + offsets_[l] + wsize, fan_out_[l]);
-    gW.noalias() += c.delta * c.inputs[l].transpose();  // dW[r, c] += sum_j delta[r, j] a[c, j]
+    add_product_bt<S>(c.delta, c.inputs[l], gW);  // dW[r, c] += sum_j delta[r, j] a[c, j]
     gb += c.delta.rowwise().sum();
     if (l == 0 && !dX) break;
-    c.delta_prev.noalias() = weight(l).transpose() * c.delta;  // da[c, j] = sum_r W[r, c] delta[r, j]
+    multiply<S>(weight(l), true, c.delta, c.delta_prev);  // da[c, j] = sum_r W[r, c] delta[r, j]
     if (l == 0) {
       *dX = c.delta_prev;
       break;
@@ -167,20 +207,35 @@ void Mlp<S>::backward(MlpCache<S>& c, const Mat<S>& dY, Vec<S>& grad, Mat<S>* dX
 
 template <typename S>
 Mat<S> Mlp<S>::eval(const Mat<S>& X) const {
-  Mat<S> out;
-  run_forward(X, out, nullptr, nullptr, nullptr);
+  Mat<S> out(shape_.out, X.cols());
+  by_column_ranges(X.cols(), [&](Eigen::Index begin, Eigen::Index count) {
+    Mat<S> part;
+    run_forward(X.middleCols(begin, count), part, nullptr, nullptr, nullptr);
+    out.middleCols(begin, count) = part;
+  });
   return out;
 }
 
 template <typename S>
 Mat<S> Mlp<S>::eval_with_divergence(const Mat<S>& X, Vec<S>& div, int offset) const {
+  if (offset + shape_.out > shape_.in) throw ConfigError("network", "divergence needs inputs offset + out <= in");
+  Mat<S> out(shape_.out, X.cols());
+  div.resize(X.cols());
+  by_column_ranges(X.cols(), [&](Eigen::Index begin, Eigen::Index count) {
+    Mat<S> part;
+    divergence_columns(X.middleCols(begin, count), part, div.segment(begin, count), offset);
+    out.middleCols(begin, count) = part;
+  });
+  return out;
+}
+
+template <typename S>
+void Mlp<S>::divergence_columns(const Mat<S>& X, Mat<S>& out, Eigen::Ref<Vec<S>> div, int offset) const {
   const int L = layers(), d = shape_.out;
-  if (offset + d > shape_.in) throw ConfigError("network", "divergence needs inputs offset + out <= in");
   // The forward pass, keeping act'(z_l) of every hidden layer for the tangents.
   std::vector<Mat<S>> dact(L - 1);
-  Mat<S> out;
   run_forward(X, out, nullptr, nullptr, &dact);
-  div = Vec<S>::Zero(X.cols());
+  div.setZero();
   // Forward-mode tangent along input offset + k: T_l = d a_l / d x_k, one column per point.
   //   T_1 = act'(z_0) * W_0[:, offset + k],   T_{l+1} = act'(z_l) * (W_l T_l),
   // and d out_k / d x_k = W_{L-1}[k, :] T_{L-1}; the divergence sums that over k.
@@ -192,33 +247,44 @@ Mat<S> Mlp<S>::eval_with_divergence(const Mat<S>& X, Vec<S>& div, int offset) co
     }
     T = dact[0].array().colwise() * weight(0).col(offset + k).array();
     for (int l = 1; l + 1 < L; ++l) {
-      Tn.noalias() = weight(l) * T;
+      multiply<S>(weight(l), false, T, Tn);
       T = Tn.cwiseProduct(dact[l]);
     }
     div.noalias() += (weight(L - 1).row(k) * T).transpose();
   }
-  return out;
 }
 
 template <typename S>
 Mat<S> Mlp<S>::eval_with_jvp(const Mat<S>& X, const Mat<S>& E, Mat<S>& jvp, int offset) const {
-  const int L = layers(), d = shape_.out;
+  const int d = shape_.out;
   if (offset + d > shape_.in) throw ConfigError("network", "a Jacobian-vector product needs inputs offset + out <= in");
   if (E.rows() != d || E.cols() != X.cols())
     throw ConfigError("network", "the tangent directions must be out x n (" + std::to_string(d) + " x " +
                                      std::to_string(X.cols()) + ")");
+  Mat<S> out(d, X.cols());
+  jvp.resize(d, X.cols());
+  by_column_ranges(X.cols(), [&](Eigen::Index begin, Eigen::Index count) {
+    Mat<S> part, part_jvp;
+    jvp_columns(X.middleCols(begin, count), E.middleCols(begin, count), part, part_jvp, offset);
+    out.middleCols(begin, count) = part;
+    jvp.middleCols(begin, count) = part_jvp;
+  });
+  return out;
+}
+
+template <typename S>
+void Mlp<S>::jvp_columns(const Mat<S>& X, const Mat<S>& E, Mat<S>& out, Mat<S>& jvp, int offset) const {
+  const int L = layers(), d = shape_.out;
   std::vector<Mat<S>> dact(L - 1);
-  Mat<S> out;
   run_forward(X, out, nullptr, nullptr, &dact);
   // The tangent of the inputs is E on rows offset..offset+d-1 and 0 elsewhere:
   //   T_0 = W_0[:, offset:offset+d] E,   T_{l+1} = W_{l+1} (act'(z_l) * T_l),   jvp = T_{L-1}.
-  jvp.noalias() = weight(0).middleCols(offset, d) * E;
+  multiply<S>(weight(0).middleCols(offset, d), false, E, jvp);
   Mat<S> T;
   for (int l = 1; l < L; ++l) {
     T = jvp.cwiseProduct(dact[l - 1]);
-    jvp.noalias() = weight(l) * T;
+    multiply<S>(weight(l), false, T, jvp);
   }
-  return out;
 }
 
 template <typename S>

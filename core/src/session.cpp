@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "si/parallel.hpp"
+
 namespace si {
 
 TrainingSession::TrainingSession(TrainingConfig config)
@@ -10,7 +12,8 @@ TrainingSession::TrainingSession(TrainingConfig config)
       interp_(config_.interpolant()),
       base_(config_.make_base()),
       target_(config_.make_target()),
-      rng_(config_.seed) {
+      rng_(config_.seed),
+      threads_(si::threads()) {
   config_.optimizer.horizon = config_.steps;  // the cosine schedule runs over the configured steps
   const int d = base_->dim();
   for (const auto& [name, loss] : config_.networks()) {
@@ -26,6 +29,11 @@ TrainingSession::TrainingSession(TrainingConfig config)
     net.grad = VecF::Zero(net.mlp.num_params());
     nets_.push_back(std::move(net));
   }
+}
+
+void TrainingSession::set_threads(int threads) {
+  check_threads(threads, "threads");
+  threads_ = threads;
 }
 
 void TrainingSession::draw_batch(Batch<float>& b, double t_lo, double t_hi) {
@@ -56,7 +64,7 @@ StepResult TrainingSession::step(int k) {
         batch.t = u;
       const LossPoints<float> lp = loss_points(net.loss, interp_, batch, config_.antithetic);
       net.grad.setZero();
-      losses[a] = loss_and_grad(net.mlp, lp, &net.grad, net.cache);
+      losses[a] = loss_and_grad(net.mlp, lp, &net.grad, net.scratch, threads_);
       if (!std::isfinite(losses[a]) || !net.grad.allFinite())
         throw NumericalError("training step " + std::to_string(steps_ + 1) + ": the " + net.name + " loss (" +
                              to_name(net.loss) +

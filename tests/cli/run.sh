@@ -201,6 +201,9 @@ bad_inputs)
   bad "--seed: must be an integer in \[0, 2\^53 - 1\]" -- "$SI" train --config "$T" --seed 99999999999999999999 --out o.json
   bad "--seed: must be an integer" -- "$SI" sample --model "$MODEL" --seed 1.5 --out s.csv
   bad "--seed: must be an integer" -- "$SI" sample --model "$MODEL" --seed -1 --out s.csv
+  bad "--threads: must be an integer in \[1, 256\]" -- "$SI" train --config "$T" --threads 0 --out o.json
+  bad "--threads: must be an integer in \[1, 256\]" -- "$SI" sample --model "$MODEL" --threads 257 --out s.csv
+  bad "--threads: must be an integer in \[1, 256\]" -- "$SI" eval --model "$MODEL" --threads -2
   bad "--out: 'adir' is a directory" -- "$SI" train --config "$T" --out adir
   bad "--config: 'adir' is a directory" -- "$SI" train --config adir
   bad "--log: 'adir' is a directory" -- "$SI" train --config "$T" --out o.json --log adir
@@ -590,7 +593,7 @@ JSON
 
 bench_smoke)
   expect_exit 0 "" -- "$SI" bench --config "$WORK/train/tiny.json" --steps 2 --warmup 1 --no-torch
-  grep -qE "si s/step" out.txt && grep -qE "tiny.json +[0-9.]+ +[0-9.]+" out.txt && pass "bench table" || fail "bench output: $(cat out.txt)"
+  grep -qE "si 1 thr" out.txt && grep -qE "tiny.json +[0-9.]+ +[0-9.]+ +[0-9.]+x" out.txt && pass "bench table" || fail "bench output: $(cat out.txt)"
   ;;
 
 *)

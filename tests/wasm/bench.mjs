@@ -1,14 +1,18 @@
 // One training step's time, side by side: the wasm package in Node, the native build and the
 // TensorFlow.js peer (wasm backend), for the reference config (4 x 256 relu, batch 2000,
-// one-sided-linear b + antithetic s) and a browser config (3 x 128, batch 512). Run one at a time
+// one-sided-linear b + antithetic s), a browser config (3 x 128, batch 512) and an image-sized
+// config (d = 196, 3 x 512 SiLU, batch 128; no TF.js figure: the peer trains 2-D data only); and,
+// given --gemm, the GEMM GFLOP/s of the wasm build (tests/wasm/gemm_bench.cpp). Run one at a time
 // (everything single-threaded; shared machines make numbers noisy: take the best of a few runs).
 //
-//   node tests/wasm/bench.mjs [--dist DIR]... [--native EXE] [--tfjs DIR] [--repeat R]
+//   node tests/wasm/bench.mjs [--dist DIR]... [--native EXE] [--tfjs DIR] [--repeat R] [--gemm JS] [--json FILE]
 //     --dist    a built package folder (default wasm/dist); give several to compare builds
 //               (e.g. one built with -DSI_WASM_SIMD=OFF)
 //     --native  native_reference (default: build/ or build-wasm-native/tests/wasm/native_reference)
 //     --tfjs    a folder with tfjs_peer.mjs and @tensorflow/tfjs{,-backend-wasm} installed
 //               (default /tmp/tfjs-peer; see ../shared/bench/tfjs_peer.mjs); skipped if missing
+//     --gemm    the wasm build of gemm_bench (build-wasm/wasm/bench/gemm_bench.js)
+//     --json    also write the figures to this file
 import {execFileSync} from 'node:child_process';
 import {existsSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
@@ -30,8 +34,20 @@ const repeat = Number(opt('--repeat')[0] ?? 3);
 const configs = [
   {name: 'reference 4x256 b2000', hidden: [256, 256, 256, 256], batch: 2000, steps: 10},
   {name: 'browser 3x128 b512', hidden: [128, 128, 128], batch: 512, steps: 40},
+  {
+    name: 'image d=196 3x512 silu b128',
+    hidden: [512, 512, 512],
+    batch: 128,
+    steps: 10,
+    activation: 'silu',
+    ends: {base: {type: 'gaussian', dim: 196}, target: {type: 'paper-gmm', components: 2, dim: 196}},
+  },
 ];
-const configOf = (c) => ({network: {hidden: c.hidden, activation: 'relu'}, training: {batch: c.batch, seed: 0}});
+const configOf = (c) => ({
+  ...(c.ends ?? {}),
+  network: {hidden: c.hidden, activation: c.activation ?? 'relu'},
+  training: {batch: c.batch, seed: 0},
+});
 const best = (f) => Math.min(...Array.from({length: repeat}, f));
 
 async function wasmSeconds(distDir, c) {
@@ -63,7 +79,7 @@ function nativeSeconds(c) {
 
 function tfjsSeconds(c) {
   const script = join(tfjs, 'tfjs_peer.mjs');
-  if (!existsSync(script)) return NaN;
+  if (!existsSync(script) || c.ends) return NaN;
   return best(() => {
     const out = execFileSync(
         process.execPath, [script, 'wasm', String(Math.max(3, c.steps / 2)), c.hidden.join(','), String(c.batch)], {
@@ -100,3 +116,10 @@ const table = rows.map((r) => {
   return out;
 });
 console.table(table);
+
+const gemm = opt('--gemm')[0];
+const gemmFigures = gemm && existsSync(gemm) ? JSON.parse(execFileSync(process.execPath, ['--no-experimental-fetch', gemm], {encoding: 'utf8'})) : null;
+if (gemmFigures) console.log(`wasm GEMM GFLOP/s (${gemmFigures.shape}):`, JSON.stringify(gemmFigures));
+const jsonOut = opt('--json')[0];
+if (jsonOut)
+  writeFileSync(jsonOut, JSON.stringify({node: process.version, rows, gemm: gemmFigures, peakMemoryMb: process.resourceUsage().maxRSS / 1024}, null, 2));

@@ -23,6 +23,7 @@
 #include "si/distributions.hpp"
 #include "si/gmm_fields.hpp"
 #include "si/model.hpp"
+#include "si/parallel.hpp"
 #include "si/sampling.hpp"
 #include "si/session.hpp"
 
@@ -116,6 +117,7 @@ json bench(const json& config, int steps) {
 
 int main(int argc, char** argv) {
   try {
+    si::set_threads(1);  // the wasm module's one thread: the bench compares one core with one core
     const std::string mode = argc > 1 ? argv[1] : "";
     if (mode == "run" && argc == 3) {
       std::cout << run(read_json(argv[2])).dump() << "\n";

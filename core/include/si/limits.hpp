@@ -26,6 +26,7 @@ constexpr double kMaxOutputFloats = 5e8;         // n * d * (frames + 1) numbers
 constexpr double kMaxBatchFloats = 2e8;          // batch * (d + width) numbers of one training step
 constexpr std::int64_t kMaxFigureRows = 64;      // interpolants, noise levels or times of a figure
 constexpr std::int64_t kMaxFigureGrid = 100000;  // points of a figure's x grid, heatmap times, bins
+constexpr std::int64_t kMaxThreads = 256;        // threads of a training step or sampler
 constexpr std::int64_t kMaxSeed = (std::int64_t(1) << 53) - 1;  // exact in a JavaScript number
 
 // Throws ConfigError(field, "<what> needs <amount>, more than the limit of <limit> (...)") when

@@ -62,4 +62,20 @@ LossPoints<S> loss_points(LossKind kind, const Interpolant& I, const Batch<S>& b
 template <typename S>
 S loss_and_grad(const Mlp<S>& net, const LossPoints<S>& points, Vec<S>* grad, MlpCache<S>& cache);
 
+// Scratch memory of the data-parallel loss_and_grad below: per range of points, its share of the
+// points, a cache and a gradient; reused across calls.
+template <typename S>
+struct ParallelScratch {
+  std::vector<LossPoints<S>> parts;
+  std::vector<MlpCache<S>> caches;
+  std::vector<Vec<S>> grads;
+};
+
+// The same loss and gradient on `threads` threads (si/parallel.hpp): the points are split into that
+// many contiguous ranges (fewer if there are fewer points), each range's loss and gradient is
+// computed on its own thread, and they are summed in range order, so a thread count gives the same
+// numbers on every run. threads = 1 computes exactly the call above.
+template <typename S>
+S loss_and_grad(const Mlp<S>& net, const LossPoints<S>& points, Vec<S>* grad, ParallelScratch<S>& scratch, int threads);
+
 }  // namespace si

@@ -73,7 +73,9 @@ class Mlp {
   // Given dL/dY (out x n) of the last forward(), accumulates dL/dparams into grad (+=) and, if
   // dX is not null, writes dL/dX.
   void backward(MlpCache<S>& cache, const Mat<S>& dY, Vec<S>& grad, Mat<S>* dX = nullptr) const;
-  // Y = f(X) without keeping anything.
+  // Y = f(X) without keeping anything. This and the two below split the columns of X over
+  // si::threads() threads (si/parallel.hpp) when there are many: each column's result is computed
+  // independently of the others.
   Mat<S> eval(const Mat<S>& X) const;
   // Y = f(X) and the divergence sum_k dY_k / dX_{offset + k}, k < out, by forward-mode tangents
   // (out extra passes). offset = 1 skips the time input.
@@ -94,6 +96,9 @@ class Mlp {
   // hidden pre-activation (pre[l]) and each hidden act'(z) (dact[l]); the vectors are pre-sized.
   void run_forward(const Mat<S>& X, Mat<S>& out, std::vector<Mat<S>>* inputs, std::vector<Mat<S>>* pre,
                    std::vector<Mat<S>>* dact) const;
+  // One range of columns of eval_with_divergence() and eval_with_jvp(), checked by them.
+  void divergence_columns(const Mat<S>& X, Mat<S>& out, Eigen::Ref<Vec<S>> div, int offset) const;
+  void jvp_columns(const Mat<S>& X, const Mat<S>& E, Mat<S>& out, Mat<S>& jvp, int offset) const;
 
   MlpShape shape_;
   Vec<S> params_;

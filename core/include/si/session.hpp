@@ -19,6 +19,7 @@ struct StepResult {
 
 class TrainingSession {
  public:
+  // Steps run on si::threads() threads (all hardware threads unless set) until set_threads().
   explicit TrainingSession(TrainingConfig config);
   explicit TrainingSession(const nlohmann::json& config) : TrainingSession(TrainingConfig::from_json(config)) {}
 
@@ -27,6 +28,11 @@ class TrainingSession {
   StepResult step(int k = 1);
   std::int64_t step_count() const { return steps_; }
   const TrainingConfig& config() const { return config_; }
+  // The threads each step splits its batch over (si/parallel.hpp). A seed gives the same run for a
+  // given thread count; other counts agree to float rounding (the gradient's sums are grouped by
+  // thread). Throws ConfigError("threads", ...) unless 1 <= threads <= limits::kMaxThreads.
+  int threads() const { return threads_; }
+  void set_threads(int threads);
   const Interpolant& interpolant() const { return interp_; }
   const Distribution& base() const { return *base_; }
   const Distribution& target() const { return *target_; }
@@ -53,7 +59,7 @@ class TrainingSession {
     Mlp<float> mlp;
     Adam<float> adam;
     Vec<float> grad;
-    MlpCache<float> cache;
+    ParallelScratch<float> scratch;      // per-thread caches and gradients
     Vec<float> ema;                      // the moving average of the weights (optimizer.ema > 0)
     Vec<float> saved, saved_m, saved_v;  // the state before an update, to undo a non-finite one
     std::int64_t saved_t = 0;
@@ -66,6 +72,7 @@ class TrainingSession {
   std::vector<Net> nets_;
   Rng rng_;
   std::int64_t steps_ = 0;
+  int threads_ = 1;
 };
 
 }  // namespace si

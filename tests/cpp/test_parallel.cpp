@@ -1,0 +1,139 @@
+// The data-parallel training step and particle loops (si/parallel.hpp): a seed gives the same run
+// for a given thread count, other thread counts agree to float rounding, and bad counts are named.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cmath>
+
+#include "si/limits.hpp"
+#include "si/parallel.hpp"
+#include "si/session.hpp"
+
+namespace si {
+namespace {
+
+using nlohmann::json;
+
+json config() {
+  return json::parse(R"({
+    "network": {"hidden": [32, 32], "activation": "silu"},
+    "training": {"batch": 300, "seed": 7}
+  })");
+}
+
+TrainingSession session_on(int threads) {
+  TrainingSession s(config());
+  s.set_threads(threads);
+  return s;
+}
+
+double relative_difference(const VecF& a, const VecF& b) { return double((a - b).norm() / std::max(a.norm(), 1e-30f)); }
+
+TEST(Parallel, SplitRangeCoversEveryColumnOnceInOrder) {
+  for (std::int64_t n : {0, 1, 7, 300, 301}) {
+    for (int parts : {1, 2, 3, 4, 7}) {
+      std::int64_t next = 0;
+      for (int i = 0; i < parts; ++i) {
+        const auto [begin, end] = split_range(n, parts, i);
+        EXPECT_EQ(begin, next);
+        EXPECT_LE(end - begin, n / parts + 1);
+        EXPECT_GE(end - begin, n / parts);
+        next = end;
+      }
+      EXPECT_EQ(next, n) << n << " in " << parts;
+    }
+  }
+}
+
+TEST(Parallel, RunTasksRunsEachTaskOnceAndRethrowsAnError) {
+  std::vector<std::atomic<int>> runs(5);
+  run_tasks(5, [&](int i) { ++runs[size_t(i)]; });
+  for (auto& r : runs) EXPECT_EQ(r.load(), 1);
+  EXPECT_THROW(run_tasks(3,
+                         [](int i) {
+                           if (i == 2) throw NumericalError("task 2");
+                         }),
+               NumericalError);
+  run_tasks(2, [](int) {});  // the pool still works after a failed batch
+}
+
+TEST(Parallel, SameSeedAndThreadCountGiveBitIdenticalWeights) {
+  // Four threads: with three or more ranges a sum in completion order would differ from run to run.
+  TrainingSession a = session_on(4), b = session_on(4);
+  a.step(6);
+  b.step(6);
+  for (const char* n : {"b", "s"}) EXPECT_EQ(a.network(n).params(), b.network(n).params()) << n;
+}
+
+TEST(Parallel, OneAndTwoThreadsGiveTheSameLossAndGradient) {
+  const TrainingConfig cfg = TrainingConfig::from_json(config());
+  TrainingSession s(cfg);
+  const Mlp<float>& net = s.network("s");
+  Batch<float> batch;
+  Rng rng(3);
+  batch.x0 = rng.normal_matrix<float>(2, 300);
+  batch.x1 = rng.normal_matrix<float>(2, 300);
+  batch.z = rng.normal_matrix<float>(2, 300);
+  batch.t = (0.05f + 0.9f * (VecF::Random(300).array() + 1) / 2).matrix();
+  const LossPoints<float> lp = loss_points(LossKind::OneSidedS, s.interpolant(), batch, true);
+  ParallelScratch<float> one, two;
+  VecF g1 = VecF::Zero(net.num_params()), g2 = g1, g3 = g1;
+  const float l1 = loss_and_grad(net, lp, &g1, one, 1);
+  const float l2 = loss_and_grad(net, lp, &g2, two, 2);
+  EXPECT_NEAR(l2, l1, 1e-5 * std::abs(l1));
+  EXPECT_LT(relative_difference(g2, g1), 1e-5);
+  // Three ranges of 200 points: every range's share reaches the sum.
+  const float l3 = loss_and_grad(net, lp, &g3, two, 3);
+  EXPECT_NEAR(l3, l1, 1e-5 * std::abs(l1));
+  EXPECT_LT(relative_difference(g3, g1), 1e-5);
+}
+
+TEST(Parallel, OneAndTwoThreadsTrainTheSameWeightsToFloatTolerance) {
+  TrainingSession a = session_on(1), b = session_on(2);
+  const StepResult ra = a.step(5), rb = b.step(5);
+  for (const char* n : {"b", "s"}) {
+    EXPECT_NEAR(rb.losses.at(n), ra.losses.at(n), 1e-4 * std::abs(ra.losses.at(n))) << n;
+    EXPECT_LT(relative_difference(a.network(n).params(), b.network(n).params()), 1e-4) << n;
+  }
+}
+
+TEST(Parallel, NetworkEvaluationAgreesOnEveryThreadCount) {
+  TrainingSession s(config());
+  const Mlp<float>& net = s.network("b");
+  Rng rng(5);
+  const MatF X = rng.normal_matrix<float>(3, 700), E = rng.normal_matrix<float>(2, 700);
+  set_threads(1);
+  VecF div1, div2;
+  MatF jvp1, jvp2;
+  const MatF y1 = net.eval(X), yd1 = net.eval_with_divergence(X, div1), yj1 = net.eval_with_jvp(X, E, jvp1);
+  set_threads(3);
+  const MatF y2 = net.eval(X), yd2 = net.eval_with_divergence(X, div2), yj2 = net.eval_with_jvp(X, E, jvp2);
+  set_threads(hardware_threads());
+  EXPECT_LT((y2 - y1).norm(), 1e-5 * y1.norm());
+  EXPECT_LT((yd2 - y1).norm(), 1e-5 * y1.norm());
+  EXPECT_LT((yj2 - y1).norm(), 1e-5 * y1.norm());
+  EXPECT_LT((div2 - div1).norm(), 1e-5 * div1.norm());
+  EXPECT_LT((jvp2 - jvp1).norm(), 1e-5 * jvp1.norm());
+}
+
+TEST(Parallel, BadThreadCountsAreNamedWithTheAllowedRange) {
+  TrainingSession s(config());
+  for (int bad : {0, -1, int(limits::kMaxThreads) + 1}) {
+    try {
+      s.set_threads(bad);
+      ADD_FAILURE() << bad << " accepted";
+    } catch (const ConfigError& e) {
+      EXPECT_EQ(e.field(), "threads");
+      EXPECT_NE(std::string(e.what()).find("[1, " + std::to_string(limits::kMaxThreads) + "]"), std::string::npos)
+          << e.what();
+    }
+    EXPECT_THROW(set_threads(bad), ConfigError);
+    ParallelScratch<float> scratch;
+    LossPoints<float> lp;
+    EXPECT_THROW(loss_and_grad<float>(s.network("b"), lp, nullptr, scratch, bad), ConfigError);
+  }
+  EXPECT_EQ(s.threads(), threads());
+}
+
+}  // namespace
+}  // namespace si
