@@ -9,6 +9,7 @@
 
 #include "si/datasets.hpp"
 #include "si/distributions.hpp"
+#include "si/images.hpp"
 
 namespace si {
 namespace {
@@ -24,6 +25,17 @@ json spec_for(const std::string& type) {
                            "covs": [[[1, 0.2], [0.2, 0.5]], [[0.3, 0], [0, 0.3]]]})");
   if (type == "points") return json::parse(R"({"type": "points", "points": [[0, 0], [1, 2], [-3, 1]]})");
   if (type == "fashion-mnist") return json{{"type", type}, {"size", 14}, {"split", "test"}, {"limit", 300}};
+  if (type == "images") {
+    // Images handed over as bytes (the package's way): 64 images of 2 x 1 pixels, so d = 2 here too.
+    static const bool stored = [] {
+      std::vector<std::uint8_t> px(128);
+      for (size_t i = 0; i < px.size(); ++i) px[i] = std::uint8_t((37 * i + 11) % 256);
+      store_image_set("distributions-test", "train", images_from_bytes(px.data(), px.size(), nullptr, 0, 2, 1));
+      return true;
+    }();
+    (void)stored;
+    return json{{"type", type}, {"name", "distributions-test"}};
+  }
   return json{{"type", type}};
 }
 
@@ -188,7 +200,7 @@ TEST(Distributions, EveryTypeSamplesFiniteReproduciblePointsOfTheRightShape) {
     SCOPED_TRACE(type);
     const auto d = make_distribution(spec_for(type), "target");
     EXPECT_EQ(d->dim(), dim_for(type));
-    EXPECT_EQ(d->name(), type);
+    EXPECT_EQ(d->name(), type == "images" ? std::string("distributions-test") : type);  // an image set by its name
     Rng r1(7), r2(7), r3(8);
     const MatD a = d->sample(2000, r1), b = d->sample(2000, r2), c = d->sample(2000, r3);
     ASSERT_EQ(a.rows(), dim_for(type));
@@ -312,7 +324,7 @@ TEST(Distributions, GaussianSpecDefaultsAndParameters) {
 
 TEST(Distributions, TypeListNamesEveryBuildableType) {
   const auto& types = distribution_types();
-  EXPECT_EQ(types.size(), 13u);  // 11 here, figures.cpp's paper-gmm and images.cpp's fashion-mnist
+  EXPECT_EQ(types.size(), 14u);  // 11 here, figures.cpp's paper-gmm and images.cpp's fashion-mnist and images
   for (const std::string& t : types) EXPECT_NO_THROW(make_distribution(spec_for(t), "target")) << t;
 }
 
