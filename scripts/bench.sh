@@ -18,6 +18,9 @@ if [ -f "$shared/bench/torch_peer.py" ]; then
       { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-torch libopenblas0-pthread >/dev/null; break; }
   done
   export SI_TORCH_PEER="$shared/bench/torch_peer.py"
+  # The peer at its best: it picks OpenBLAS's kernel from the CPU's flags (SkylakeX with AVX-512) unless
+  # one is given; a machine-wide OPENBLAS_CORETYPE (e.g. Haswell) would hold it back.
+  unset OPENBLAS_CORETYPE
 fi
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build -j "${JOBS:-2}" --target si si_wasm_native_reference si_gemm_bench >/dev/null
