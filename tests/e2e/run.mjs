@@ -1166,10 +1166,17 @@ await test('newcomer: every control has help that a touch screen can open; long 
     }));
     const poor = helps.filter((h) => !h.shown || h.len < 40).map((h) => h.name);
     assert(poor.length === 0, `help missing or too short: ${poor.join(', ')}`);
-    // A slow re-sample (5,000 ODE steps) shows what the worker is doing, then clears.
+    // A slow re-sample (5,000 ODE steps) says what the worker is doing, then clears. What it says is
+    // recorded as it changes (the text itself shows only after 300 ms, so a fast machine may skip it).
+    await p.evaluate(() => {
+      window.__busy = [];
+      new MutationObserver(() => window.__busy.push(document.body.dataset.busy ?? ''))
+        .observe(document.body, { attributes: true, attributeFilter: ['data-busy'] });
+    });
     await setInput(p, '#set-odesteps', 5000);
-    await p.waitForFunction(() => /sampling/.test(document.getElementById('busy').textContent), null, { timeout: 5000 });
-    await p.waitForFunction(() => document.getElementById('busy').textContent === '', null, { timeout: 90000 });
+    await p.waitForFunction(() => window.__busy.some((b) => /sampling/.test(b)), null, { timeout: 20000 });
+    await p.waitForFunction(() => window.__busy.at(-1) === '' && document.getElementById('busy').textContent === '', null,
+      { timeout: 120000 });
   } finally {
     await a.close();
   }
