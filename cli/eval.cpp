@@ -30,6 +30,7 @@ struct EvalOptions {
   bool n_given = false;
   std::vector<double> image_eps = {0.5, 1, 2, 4};
   long bpd_n = 200;
+  double denoise = -1;
 };
 
 class Clock {
@@ -58,7 +59,9 @@ int run_image_eval(const EvalOptions& o, const Model& model) {
   io.n = o.n_given ? o.n : 2000;
   io.eps = o.no_sde ? std::vector<double>{} : o.image_eps;
   io.bpd_n = o.bpd_n;
+  io.denoise = o.denoise;
   io.steps = o.ode.steps > 0 ? o.ode.steps : 0;
+  io.sde_steps = o.sde.steps > 0 ? o.sde.steps : 0;
   io.seed = o.seed;
   json r = image_eval(model, io, [&](const std::string& s) {
     if (!o.quiet) std::cerr << s << std::endl;
@@ -205,6 +208,10 @@ Command add_eval(CLI::App& root) {
   app->add_option("--image-eps", o->image_eps, "Image models: the SDE noise levels to measure")
       ->delimiter(',')
       ->capture_default_str();
+  app->add_option("--denoise", o->denoise,
+                  "Image models: the samplers stop at this time and jump to E[x1 | x_t] (0: none; default: the "
+                  "config's)")
+      ->check(CLI::Range(0.0, 1.0));
   app->add_option("--bpd-n", o->bpd_n, "Image models: test images of the bits-per-dimension estimate (0: skip)")
       ->capture_default_str()
       ->check(kNonNegative);

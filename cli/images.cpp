@@ -61,15 +61,23 @@ double seconds_since(std::chrono::steady_clock::time_point t) {
 double round3(double v) { return std::round(v * 1000) / 1000; }
 
 // Samples of the model: the ODE (eps = 0) or the SDE at eps, from n draws of its start law.
-MatD draw(const Model& model, const SamplingDefaults& defaults, double eps, long n, int steps, std::uint64_t seed) {
+// `how` gets the sampler's one-line description.
+MatD draw(const Model& model, const SamplingDefaults& defaults, double eps, long n, const ImageEvalOptions& o,
+          std::uint64_t seed, std::string& how) {
   json opt = {{"n", n}, {"seed", seed}};
+  const int steps = eps == 0 ? o.steps : o.sde_steps;
   if (steps > 0) opt["steps"] = steps;
+  if (o.denoise >= 0) opt["denoise"] = o.denoise > 0 ? json(o.denoise) : json(false);
   if (eps == 0) {
     if (steps > 0 && defaults.ode.method == OdeMethod::Dopri5) opt["method"] = "heun";
-    return run_ode<float>(model, defaults, read_ode_plan(opt, defaults, true)).result.x.cast<double>();
+    const OdePlan plan = read_ode_plan(opt, defaults, true);
+    how = describe(plan.opt);
+    return run_ode<float>(model, defaults, plan).result.x.cast<double>();
   }
   opt["eps"] = eps;
-  return run_sde<float>(model, defaults, read_sde_plan(opt, defaults, true)).result.x.cast<double>();
+  const SdePlan plan = read_sde_plan(opt, defaults, true);
+  how = describe(plan.opt);
+  return run_sde<float>(model, defaults, plan).result.x.cast<double>();
 }
 
 json verdict_json(const JudgeVerdict& v) {
@@ -120,10 +128,12 @@ json image_eval(const Model& model, const ImageEvalOptions& o, const std::functi
     t = std::chrono::steady_clock::now();
     note(std::string("eval: ") + std::to_string(n) +
          (eps == 0 ? " ODE samples" : " SDE samples at eps " + format_number(eps)) + " ...");
-    const MatD x = draw(model, defaults, eps, n, o.steps, std::uint64_t(o.seed) + 1);
+    std::string how;
+    const MatD x = draw(model, defaults, eps, n, o, std::uint64_t(o.seed) + 1, how);
     const double ed = energy_distance<double>(x, test_a);
     samples.push_back({{"sampler", eps == 0 ? "ode" : "sde"},
                        {"eps", eps},
+                       {"how", how},
                        {"energy_distance", ed},
                        {"vs_gaussian", round3(ed / gauss_ed)},
                        {"judge", verdict_json(judge_images(judge, x))},

@@ -27,7 +27,9 @@ struct ImageEvalOptions {
   std::vector<double> eps = {0.5, 1, 2, 4};
   long bpd_n = 200;      // test images of the bits-per-dimension estimate (Hutchinson)
   long bpd_exact_n = 4;  // of them, also with the exact divergence (a check of the estimator)
-  int steps = 0;         // fixed steps of the samplers (0: the model's defaults)
+  int steps = 0;         // fixed steps of the ODE (0: the model's defaults)
+  int sde_steps = 0;     // steps of the SDE (0: the model's defaults)
+  double denoise = -1;   // the samplers' denoising step (< 0: the config's; 0: none)
   long long seed = 0;
 };
 // The SPEC 11.3 yardsticks: energy distances to test images (ODE, SDE at each eps) next to the floor

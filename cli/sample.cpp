@@ -22,6 +22,7 @@ struct SampleOptions {
   int frames = 50;
   long long seed = 0;
   double t0 = -1, t1 = -1;
+  double denoise = -1;  // < 0: the config's; 0: none
   bool quiet = false;
 };
 
@@ -82,6 +83,7 @@ int run_sample(const SampleOptions& o) {
   opt["snapshots"] = frames;
   if (o.t0 >= 0) opt["t0"] = o.t0;
   if (o.t1 >= 0) opt["t1"] = o.t1;
+  if (o.denoise >= 0) opt["denoise"] = o.denoise > 0 ? nlohmann::json(o.denoise) : nlohmann::json(false);
   const auto start = std::chrono::steady_clock::now();
   SampleResult<float> r;
   std::string what;
@@ -147,6 +149,10 @@ Command add_sample(CLI::App& root) {
   app->add_option("--seed", o->seed, "Seed of the start points and the noise (as the package's sampler seed)")
       ->capture_default_str()
       ->check(kSeed);
+  app->add_option("--denoise", o->denoise,
+                  "Stop the paths at this time and jump to E[x1 | x_t] there, the target they head for on average "
+                  "(0: none; default: the config's sampling section)")
+      ->check(CLI::Range(0.0, 1.0));
   app->add_option("--t0", o->t0, "Start time (default: 0, or t_lo of training where the learned score is singular)")
       ->check(kUnitInterval);
   app->add_option("--t1", o->t1, "End time (default: 1, or 1 - t_hi likewise)")->check(kUnitInterval);

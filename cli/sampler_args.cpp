@@ -92,6 +92,7 @@ std::string flag_of(const std::string& field) {
                                                            {"t1", "--t1"},
                                                            {"eps", "--eps"},
                                                            {"epsUntil", "--eps-until"},
+                                                           {"denoise", "--denoise"},
                                                            {"eps_until", "--eps-until"},
                                                            {"atol", "--atol"},
                                                            {"rtol", "--rtol"},

@@ -36,6 +36,13 @@ std::string to_name(FieldSet f) { return field_sets().of(f).name; }
 
 namespace {
 
+// sampling.{ode,sde}.denoise: a time in (0, 1) where the samplers jump to E[x1 | x_t].
+double read_denoise(JsonReader& r, double def) {
+  const double u = r.number("denoise", def, 0, 1, true);
+  if (u >= 1) throw ConfigError(r.key("denoise"), "must be a time in (0, 1) (the sampler jumps to E[x1 | x_t] there), got 1");
+  return u;
+}
+
 std::string fitting_field_sets(Sidedness side) {
   std::string out;
   for (const FieldSetDef* d : field_sets().entries())
@@ -113,6 +120,7 @@ TrainingConfig TrainingConfig::from_json(const json& j) {
       c.ode.atol = ro.number("atol", c.ode.atol, 0, 1, true);
       c.ode.rtol = ro.number("rtol", c.ode.rtol, 0, 1, true);
       c.ode.steps = static_cast<int>(ro.integer("steps", c.ode.steps, 1, 100000));
+      c.ode.denoise = read_denoise(ro, c.ode.denoise);
       ro.finish();
     }
     if (rs.has("sde")) {
@@ -121,6 +129,7 @@ TrainingConfig TrainingConfig::from_json(const json& j) {
       c.sde.eps = rd.number("eps", c.sde.eps, 0, 100);
       c.sde.steps = static_cast<int>(rd.integer("steps", c.sde.steps, 1, 100000));
       c.sde.eps_until = rd.number("eps_until", c.sde.eps_until, 0, 1);
+      c.sde.denoise = read_denoise(rd, c.sde.denoise);
       rd.finish();
     }
     rs.finish();
@@ -193,13 +202,19 @@ json TrainingConfig::to_json() const {
                 {"t_hi", t_hi},
                 {"antithetic", antithetic}}},
               {"sampling",
-               {{"ode", {{"method", ode.method}, {"atol", ode.atol}, {"rtol", ode.rtol}, {"steps", ode.steps}}},
-                {"sde", sde.to_json()}}}};
+               {{"ode", ode.to_json()}, {"sde", sde.to_json()}}}};
+}
+
+nlohmann::json OdeDefaults::to_json() const {
+  json j = {{"method", method}, {"atol", atol}, {"rtol", rtol}, {"steps", steps}};
+  if (denoise >= 0) j["denoise"] = denoise;
+  return j;
 }
 
 nlohmann::json SdeDefaults::to_json() const {
   json j = {{"method", method}, {"eps", eps}, {"steps", steps}};
   if (eps_until >= 0) j["eps_until"] = eps_until;
+  if (denoise >= 0) j["denoise"] = denoise;
   return j;
 }
 

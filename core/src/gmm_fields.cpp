@@ -19,11 +19,12 @@ VecD scaled(double a, const VecD& v) { return v.isZero(0.0) ? VecD::Zero(v.size(
 // Everything about one pair (i, j) of components at a fixed t, so the loop over points does only
 // matrix-vector work.
 struct Pair {
-  VecD m, mdot, mu0;  // mean, its time derivative, and mu0_i (for E[x0 | x])
+  VecD m, mdot, mu0, mu1;  // mean, its time derivative, mu0_i and mu1_j (for E[x0 | x], E[x1 | x])
   MatD kinv;          // K^{-1}
   MatD bmat;          // 1/2 K' K^{-1}: the drift's linear part
   MatD vmat;          // (alpha alpha' C0 + beta beta' C1) K^{-1}: the velocity's linear part
   MatD emat;          // alpha C0 K^{-1}: E[x0 | x]'s linear part (one-sided and mirror)
+  MatD x1mat;         // beta C1 K^{-1}: E[x1 | x]'s linear part
   double lw;          // log(p0_i p1_j) - 1/2 log det K - d/2 log(2 pi)
   double tr_b, tr_kinv;
 };
@@ -126,6 +127,7 @@ GmmFieldValues GmmFields::compute(double t, const MatD& x, unsigned want, const 
   const bool two_sided = interp_.two_sided();
   const bool need_f = want & kB, need_v = (want & kV) != 0;
   const bool need_e = (want & kEta) && !two_sided;  // two-sided eta is -gamma s
+  const bool need_x1 = want & kX1;
 
   const Coefficients c = interp_.at(t);
   // alpha alpha' from the gamma's closed-form product on the mirror path, where alpha' = gamma'
@@ -147,6 +149,7 @@ GmmFieldValues GmmFields::compute(double t, const MatD& x, unsigned want, const 
       p.m = scaled(c.alpha, mu0) + scaled(c.beta, mu1);
       p.mdot = scaled(c.dalpha, mu0) + scaled(c.dbeta, mu1);
       p.mu0 = mu0;
+      p.mu1 = mu1;
       const MatD k = c.alpha * c.alpha * c0 + c.beta * c.beta * c1 + c.gamma * c.gamma * eye;
       Eigen::LLT<MatD> llt(k);
       if (llt.info() != Eigen::Success) {
@@ -159,6 +162,7 @@ GmmFieldValues GmmFields::compute(double t, const MatD& x, unsigned want, const 
       p.vmat = lin * p.kinv;
       p.bmat = p.vmat + gg * p.kinv;
       if (need_e) p.emat = c.alpha * c0 * p.kinv;
+      if (need_x1) p.x1mat = c.beta * c1 * p.kinv;
       const double logdet = 2.0 * llt.matrixLLT().diagonal().array().log().sum();
       p.lw = std::log(rho0_.weights()[i]) + std::log(rho1_.weights()[j]) - 0.5 * logdet - 0.5 * d * kLog2Pi;
       p.tr_b = p.bmat.trace();
@@ -175,6 +179,7 @@ GmmFieldValues GmmFields::compute(double t, const MatD& x, unsigned want, const 
   if (want & kB) out.b.resize(d, n);
   if (want & kV) out.v.resize(d, n);
   if (want & kEta) out.eta.resize(d, n);
+  if (need_x1) out.x1.resize(d, n);
   if (want & kDivB) out.div_b.resize(n);
   if (want & kDivS) out.div_s.resize(n);
   if (want & kJvpB) out.jvp_b.resize(d, n);
@@ -206,11 +211,12 @@ GmmFieldValues GmmFields::compute(double t, const MatD& x, unsigned want, const 
     out.logp.segment(c0, nb) = (mx.array() + total.array().log()).transpose().matrix();
 
     // Accumulate sum_k w_k (.) over pairs; y_k = K_k^{-1} r_k, so the score term g_k is -y_k.
-    MatD s = MatD::Zero(d, nb), b, v, e;
+    MatD s = MatD::Zero(d, nb), b, v, e, m1;
     RowVec<double> db, ds;
     if (want & kB) b = MatD::Zero(d, nb);
     if (need_v) v = MatD::Zero(d, nb);
     if (need_e) e = MatD::Zero(d, nb);
+    if (need_x1) m1 = MatD::Zero(d, nb);
     if (want & kDivB) db = RowVec<double>::Zero(nb);
     if (want & kDivS) ds = RowVec<double>::Zero(nb);
     for (Eigen::Index p = 0; p < np; ++p) {
@@ -219,7 +225,7 @@ GmmFieldValues GmmFields::compute(double t, const MatD& x, unsigned want, const 
       const auto yb = ys[p].leftCols(nb);
       s.array() -= yb.array().rowwise() * w;
       if (want & kDivS) ds.array() += w * (yb.colwise().squaredNorm().array() - pr.tr_kinv);
-      if (!(need_f || need_v || need_e)) continue;
+      if (!(need_f || need_v || need_e || need_x1)) continue;
       rb = xb.colwise() - pr.m;
       if (need_f) {
         fb.noalias() = pr.bmat * rb;
@@ -236,6 +242,11 @@ GmmFieldValues GmmFields::compute(double t, const MatD& x, unsigned want, const 
         fb.noalias() = pr.emat * rb;
         fb.colwise() += pr.mu0;
         e.array() += fb.array().rowwise() * w;
+      }
+      if (need_x1) {
+        fb.noalias() = pr.x1mat * rb;
+        fb.colwise() += pr.mu1;
+        m1.array() += fb.array().rowwise() * w;
       }
     }
     // grad w_k = w_k (g_k - s) turns the sums above into the divergences.
@@ -271,6 +282,7 @@ GmmFieldValues GmmFields::compute(double t, const MatD& x, unsigned want, const 
     if (want & kB) out.b.middleCols(c0, nb) = b;
     if (want & kV) out.v.middleCols(c0, nb) = v;
     if (want & kEta) out.eta.middleCols(c0, nb) = two_sided ? MatD(-c.gamma * s) : e;
+    if (need_x1) out.x1.middleCols(c0, nb) = m1;
     if (want & kDivB) out.div_b.segment(c0, nb) = db.transpose();
     if (want & kDivS) out.div_s.segment(c0, nb) = ds.transpose();
   }

@@ -146,6 +146,22 @@ void Model::drift(double t, const MatF& x, MatF& out, VecF* div) const { evaluat
 bool Model::has_score() const { return has_field("s"); }
 void Model::score(double t, const MatF& x, MatF& out, VecF* div) const { evaluate("s", t, x, out, div); }
 
+bool Model::has_target_mean() const {
+  const Interpolant::Needs needs = interp_.target_mean_needs();
+  return (!needs.b || has_field("b")) && (!needs.s || has_field("s"));
+}
+
+void Model::target_mean(double t, const MatF& x, MatF& out) const {
+  if (!has_target_mean())
+    throw ConfigError("denoise", "this model (fields '" + to_name(config_.fields) + "', path " + interp_.path_name() +
+                                     ") cannot estimate E[x1 | x_t]: it needs a score");
+  const Interpolant::Needs needs = interp_.target_mean_needs();
+  MatF b, s;
+  if (needs.b) drift(t, x, b);
+  if (needs.s) score(t, x, s);
+  out = interp_.target_mean<float>(t, x, needs.b ? &b : nullptr, needs.s ? &s : nullptr);
+}
+
 json Model::to_json() const {
   json nets = json::object();
   for (const auto& [name, m] : nets_) {

@@ -17,6 +17,14 @@ void check_time(const std::string& field, double t) {
   if (!(t >= 0.0 && t <= 1.0)) throw ConfigError(field, "must be in [0, 1], got " + str(t));
 }
 
+// A denoising time: < 0 (none) or strictly inside a forward run.
+void check_denoise(const std::string& field, double u, double t0, double t1) {
+  if (u < 0) return;
+  if (!(u > t0 && u < t1))
+    throw ConfigError(field, "must be a time strictly between t0 and t1 of a forward run (t0 < t1), got " + str(u) +
+                                 " on [" + str(t0) + ", " + str(t1) + "]");
+}
+
 template <typename S>
 void check_points(const Fields<S>& fields, const Mat<S>& x) {
   if (x.rows() != fields.dim())
@@ -212,6 +220,9 @@ void OdeSamplerOptions::validate(const std::string& prefix) const {
   check_time(p + "t1", t1);
   if (n_snapshots < 0) throw ConfigError(p + "n_snapshots", "must be >= 0, got " + str(n_snapshots));
   if (probes < 1) throw ConfigError(p + "probes", "must be >= 1, got " + str(probes));
+  check_denoise(p + "denoise", denoise, t0, t1);
+  if (denoise >= 0 && with_logp)
+    throw ConfigError(p + "denoise", "the jump to E[x1 | x_t] has no log-density: leave out one of denoise and logDensity");
 }
 
 OdeOptions OdeSamplerOptions::integrator() const {
@@ -237,6 +248,7 @@ void SdeSamplerOptions::validate(const std::string& prefix) const {
   if (n_paths < 1) throw ConfigError(p + "n_paths", "must be >= 1, got " + str(n_paths));
   check_time(p + "eps_until", eps_until);
   if (probes < 1) throw ConfigError(p + "probes", "must be >= 1, got " + str(probes));
+  check_denoise(p + "denoise", denoise, t0, t1);
 }
 
 namespace {
@@ -281,14 +293,47 @@ SampleResult<S> run_flow(const Fields<S>& fields, const Mat<S>& x, const OdeSamp
 
 }  // namespace
 
+namespace {
+
+// The denoising last step (OdeSamplerOptions::denoise) around a sampler run(t_end, frames) from t0.
+template <typename S, typename Run>
+SampleResult<S> denoised(const Fields<S>& fields, double t1, double u, int frames, const std::string& field, Run run) {
+  if (u < 0) return run(t1, frames);
+  if (!fields.has_target_mean())
+    throw ConfigError(field,
+                      "these fields cannot estimate E[x1 | x_t] for a denoising step (two-sided and mirror "
+                      "paths need a learned score)");
+  SampleResult<S> r = run(u, frames > 1 ? frames - 1 : 0);
+  Mat<S> m;
+  named(field, [&] { fields.target_mean(u, r.x, m); });
+  r.x = std::move(m);
+  if (!r.x.allFinite())
+    throw NumericalError(field + ": E[x1 | x_t] at t = " + format_number(u) + " is not finite for some points");
+  if (frames > 0) {
+    r.times.push_back(t1);
+    r.snapshots.push_back(r.x);
+  }
+  return r;
+}
+
+}  // namespace
+
 template <typename S>
 SampleResult<S> ode_sample(const Fields<S>& fields, const Mat<S>& x, const OdeSamplerOptions& opt) {
-  return run_flow(fields, x, opt, "ode_sample");
+  opt.validate();
+  return denoised(fields, opt.t1, opt.denoise, opt.n_snapshots, "ode.denoise", [&](double t_end, int frames) {
+    OdeSamplerOptions o = opt;
+    o.t1 = t_end;
+    o.n_snapshots = frames;
+    o.denoise = -1;
+    return run_flow(fields, x, o, "ode_sample");
+  });
 }
 
 template <typename S>
 LikelihoodResult<S> ode_log_likelihood(const Fields<S>& fields, const Distribution& base, const Mat<S>& x,
                                        const OdeSamplerOptions& opt) {
+  if (opt.denoise >= 0) throw ConfigError("ode.denoise", "applies to sampling: a likelihood follows the flow to the end");
   opt.validate();
   const bool hutch = opt.divergence == Divergence::Hutchinson;
   if (hutch && opt.probes < 2)
@@ -426,10 +471,11 @@ void check_sde(const SdeSamplerOptions& opt, bool has_score) {
 
 }  // namespace
 
+namespace {
+
+// The SDE from opt.t0 to opt.t1 (checked), its noise-free tail included.
 template <typename S>
-SampleResult<S> sde_sample(const Fields<S>& fields, const Mat<S>& x, const SdeSamplerOptions& opt, Rng& rng) {
-  check_sde(opt, fields.has_score());
-  check_points(fields, x);
+SampleResult<S> sde_run(const Fields<S>& fields, const Mat<S>& x, const SdeSamplerOptions& opt, Rng& rng) {
   const std::vector<double> times = equally_spaced_times(opt.t0, opt.t1, opt.n_snapshots);
   const Split sp = split_of(opt);
   if (!sp.split) {
@@ -455,6 +501,21 @@ SampleResult<S> sde_sample(const Fields<S>& fields, const Mat<S>& x, const SdeSa
   a.stats.accepted += b.stats.accepted;
   a.stats.rejected += b.stats.rejected;
   return a;
+}
+
+}  // namespace
+
+template <typename S>
+SampleResult<S> sde_sample(const Fields<S>& fields, const Mat<S>& x, const SdeSamplerOptions& opt, Rng& rng) {
+  check_sde(opt, fields.has_score());
+  check_points(fields, x);
+  return denoised(fields, opt.t1, opt.denoise, opt.n_snapshots, "sde.denoise", [&](double t_end, int frames) {
+    SdeSamplerOptions o = opt;
+    o.t1 = t_end;
+    o.n_snapshots = frames;
+    o.denoise = -1;
+    return sde_run(fields, x, o, rng);
+  });
 }
 
 template <typename S>

@@ -20,6 +20,7 @@ OdeSamplerOptions ode_from(const OdeDefaults& d) {
   o.steps = d.steps;
   o.atol = d.atol;
   o.rtol = d.rtol;
+  o.denoise = d.denoise;
   return o;
 }
 
@@ -28,6 +29,7 @@ SdeSamplerOptions sde_from(const SdeDefaults& d) {
   o.method = sde_method_from_name(d.method, "sampling.sde.method");
   o.steps = d.steps;
   o.eps = d.eps;
+  o.denoise = d.denoise;
   return o;
 }
 
@@ -35,6 +37,17 @@ SdeSamplerOptions sde_from(const SdeDefaults& d) {
 void read_divergence(JsonReader& o, Divergence def, int def_probes, Divergence& divergence, int& probes) {
   divergence = o.choice("divergence", to_name(def), divergence_methods()).value;
   probes = static_cast<int>(o.integer("probes", def_probes, 1, 10000));
+}
+
+// "denoise": a time inside the run where the sampler jumps to E[x1 | x_t], or false for none.
+// A default (the config's) applies only where it can: inside a forward run without a log-density.
+double read_denoise(JsonReader& o, double def, double t0, double t1, bool logp) {
+  if (!o.has("denoise")) return def > t0 && def < t1 && !logp ? def : -1;
+  if (o.at("denoise").is_boolean()) {
+    if (!o.at("denoise").get<bool>()) return -1;
+    throw ConfigError(o.key("denoise"), "must be a time in (t0, t1), or false for none; got true");
+  }
+  return o.number("denoise", def, 0.0, 1.0, true);
 }
 
 }  // namespace
@@ -75,14 +88,16 @@ json SamplingDefaults::to_json() const {
             {"atol", ode.atol},
             {"rtol", ode.rtol},
             {"t0", ode.t0},
-            {"t1", ode.t1}}},
+            {"t1", ode.t1},
+            {"denoise", ode.denoise < 0 ? json(false) : json(ode.denoise)}}},
           {"sde",
            {{"method", to_name(sde.method)},
             {"steps", sde.steps},
             {"eps", sde.eps},
             {"epsUntil", sde.eps_until},
             {"t0", sde.t0},
-            {"t1", sde.t1}}}};
+            {"t1", sde.t1},
+            {"denoise", sde.denoise < 0 ? json(false) : json(sde.denoise)}}}};
 }
 
 OdePlan read_ode_plan(const json& options, const SamplingDefaults& defaults, bool sampling, const std::string& prefix) {
@@ -102,6 +117,9 @@ OdePlan read_ode_plan(const json& options, const SamplingDefaults& defaults, boo
     p.n = o.integer("n", p.n, 0, limits::kMaxSamples);
     p.opt.n_snapshots = static_cast<int>(o.integer("snapshots", 0, 0, limits::kMaxSnapshots));
     p.opt.with_logp = o.boolean("logDensity", false);
+    p.opt.denoise = read_denoise(o, d.denoise, p.opt.t0, p.opt.t1, p.opt.with_logp);
+  } else {
+    p.opt.denoise = -1;
   }
   read_divergence(o, d.divergence, d.probes, p.opt.divergence, p.opt.probes);
   p.opt.probe_seed = p.seed;
@@ -124,7 +142,9 @@ SdePlan read_sde_plan(const json& options, const SamplingDefaults& defaults, boo
     p.n_given = o.has("n");
     p.n = o.integer("n", p.n, 0, limits::kMaxSamples);
     p.opt.n_snapshots = static_cast<int>(o.integer("snapshots", 0, 0, limits::kMaxSnapshots));
+    p.opt.denoise = read_denoise(o, d.denoise, p.opt.t0, p.opt.t1, false);
   } else {
+    p.opt.denoise = -1;
     p.opt.n_paths = static_cast<int>(o.integer("paths", 100, 2, 1000000));
     p.opt.control_variate = o.boolean("controlVariate", d.control_variate);
     read_divergence(o, d.divergence, d.probes, p.opt.divergence, p.opt.probes);
@@ -139,6 +159,7 @@ std::string describe(const OdeSamplerOptions& o) {
   s += ode_methods().of(o.method).adaptive ? " (atol " + format_number(o.atol) + ", rtol " + format_number(o.rtol) + ")"
                                            : " (" + std::to_string(o.steps) + " steps)";
   s += " on [" + format_number(o.t0) + ", " + format_number(o.t1) + "]";
+  if (o.denoise >= 0) s += ", denoised from t = " + format_number(o.denoise);
   return o.divergence == Divergence::Hutchinson
              ? s + ", hutchinson divergence (" + std::to_string(o.probes) + " probes)"
              : s;
@@ -149,6 +170,7 @@ std::string describe(const SdeSamplerOptions& o) {
   return "SDE " + to_name(o.method) + " (eps " + format_number(o.eps) + ", " + std::to_string(o.steps) +
          " steps) on [" + format_number(o.t0) + ", " + format_number(o.t1) + "]" +
          (split ? ", noise off after t = " + format_number(o.eps_until) : "") +
+         (o.denoise >= 0 ? ", denoised from t = " + format_number(o.denoise) : "") +
          (o.divergence == Divergence::Hutchinson
               ? ", hutchinson divergence (" + std::to_string(o.probes) + " probe" + (o.probes > 1 ? "s" : "") + ")"
               : "");

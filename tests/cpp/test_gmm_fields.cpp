@@ -428,6 +428,72 @@ TEST(GmmFields, SamplesOfXtHaveTheMomentsOfRhoT) {
   EXPECT_LE((sample_cov - cov).cwiseAbs().maxCoeff(), 0.03 * cov.cwiseAbs().maxCoeff());
 }
 
+// E[x1 | x_t = x] two ways: each Gaussian pair's posterior (GmmFields::x1_mean) against a
+// self-normalised Monte Carlo average of x1 over draws of (x0, x1) weighted by the density of the
+// noise that would put x_t at x (sigma: gamma two-sided and mirror, alpha one-sided).
+TEST(GmmFields, TargetMeanMatchesMonteCarloConditionalExpectation) {
+  const int n_mc = test::full_or_quick(400000, 100000);
+  for (const PathGamma& pg : std::vector<PathGamma>{{"linear", "brownian"}, {"one-sided-linear", "zero"},
+                                                    {"one-sided-trig", "zero"}, {"mirror", "brownian"}}) {
+    SCOPED_TRACE(std::string(pg.path) + " / " + pg.gamma);
+    const GmmFields f = make_fields(pg, 2, 4);
+    const Interpolant& I = f.interpolant();
+    Rng rng(31);
+    for (double t : {0.3, 0.7}) {
+      const Coefficients c = I.at(t);
+      const MatD x0 = f.rho0().sample(n_mc, rng), x1 = f.rho1().sample(n_mc, rng);
+      // The part of x_t without its Gaussian noise, and that noise's scale.
+      const MatD centre = I.two_sided() ? MatD(c.alpha * x0 + c.beta * x1) : I.one_sided() ? MatD(c.beta * x1) : x1;
+      const double sigma = I.two_sided() ? c.gamma : I.mirror() ? I.gamma()(t) : c.alpha;
+      Rng point_rng(17);
+      const MatD x = f.sample_xt(t, 6, point_rng);
+      const MatD exact = f.x1_mean(t, x);
+      for (Eigen::Index j = 0; j < x.cols(); ++j) {
+        const VecD lw = -(centre.colwise() - x.col(j)).colwise().squaredNorm().transpose() / (2 * sigma * sigma);
+        const VecD w = (lw.array() - lw.maxCoeff()).exp().matrix();
+        const VecD mean = x1 * w / w.sum();
+        const double ess = w.sum() * w.sum() / w.squaredNorm();
+        ASSERT_GE(ess, 100.0) << "t=" << t << " point " << j;
+        for (int k = 0; k < 2; ++k) {
+          const VecD dev = (x1.row(k).transpose().array() - mean(k)).matrix();
+          const double se = std::sqrt(w.cwiseProduct(w).dot(dev.cwiseProduct(dev))) / w.sum();
+          EXPECT_LE(std::abs(exact(k, j) - mean(k)), 5 * se + 1e-9)
+              << "x1 at t=" << t << " point " << j << ": exact " << exact(k, j) << ", MC " << mean(k) << " +- " << se;
+        }
+      }
+    }
+  }
+}
+
+// Interpolant::target_mean inverts x = alpha m0 + beta m1 + gamma mz and b = alpha' m0 + beta' m1 +
+// gamma' mz: fed the exact b and s it must give each pair's posterior mean, on every path.
+TEST(GmmFields, TargetMeanFromDriftAndScoreEqualsThePosteriorMean) {
+  for (const PathGamma& pg : interpolants()) {
+    SCOPED_TRACE(std::string(pg.path) + " / " + pg.gamma);
+    const GmmFields f = make_fields(pg, 3, 8);
+    const Interpolant& I = f.interpolant();
+    for (double t : {0.1, 0.4, 0.75, 0.95}) {
+      const MatD x = test_points(f, t, 20, 5);
+      const MatD b = f.b(t, x), s = f.s(t, x), exact = f.x1_mean(t, x);
+      const Interpolant::Needs needs = I.target_mean_needs();
+      const Coefficients c = I.at(t);
+      if (c.beta == 0 && c.dbeta == 0) {  // encoding-decoding before t = 1/2: x_t holds nothing of x1
+        EXPECT_THROW(I.target_mean<double>(t, x, &b, &s), NumericalError) << "t=" << t;
+        continue;
+      }
+      const MatD m = I.target_mean<double>(t, x, needs.b ? &b : nullptr, needs.s ? &s : nullptr);
+      EXPECT_LE((m - exact).cwiseAbs().maxCoeff(), 1e-8 * std::max(1.0, exact.cwiseAbs().maxCoeff())) << "t=" << t;
+      MatD via_fields;
+      f.target_mean(t, x, via_fields);
+      EXPECT_EQ(via_fields, exact);
+    }
+    // What a path needs is required.
+    const MatD x = MatD::Zero(3, 2);
+    if (I.target_mean_needs().s) EXPECT_THROW(I.target_mean<double>(0.5, x, &x, nullptr), std::invalid_argument);
+    if (I.target_mean_needs().b) EXPECT_THROW(I.target_mean<double>(0.5, x, nullptr, &x), std::invalid_argument);
+  }
+}
+
 TEST(GmmFields, OneSidedAndMirrorPathsRejectANonStandardBase) {
   for (const char* path : {"one-sided-linear", "mirror"}) {
     const char* gamma = std::string(path) == "mirror" ? "brownian" : "zero";

@@ -406,6 +406,97 @@ TEST(Samplers, NonFiniteFieldsThrowNumericalErrorNamingSamplerAndTime) {
   }
 }
 
+// The denoising last step: the run stops at u and every point jumps to E[x1 | x_u]. By the tower
+// property the jumped points keep the target's mean exactly (x_u itself has mean beta(u) E[x1]
+// one-sided, so a skipped jump fails), and their spread is the target's minus E[Cov(x1 | x_u)].
+TEST(Samplers, DenoisingStepJumpsToThePosteriorMeanOfTheTarget) {
+  for (const GmmFields& f : {one_sided(), two_sided(), mirror()}) {
+    SCOPED_TRACE(f.interpolant().path_name());
+    const VecD target_mean = [&] {
+      VecD m = VecD::Zero(2);
+      for (int j = 0; j < f.rho1().components(); ++j) m += f.rho1().weights()[j] * f.rho1().means()[j];
+      return m;
+    }();
+    const double u = 0.6;
+    const int n = test::full_or_quick(8000, 2000);
+    for (bool sde : {false, true}) {
+      SCOPED_TRACE(sde ? "sde" : "ode");
+      Rng rng(7);
+      const MatD x0 = f.initial().sample(n, rng);
+      SampleResult<double> r, plain;
+      if (sde) {
+        SdeSamplerOptions o;
+        o.steps = 40;
+        o.n_snapshots = 4;
+        o.denoise = u;
+        Rng noise(8), noise_again(8);
+        r = sde_sample(f, x0, o, noise);
+        o.denoise = -1;
+        o.t1 = u;
+        o.n_snapshots = 3;
+        plain = sde_sample(f, x0, o, noise_again);
+      } else {
+        OdeSamplerOptions o;
+        o.method = OdeMethod::Rk4;
+        o.steps = 20;
+        o.n_snapshots = 4;
+        o.denoise = u;
+        r = ode_sample(f, x0, o);
+        o.denoise = -1;
+        o.t1 = u;
+        o.n_snapshots = 3;
+        plain = ode_sample(f, x0, o);
+      }
+      // The same path to u, then the jump; frames over [0, u] and the jump's result at t1 = 1.
+      EXPECT_LE((r.x - f.x1_mean(u, plain.x)).cwiseAbs().maxCoeff(), 1e-12);
+      ASSERT_EQ(r.times.size(), 4u);
+      EXPECT_DOUBLE_EQ(r.times[2], u);
+      EXPECT_DOUBLE_EQ(r.times[3], 1.0);
+      EXPECT_EQ(r.snapshots.back(), r.x);
+      const VecD mean = r.x.rowwise().mean();
+      const VecD sd = ((r.x.colwise() - mean).rowwise().squaredNorm() / (n - 1)).cwiseSqrt();
+      for (int k = 0; k < 2; ++k)
+        EXPECT_NEAR(mean(k), target_mean(k), 5 * sd(k) / std::sqrt(double(n))) << "coordinate " << k;
+      const MatD target = f.rho1().sample(n, rng);
+      const VecD target_sd =
+          ((target.colwise() - target.rowwise().mean()).rowwise().squaredNorm() / (n - 1)).cwiseSqrt();
+      for (int k = 0; k < 2; ++k) EXPECT_LT(sd(k), target_sd(k)) << "the posterior mean is less spread than x1";
+    }
+  }
+}
+
+TEST(Samplers, DenoisingStepIsRefusedWhereItCannotApply) {
+  const GmmFields f = one_sided();
+  const MatD x = MatD::Zero(2, 3);
+  auto field_of = [](auto&& call) -> std::string {
+    try {
+      call();
+    } catch (const ConfigError& e) {
+      return e.field();
+    }
+    return "(no throw)";
+  };
+  OdeSamplerOptions ode;
+  ode.denoise = 1.0;  // not inside [t0, t1)
+  EXPECT_EQ(field_of([&] { ode_sample(f, x, ode); }), "ode.denoise");
+  ode.denoise = 0.5;
+  ode.t0 = 1;
+  ode.t1 = 0;  // backward
+  EXPECT_EQ(field_of([&] { ode_sample(f, x, ode); }), "ode.denoise");
+  ode = OdeSamplerOptions();
+  ode.denoise = 0.5;
+  ode.with_logp = true;
+  EXPECT_EQ(field_of([&] { ode_sample(f, x, ode); }), "ode.denoise");
+  ode.with_logp = false;
+  EXPECT_EQ(field_of([&] { ode_log_likelihood(f, f.rho0(), x, ode); }), "ode.denoise");
+  // Fields that cannot estimate E[x1 | x_t].
+  Rng rng(1);
+  SdeSamplerOptions sde;
+  sde.eps = 0;
+  sde.denoise = 0.5;
+  EXPECT_EQ(field_of([&] { sde_sample(NanFields(), x, sde, rng); }), "sde.denoise");
+}
+
 TEST(Samplers, InvalidOptionsThrowConfigErrorNamingTheField) {
   const GmmFields f = two_sided();
   const MatD x = MatD::Zero(2, 3);

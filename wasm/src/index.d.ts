@@ -83,9 +83,10 @@ export interface TrainingConfig {
   optimizer?: { lr?: number; beta1?: number; beta2?: number; eps?: number; step_size?: number; decay?: number; clip?: number };
   training?: { steps?: number; batch?: number; seed?: number; t_lo?: number; t_hi?: number; antithetic?: boolean };
   sampling?: {
-    ode?: { method?: OdeMethod; atol?: number; rtol?: number; steps?: number };
+    /** denoise: the samplers' default denoising last step (see SampleOdeOptions.denoise). */
+    ode?: { method?: OdeMethod; atol?: number; rtol?: number; steps?: number; denoise?: number };
     /** eps_until: the noise stops after this time (default: the model's policy, see SdeOptions.epsUntil). */
-    sde?: { method?: SdeMethod; eps?: number; steps?: number; eps_until?: number };
+    sde?: { method?: SdeMethod; eps?: number; steps?: number; eps_until?: number; denoise?: number };
   };
 }
 
@@ -99,8 +100,8 @@ export interface FullTrainingConfig {
   optimizer: { lr: number; beta1: number; beta2: number; eps: number; step_size: number; decay: number; clip: number };
   training: { steps: number; batch: number; seed: number; t_lo: number; t_hi: number; antithetic: boolean };
   sampling: {
-    ode: { method: OdeMethod; atol: number; rtol: number; steps: number };
-    sde: { method: SdeMethod; eps: number; steps: number; eps_until?: number };
+    ode: { method: OdeMethod; atol: number; rtol: number; steps: number; denoise?: number };
+    sde: { method: SdeMethod; eps: number; steps: number; eps_until?: number; denoise?: number };
   };
 }
 
@@ -144,6 +145,12 @@ export interface SampleOdeOptions extends OdeOptions {
   snapshots?: number;
   /** Also integrate the log-density along each path (default false). */
   logDensity?: boolean;
+  /** A denoising last step: the paths stop at this time (t0 < denoise < t1) and jump to
+   *  E[x1 | x_t] there, the target each point heads for on average (for images: no pixel noise
+   *  left). false: none. Default: the config's sampling.ode.denoise where it fits the run (forward,
+   *  no logDensity), else none. With snapshots, the last frame (at t1) is the jump's result and the
+   *  others span [t0, denoise]. */
+  denoise?: number | false;
 }
 
 export interface SampleOdeResult {
@@ -187,6 +194,8 @@ export interface SampleSdeOptions extends SdeOptions {
   /** Start points instead (n*d values). */
   start?: PointsInput;
   snapshots?: number;
+  /** A denoising last step, as SampleOdeOptions.denoise (default: the config's sampling.sde.denoise). */
+  denoise?: number | false;
 }
 
 export interface SampleSdeResult {
@@ -208,8 +217,8 @@ export interface LogLikelihoodSdeOptions extends SdeOptions {
 
 /** The sampler defaults a Model or ExactFields implies (what an omitted option means). */
 export interface SamplingDefaults {
-  ode: { method: OdeMethod; steps: number; atol: number; rtol: number; t0: number; t1: number };
-  sde: { method: SdeMethod; steps: number; eps: number; epsUntil: number; t0: number; t1: number };
+  ode: { method: OdeMethod; steps: number; atol: number; rtol: number; t0: number; t1: number; denoise: number | false };
+  sde: { method: SdeMethod; steps: number; eps: number; epsUntil: number; t0: number; t1: number; denoise: number | false };
 }
 
 /** The core's tables with their traits (si.catalog): what every name list and check derives from. */

@@ -38,6 +38,8 @@ struct OdeDefaults {
   std::string method = "dopri5";
   double atol = 1e-5, rtol = 1e-5;
   int steps = 200;
+  double denoise = -1;  // a denoising last step from this time (samplers.hpp); < 0: none
+  nlohmann::json to_json() const;
 };
 struct SdeDefaults {
   std::string method = "heun";
@@ -46,6 +48,7 @@ struct SdeDefaults {
   // Noise switched off after this time (the rest follows the probability flow); < 0: the model's
   // own policy (see sampling.hpp).
   double eps_until = -1;
+  double denoise = -1;  // as OdeDefaults::denoise
   nlohmann::json to_json() const;
 };
 

@@ -21,6 +21,12 @@ class Fields {
   // s(t, x) = grad log rho_t(x); if div is not null, also its divergence.
   virtual void score(double t, const Mat<S>& x, Mat<S>& out, Vec<S>* div = nullptr) const = 0;
 
+  // E[x1 | x_t = x], the target each point heads for on average (Interpolant::target_mean), for
+  // the samplers' denoising last step (sampling.hpp). Fields without it say so here.
+  virtual bool has_target_mean() const { return false; }
+  virtual void target_mean(double, const Mat<S>&, Mat<S>&) const {
+    throw ConfigError("denoise", "these fields cannot estimate E[x1 | x_t]");
+  }
   // Jacobian-vector products, for Hutchinson's divergence estimator e . (db/dx) e (samplers.hpp):
   // the field into out and (d field / dx) e_j at each column j into jvp, e being d x n (one
   // direction per point). One forward tangent instead of d. Fields without them say so here.

@@ -16,6 +16,7 @@ struct GmmFieldValues {
   MatD v;      // E[dI/dt | x_t = x]
   MatD s;      // score grad log rho_t
   MatD eta;    // denoiser E[noise | x_t = x] (z two-sided, x0 one-sided and mirror)
+  MatD x1;     // E[x1 | x_t = x]
   VecD logp;   // log rho_t(x)
   VecD div_b;  // exact divergence of b in x
   VecD div_s;  // exact divergence of s in x
@@ -37,6 +38,8 @@ class GmmFields : public Fields<double> {
   MatD v(double t, const MatD& x) const { return compute(t, x, kV).v; }
   MatD s(double t, const MatD& x) const { return compute(t, x, kS).s; }
   MatD eta(double t, const MatD& x) const { return compute(t, x, kEta).eta; }
+  // E[x1 | x_t = x] from each Gaussian pair's posterior (not through b and s).
+  MatD x1_mean(double t, const MatD& x) const { return compute(t, x, kX1).x1; }
   VecD log_density(double t, const MatD& x) const { return compute(t, x, 0).logp; }
   // One field by name ("b", "s", "eta", "v") into out; div (if not null) gets its exact
   // divergence (b and s only). Throws ConfigError("field", ...) otherwise, as Model::evaluate.
@@ -49,6 +52,8 @@ class GmmFields : public Fields<double> {
   void drift(double t, const MatD& x, MatD& out, VecD* div = nullptr) const override;
   bool has_score() const override { return true; }
   void score(double t, const MatD& x, MatD& out, VecD* div = nullptr) const override;
+  bool has_target_mean() const override { return true; }
+  void target_mean(double t, const MatD& x, MatD& out) const override { out = x1_mean(t, x); }
   bool has_jvp() const override { return true; }
   void drift_jvp(double t, const MatD& x, const MatD& e, MatD& out, MatD& jvp) const override;
   void score_jvp(double t, const MatD& x, const MatD& e, MatD& out, MatD& jvp) const override;
@@ -61,7 +66,7 @@ class GmmFields : public Fields<double> {
 
  private:
   // Bits of what compute() fills in; logp is always filled.
-  enum Want : unsigned { kB = 1, kV = 2, kS = 4, kEta = 8, kDivB = 16, kDivS = 32, kAll = 63, kJvpB = 64, kJvpS = 128 };
+  enum Want : unsigned { kB = 1, kV = 2, kS = 4, kEta = 8, kDivB = 16, kDivS = 32, kAll = 63, kJvpB = 64, kJvpS = 128, kX1 = 256 };
   // probe: the directions e of the Jacobian-vector products (kJvpB, kJvpS).
   GmmFieldValues compute(double t, const MatD& x, unsigned want, const MatD* probe = nullptr) const;
 

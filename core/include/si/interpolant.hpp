@@ -141,6 +141,22 @@ class Interpolant {
   template <typename S>
   Mat<S> dIdt(const Vec<S>& t, const Mat<S>& x0, const Mat<S>& x1) const;
 
+  // E[x1 | x_t = x]: the picture a point is heading for, on average (the denoiser of the target),
+  // from the drift b and the score s at t, for every column of x. With m0, m1, mz the conditional
+  // means of x0, x1 and z: x = alpha m0 + beta m1 + gamma mz, b = alpha' m0 + beta' m1 + gamma' mz
+  // and mz = -gamma s (z ~ N(0, I)). One- and two-sided paths solve the first two for m1,
+  //   m1 = (alpha (b + gamma gamma' s) - alpha' (x + gamma^2 s)) / (alpha beta' - alpha' beta),
+  // which needs only b one-sided (gamma = 0); where alpha = alpha' = 0 (encoding-decoding's second
+  // half) x alone gives m1 = (x + gamma^2 s) / beta. The mirror path's b has no x1 term, so it takes the
+  // score (Tweedie, x = x1 + alpha x0): m1 = x + alpha^2 s. b and s may be null where not needed
+  // (target_mean_needs); throws NumericalError where the coefficients leave m1 undetermined.
+  template <typename S>
+  Mat<S> target_mean(double t, const Mat<S>& x, const Mat<S>* b, const Mat<S>* s) const;
+  struct Needs {
+    bool b, s;
+  };
+  Needs target_mean_needs() const { return {!mirror(), !one_sided()}; }
+
  private:
   void validate() const;
 

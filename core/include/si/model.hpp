@@ -51,6 +51,9 @@ class Model : public Fields<float> {
   void drift(double t, const MatF& x, MatF& out, VecF* div = nullptr) const override;
   bool has_score() const override;
   void score(double t, const MatF& x, MatF& out, VecF* div = nullptr) const override;
+  // One-sided paths from b; two-sided from b and s; the mirror from s (Interpolant::target_mean).
+  bool has_target_mean() const override;
+  void target_mean(double t, const MatF& x, MatF& out) const override;
   bool has_jvp() const override { return true; }
   void drift_jvp(double t, const MatF& x, const MatF& e, MatF& out, MatF& jvp) const override;
   void score_jvp(double t, const MatF& x, const MatF& e, MatF& out, MatF& jvp) const override;

@@ -48,6 +48,12 @@ struct OdeSamplerOptions {
   // nearest to each equally spaced time for the fixed-step methods, so frames never change the samples.
   int n_snapshots = 0;
   bool with_logp = false;  // also integrate d/dt log rho_t(X_t) = -div b
+  // A denoising last step (< 0: none): the paths stop at t = denoise (t0 < denoise < t1, forward)
+  // and jump to E[x1 | x_t] there (Fields::target_mean), the target each point heads for on
+  // average. It removes what the last stretch of the path would have to resolve (for images, the
+  // pixel noise the networks leave). Snapshots: n_snapshots - 1 frames over [t0, denoise], then
+  // the jump's result at t1. Sampling only (the likelihoods refuse it).
+  double denoise = -1;
   // The divergence in the log-density; Hutchinson draws `probes` Rademacher vectors per point
   // from Rng(probe_seed) afresh at every evaluation (so it needs a fixed-step method), integrates
   // one log-density row per probe and averages them.
@@ -70,6 +76,7 @@ struct SdeSamplerOptions {
   // before the end (sampling.hpp has the policy). The steps are shared between the two legs in
   // proportion to their lengths; the likelihood takes the noise-free leg by the backward ODE (RK4).
   double eps_until = 1.0;
+  double denoise = -1;  // a denoising last step, as OdeSamplerOptions::denoise
   int n_snapshots = 0;
   int n_paths = 100;  // sde_log_likelihood: backward paths per point (>= 2)
   // sde_log_likelihood: subtract from each path the Ito sum sqrt(2 eps) sum_k s(t_k, Y_k) . dW_k.
