@@ -60,6 +60,7 @@ int run_image_eval(const EvalOptions& o, const Model& model) {
   io.eps = o.no_sde ? std::vector<double>{} : o.image_eps;
   io.bpd_n = o.bpd_n;
   io.denoise = o.denoise;
+  io.score = o.sde.score;
   io.steps = o.ode.steps > 0 ? o.ode.steps : 0;
   io.sde_steps = o.sde.steps > 0 ? o.sde.steps : 0;
   io.seed = o.seed;

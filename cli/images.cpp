@@ -75,6 +75,7 @@ MatD draw(const Model& model, const SamplingDefaults& defaults, double eps, long
     return run_ode<float>(model, defaults, plan).result.x.cast<double>();
   }
   opt["eps"] = eps;
+  if (!o.score.empty()) opt["score"] = o.score;
   const SdePlan plan = read_sde_plan(opt, defaults, true);
   how = describe(plan.opt);
   return run_sde<float>(model, defaults, plan).result.x.cast<double>();
@@ -123,7 +124,8 @@ json image_eval(const Model& model, const ImageEvalOptions& o, const std::functi
   const SamplingDefaults defaults = sampling_defaults(model);
   json samples = json::array();
   std::vector<double> levels = {0};
-  if (model.has_score()) levels.insert(levels.end(), o.eps.begin(), o.eps.end());
+  const bool drift_score = (o.score.empty() ? model.config().sde.score : o.score) == "drift";
+  if (model.has_score() || drift_score) levels.insert(levels.end(), o.eps.begin(), o.eps.end());
   for (double eps : levels) {
     t = std::chrono::steady_clock::now();
     note(std::string("eval: ") + std::to_string(n) +

@@ -30,6 +30,7 @@ struct ImageEvalOptions {
   int steps = 0;         // fixed steps of the ODE (0: the model's defaults)
   int sde_steps = 0;     // steps of the SDE (0: the model's defaults)
   double denoise = -1;   // the samplers' denoising step (< 0: the config's; 0: none)
+  std::string score;     // the SDE's score, "learned" or "drift" (empty: the config's)
   long long seed = 0;
 };
 // The SPEC 11.3 yardsticks: energy distances to test images (ODE, SDE at each eps) next to the floor

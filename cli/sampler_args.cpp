@@ -26,6 +26,10 @@ void add_sde_args(CLI::App* app, SdeArgs& a, const std::string& steps_name) {
                   "Switch the SDE noise off after this time (default: 0.99 for denoiser models, whose score "
                   "-eta/alpha is singular at t = 1; else never)")
       ->check(kUnitInterval);
+  app->add_option("--score", a.score,
+                  "The SDE's score: learned (the model's own) or drift (derived from b, one-sided paths; needs the "
+                  "noise to end before t = 1, e.g. --denoise 0.9). Default: the config's")
+      ->check(CLI::IsMember({"learned", "drift"}));
 }
 
 json ode_options_json(const Model& model, const OdeArgs& a, const std::string& fallback_method, int fallback_steps) {
@@ -57,8 +61,10 @@ json sde_options_json(const Model& model, const SdeArgs& a) {
   if (a.steps > 0) o["steps"] = a.steps;
   if (a.eps >= 0) o["eps"] = a.eps;
   if (a.eps_until >= 0) o["epsUntil"] = a.eps_until;
+  if (!a.score.empty()) o["score"] = a.score;
   const double eps = a.eps >= 0 ? a.eps : model.config().sde.eps;
-  if (eps > 0 && !model.has_score())
+  const std::string score = a.score.empty() ? model.config().sde.score : a.score;
+  if (eps > 0 && !model.has_score() && score != "drift")
     throw ConfigError("--eps", "this model (fields '" + to_name(model.config().fields) +
                                    "') has no score, so the SDE needs --eps 0 (or use the ODE)");
   return o;
@@ -93,6 +99,7 @@ std::string flag_of(const std::string& field) {
                                                            {"eps", "--eps"},
                                                            {"epsUntil", "--eps-until"},
                                                            {"denoise", "--denoise"},
+                                                           {"score", "--score"},
                                                            {"eps_until", "--eps-until"},
                                                            {"atol", "--atol"},
                                                            {"rtol", "--rtol"},

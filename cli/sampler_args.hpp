@@ -24,6 +24,7 @@ struct SdeArgs {
   int steps = 0;
   double eps = -1;        // < 0: the config's
   double eps_until = -1;  // < 0: the model's default (si/sampling.hpp)
+  std::string score;      // empty: the config's ("learned" or "drift")
 };
 
 // steps_name lets eval use --ode-steps while sample uses --steps.

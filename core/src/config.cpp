@@ -43,6 +43,18 @@ double read_denoise(JsonReader& r, double def) {
   return u;
 }
 
+}  // namespace
+
+std::string read_score_source(JsonReader& r, const std::string& def) {
+  const std::string s = r.string("score", def);
+  if (s != "learned" && s != "drift")
+    throw ConfigError(r.key("score"), "must be 'learned' (the model's own score) or 'drift' (derived from b on "
+                                      "one-sided paths), got '" + printable(s) + "'");
+  return s;
+}
+
+namespace {
+
 std::string fitting_field_sets(Sidedness side) {
   std::string out;
   for (const FieldSetDef* d : field_sets().entries())
@@ -130,6 +142,7 @@ TrainingConfig TrainingConfig::from_json(const json& j) {
       c.sde.steps = static_cast<int>(rd.integer("steps", c.sde.steps, 1, 100000));
       c.sde.eps_until = rd.number("eps_until", c.sde.eps_until, 0, 1);
       c.sde.denoise = read_denoise(rd, c.sde.denoise);
+      c.sde.score = read_score_source(rd, c.sde.score);
       rd.finish();
     }
     rs.finish();
@@ -215,6 +228,7 @@ nlohmann::json SdeDefaults::to_json() const {
   json j = {{"method", method}, {"eps", eps}, {"steps", steps}};
   if (eps_until >= 0) j["eps_until"] = eps_until;
   if (denoise >= 0) j["denoise"] = denoise;
+  if (score != "learned") j["score"] = score;
   return j;
 }
 

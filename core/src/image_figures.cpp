@@ -43,7 +43,7 @@ void EpsGridOptions::validate(const Model& model) const {
   if (eps.empty() || eps.size() > 20) throw ConfigError("eps", "must list 1 to 20 noise levels");
   for (double e : eps) {
     if (!(e >= 0 && e <= 1e6)) throw ConfigError("eps", "noise levels are numbers from 0 to 1e6");
-    if (e > 0 && !model.has_score())
+    if (e > 0 && !model.has_score() && model.config().sde.score != "drift")
       throw ConfigError("eps", "eps > 0 needs a score; this model learns '" + to_name(model.config().fields) + "'");
   }
   check_frames_steps(frames, steps);
@@ -58,6 +58,8 @@ ImageStrip eps_grid(const Model& model, const EpsGridOptions& o) {
   for (size_t r = 0; r < o.eps.size(); ++r) {
     const double eps = o.eps[r];
     json opt = {{"seed", o.seed + 1 + r}, {"snapshots", o.frames}, {"steps", o.steps}};
+    // Every row stops where the SDE's denoising step does (the config's), so the columns share their times.
+    if (defaults.sde.denoise >= 0) opt["denoise"] = defaults.sde.denoise;
     SampleResult<float> s;
     if (eps == 0) {
       opt["method"] = "heun";

@@ -306,6 +306,13 @@ Mat<S> Interpolant::target_mean(double t, const Mat<S>& x, const Mat<S>* b, cons
   return m;
 }
 
+Interpolant::Affine Interpolant::score_from_drift(double t) const {
+  if (!one_sided()) throw std::logic_error("Interpolant::score_from_drift: only one-sided paths, not " + path_name());
+  const Coefficients c = at(t);
+  const double k = 1.0 / (c.alpha * (c.alpha * c.dbeta - c.dalpha * c.beta));
+  return {c.beta * k, -c.dbeta * k};
+}
+
 template Mat<float> Interpolant::target_mean(double, const Mat<float>&, const Mat<float>*, const Mat<float>*) const;
 template Mat<double> Interpolant::target_mean(double, const Mat<double>&, const Mat<double>*,
                                               const Mat<double>*) const;

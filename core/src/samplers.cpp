@@ -5,6 +5,8 @@
 #include <limits>
 #include <sstream>
 
+#include "si/interpolant.hpp"
+
 namespace si {
 namespace {
 
@@ -469,6 +471,56 @@ void check_sde(const SdeSamplerOptions& opt, bool has_score) {
     throw ConfigError("sde.eps", "eps > 0 needs a score, and these fields have none (use eps = 0 or the ODE)");
 }
 
+// SdeSamplerOptions::score_from_drift: the fields with their score replaced by the drift's.
+template <typename S>
+class ScoreFromDrift : public Fields<S> {
+ public:
+  ScoreFromDrift(const Fields<S>& f, const Interpolant& interp) : f_(f), interp_(interp) {}
+  int dim() const override { return f_.dim(); }
+  void drift(double t, const Mat<S>& x, Mat<S>& out, Vec<S>* div) const override { f_.drift(t, x, out, div); }
+  bool has_score() const override { return true; }
+  void score(double t, const Mat<S>& x, Mat<S>& out, Vec<S>* div) const override {
+    const Interpolant::Affine k = interp_.score_from_drift(t);
+    f_.drift(t, x, out, div);
+    out = S(k.kb) * out + S(k.kx) * x;
+    if (div) *div = (S(k.kb) * div->array() + S(k.kx * x.rows())).matrix();
+  }
+  const Interpolant* interpolant_of() const override { return &interp_; }
+  bool has_target_mean() const override { return f_.has_target_mean(); }
+  void target_mean(double t, const Mat<S>& x, Mat<S>& out) const override { f_.target_mean(t, x, out); }
+  bool has_jvp() const override { return f_.has_jvp(); }
+  void drift_jvp(double t, const Mat<S>& x, const Mat<S>& e, Mat<S>& out, Mat<S>& jvp) const override {
+    f_.drift_jvp(t, x, e, out, jvp);
+  }
+  void score_jvp(double t, const Mat<S>& x, const Mat<S>& e, Mat<S>& out, Mat<S>& jvp) const override {
+    const Interpolant::Affine k = interp_.score_from_drift(t);
+    f_.drift_jvp(t, x, e, out, jvp);
+    out = S(k.kb) * out + S(k.kx) * x;
+    jvp = S(k.kb) * jvp + S(k.kx) * e;
+  }
+
+ private:
+  const Fields<S>& f_;
+  const Interpolant& interp_;
+};
+
+// The interpolant behind score_from_drift, checked: one-sided, and the noise ends before t = 1.
+template <typename S>
+const Interpolant& drift_score_interpolant(const Fields<S>& fields, const SdeSamplerOptions& opt, bool sampling) {
+  const Interpolant* interp = fields.interpolant_of();
+  if (!interp || !interp->one_sided())
+    throw ConfigError("sde.score", "'drift' derives the score from b on one-sided paths only" +
+                                       std::string(interp ? " (this model's path is " + interp->path_name() + ")"
+                                                          : " (these fields name no interpolant)"));
+  double end = std::min(std::max(opt.t0, opt.t1), opt.eps_until);
+  if (sampling && opt.denoise >= 0) end = std::min(end, opt.denoise);
+  if (opt.eps > 0 && end >= 1.0)
+    throw ConfigError("sde.score",
+                      "'drift' gives a score that is infinite at t = 1 (alpha = 0): end the noise before it with "
+                      "denoise (e.g. 0.9), epsUntil or t1 below 1");
+  return *interp;
+}
+
 }  // namespace
 
 namespace {
@@ -507,6 +559,11 @@ SampleResult<S> sde_run(const Fields<S>& fields, const Mat<S>& x, const SdeSampl
 
 template <typename S>
 SampleResult<S> sde_sample(const Fields<S>& fields, const Mat<S>& x, const SdeSamplerOptions& opt, Rng& rng) {
+  if (opt.score_from_drift) {
+    SdeSamplerOptions o = opt;
+    o.score_from_drift = false;
+    return sde_sample(ScoreFromDrift<S>(fields, drift_score_interpolant(fields, opt, true)), x, o, rng);
+  }
   check_sde(opt, fields.has_score());
   check_points(fields, x);
   return denoised(fields, opt.t1, opt.denoise, opt.n_snapshots, "sde.denoise", [&](double t_end, int frames) {
@@ -521,6 +578,12 @@ SampleResult<S> sde_sample(const Fields<S>& fields, const Mat<S>& x, const SdeSa
 template <typename S>
 LikelihoodResult<S> sde_log_likelihood(const Fields<S>& fields, const Distribution& base, const Mat<S>& x,
                                        const SdeSamplerOptions& opt, Rng& rng) {
+  if (opt.denoise >= 0) throw ConfigError("sde.denoise", "applies to sampling: a likelihood follows the paths to the end");
+  if (opt.score_from_drift) {
+    SdeSamplerOptions o = opt;
+    o.score_from_drift = false;
+    return sde_log_likelihood(ScoreFromDrift<S>(fields, drift_score_interpolant(fields, opt, false)), base, x, o, rng);
+  }
   check_sde(opt, fields.has_score());
   check_points(fields, x);
   if (!(opt.t0 < opt.t1))

@@ -30,6 +30,7 @@ SdeSamplerOptions sde_from(const SdeDefaults& d) {
   o.steps = d.steps;
   o.eps = d.eps;
   o.denoise = d.denoise;
+  o.score_from_drift = d.score == "drift";
   return o;
 }
 
@@ -97,7 +98,8 @@ json SamplingDefaults::to_json() const {
             {"epsUntil", sde.eps_until},
             {"t0", sde.t0},
             {"t1", sde.t1},
-            {"denoise", sde.denoise < 0 ? json(false) : json(sde.denoise)}}}};
+            {"denoise", sde.denoise < 0 ? json(false) : json(sde.denoise)},
+            {"score", sde.score_from_drift ? "drift" : "learned"}}}};
 }
 
 OdePlan read_ode_plan(const json& options, const SamplingDefaults& defaults, bool sampling, const std::string& prefix) {
@@ -137,6 +139,7 @@ SdePlan read_sde_plan(const json& options, const SamplingDefaults& defaults, boo
   p.opt.t0 = o.number("t0", d.t0, 0.0, 1.0);
   p.opt.t1 = o.number("t1", d.t1, 0.0, 1.0);
   p.opt.eps_until = o.number("epsUntil", d.eps_until, 0.0, 1.0);
+  p.opt.score_from_drift = read_score_source(o, d.score_from_drift ? "drift" : "learned") == "drift";
   p.seed = static_cast<std::uint64_t>(o.integer("seed", 0, 0, limits::kMaxSeed));
   if (sampling) {
     p.n_given = o.has("n");
@@ -171,6 +174,7 @@ std::string describe(const SdeSamplerOptions& o) {
          " steps) on [" + format_number(o.t0) + ", " + format_number(o.t1) + "]" +
          (split ? ", noise off after t = " + format_number(o.eps_until) : "") +
          (o.denoise >= 0 ? ", denoised from t = " + format_number(o.denoise) : "") +
+         (o.score_from_drift ? ", score from the drift" : "") +
          (o.divergence == Divergence::Hutchinson
               ? ", hutchinson divergence (" + std::to_string(o.probes) + " probe" + (o.probes > 1 ? "s" : "") + ")"
               : "");

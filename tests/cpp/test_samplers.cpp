@@ -465,6 +465,67 @@ TEST(Samplers, DenoisingStepJumpsToThePosteriorMeanOfTheTarget) {
   }
 }
 
+// One-sided paths: the score the drift implies is the exact score, so an SDE run on it retraces
+// the run on the fields' own score (same noise), and so does the SDE likelihood.
+TEST(Samplers, ScoreFromTheDriftRetracesTheExactScoreOnOneSidedPaths) {
+  for (const char* path : {"one-sided-linear", "one-sided-trig"}) {
+    SCOPED_TRACE(path);
+    const GmmFields f(GaussianMixture::standard_normal(2), mixture_b(), Interpolant::from_names(path, "zero"));
+    for (double t : {0.05, 0.5, 0.9}) {
+      Rng rng(3);
+      const MatD x = f.sample_xt(t, 50, rng);
+      const Interpolant::Affine k = f.interpolant().score_from_drift(t);
+      const MatD s = f.s(t, x);
+      EXPECT_LE((k.kb * f.b(t, x) + k.kx * x - s).cwiseAbs().maxCoeff(), 1e-9 * std::max(1.0, s.cwiseAbs().maxCoeff()));
+    }
+    SdeSamplerOptions o;
+    o.eps = 1.0;
+    o.steps = 60;
+    o.denoise = 0.9;
+    Rng start(4);
+    const MatD x0 = f.rho0().sample(400, start);
+    Rng a(5), b(5);
+    const MatD own = sde_sample(f, x0, o, a).x;
+    o.score_from_drift = true;
+    const MatD derived = sde_sample(f, x0, o, b).x;
+    EXPECT_LE((own - derived).cwiseAbs().maxCoeff(), 1e-7);
+    // The likelihood, on [0, 0.95].
+    SdeSamplerOptions l;
+    l.eps = 0.5;
+    l.steps = 40;
+    l.n_paths = 4;
+    l.t1 = 0.95;
+    const MatD y = f.sample_xt(0.95, 5, start);
+    Rng c(6), d(6);
+    const VecD with_own = sde_log_likelihood(f, f.rho0(), y, l, c).logp;
+    l.score_from_drift = true;
+    const VecD with_derived = sde_log_likelihood(f, f.rho0(), y, l, d).logp;
+    EXPECT_LE((with_own - with_derived).cwiseAbs().maxCoeff(), 1e-6);
+  }
+}
+
+TEST(Samplers, ScoreFromTheDriftIsRefusedWhereItCannotApply) {
+  const MatD x = MatD::Zero(2, 3);
+  Rng rng(1);
+  auto field_of = [&](const Fields<double>& f, SdeSamplerOptions o) -> std::string {
+    o.score_from_drift = true;
+    try {
+      sde_sample(f, x, o, rng);
+    } catch (const ConfigError& e) {
+      return e.field();
+    }
+    return "(no throw)";
+  };
+  SdeSamplerOptions o;
+  o.denoise = 0.9;
+  EXPECT_EQ(field_of(two_sided(), o), "sde.score");  // not one-sided
+  EXPECT_EQ(field_of(NanFields(), o), "sde.score");  // no interpolant
+  o.denoise = -1;
+  EXPECT_EQ(field_of(one_sided(), o), "sde.score");  // the noise reaches t = 1
+  o.eps_until = 0.9;
+  EXPECT_EQ(field_of(one_sided(), o), "(no throw)");
+}
+
 TEST(Samplers, DenoisingStepIsRefusedWhereItCannotApply) {
   const GmmFields f = one_sided();
   const MatD x = MatD::Zero(2, 3);

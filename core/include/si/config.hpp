@@ -49,8 +49,13 @@ struct SdeDefaults {
   // own policy (see sampling.hpp).
   double eps_until = -1;
   double denoise = -1;  // as OdeDefaults::denoise
+  std::string score = "learned";  // or "drift" (one-sided paths; SdeSamplerOptions::score_from_drift)
   nlohmann::json to_json() const;
 };
+
+class JsonReader;
+// sampling.sde.score and the samplers' "score" option: "learned" or "drift", checked.
+std::string read_score_source(JsonReader& r, const std::string& def);
 
 struct TrainingConfig {
   nlohmann::json base = {{"type", "gaussian"}};

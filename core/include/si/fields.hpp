@@ -8,6 +8,8 @@
 
 namespace si {
 
+class Interpolant;
+
 template <typename S>
 class Fields {
  public:
@@ -23,6 +25,9 @@ class Fields {
 
   // E[x1 | x_t = x], the target each point heads for on average (Interpolant::target_mean), for
   // the samplers' denoising last step (sampling.hpp). Fields without it say so here.
+  // The interpolant the fields belong to, if they know it (the samplers derive a score from the
+  // drift on one-sided paths through it: SdeSamplerOptions::score_from_drift).
+  virtual const Interpolant* interpolant_of() const { return nullptr; }
   virtual bool has_target_mean() const { return false; }
   virtual void target_mean(double, const Mat<S>&, Mat<S>&) const {
     throw ConfigError("denoise", "these fields cannot estimate E[x1 | x_t]");

@@ -52,6 +52,7 @@ class GmmFields : public Fields<double> {
   void drift(double t, const MatD& x, MatD& out, VecD* div = nullptr) const override;
   bool has_score() const override { return true; }
   void score(double t, const MatD& x, MatD& out, VecD* div = nullptr) const override;
+  const Interpolant* interpolant_of() const override { return &interp_; }
   bool has_target_mean() const override { return true; }
   void target_mean(double t, const MatD& x, MatD& out) const override { out = x1_mean(t, x); }
   bool has_jvp() const override { return true; }

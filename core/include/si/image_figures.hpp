@@ -26,7 +26,8 @@ struct EpsGridOptions {
   void validate(const Model& model) const;
 };
 // Every row starts from one draw of the model's start law (Rng(seed)), so rows differ only by the
-// sampler and its noise (row r's noise from seed + 1 + r).
+// sampler and its noise (row r's noise from seed + 1 + r). With the config's sampling.sde.denoise,
+// every row (the ODE's too) stops there and jumps to E[x1 | x_t], the last column.
 ImageStrip eps_grid(const Model& model, const EpsGridOptions& o);
 
 struct MirrorOptions {

@@ -156,6 +156,14 @@ class Interpolant {
     bool b, s;
   };
   Needs target_mean_needs() const { return {!mirror(), !one_sided()}; }
+  // One-sided paths (x0 ~ N(0, I)): the drift alone fixes the score. With m1 as above and
+  // m0 = (x - beta m1) / alpha, s = -m0 / alpha = (beta b - beta' x) / (alpha (alpha beta' - alpha' beta)),
+  // returned as s = kb b + kx x (so divergences and Jacobian-vector products follow); singular at
+  // t = 1, where alpha = 0. Throws std::logic_error for other paths.
+  struct Affine {
+    double kb, kx;
+  };
+  Affine score_from_drift(double t) const;
 
  private:
   void validate() const;

@@ -52,6 +52,7 @@ class Model : public Fields<float> {
   bool has_score() const override;
   void score(double t, const MatF& x, MatF& out, VecF* div = nullptr) const override;
   // One-sided paths from b; two-sided from b and s; the mirror from s (Interpolant::target_mean).
+  const Interpolant* interpolant_of() const override { return &interp_; }
   bool has_target_mean() const override;
   void target_mean(double t, const MatF& x, MatF& out) const override;
   bool has_jvp() const override { return true; }

@@ -77,6 +77,12 @@ struct SdeSamplerOptions {
   // proportion to their lengths; the likelihood takes the noise-free leg by the backward ODE (RK4).
   double eps_until = 1.0;
   double denoise = -1;  // a denoising last step, as OdeSamplerOptions::denoise
+  // One-sided paths: take the score from the drift (Interpolant::score_from_drift) instead of the
+  // fields' own. For a learned model that replaces a score network by its drift network, usually
+  // the better learned of the two (the drift's loss has no 1/alpha in it); it also gives models
+  // without a score an SDE. It is singular at t = 1, so the noise must end before (denoise,
+  // eps_until or t1 below 1).
+  bool score_from_drift = false;
   int n_snapshots = 0;
   int n_paths = 100;  // sde_log_likelihood: backward paths per point (>= 2)
   // sde_log_likelihood: subtract from each path the Ito sum sqrt(2 eps) sum_k s(t_k, Y_k) . dW_k.
