@@ -58,11 +58,17 @@ constexpr Index kKc = 256, kMc = 128, kNc = 384;
 #endif
 
 // Packing writes count <= width entries per k, p = 0..kc-1, at out[p * width + 0..count) and
-// zeros the rest. Either the count entries of one k are contiguous in the source (src[p * ld + c]) ...
-void pack_rows(const float* src, Index ld, Index count, Index kc, Index width, float* out) {
+// zeros the rest. Either the count entries of one k are contiguous in the source (src[p * ld + c];
+// a full panel's copy has a constant length, so it is inlined vector moves, not a memcpy call) ...
+template <Index width>
+void pack_rows(const float* src, Index ld, Index count, Index kc, float* out) {
   for (Index p = 0; p < kc; ++p, out += width, src += ld) {
-    std::copy(src, src + count, out);
-    std::fill(out + count, out + width, 0.0f);
+    if (count == width) {
+      for (Index c = 0; c < width; ++c) out[c] = src[c];
+    } else {
+      for (Index c = 0; c < count; ++c) out[c] = src[c];
+      for (Index c = count; c < width; ++c) out[c] = 0.0f;
+    }
   }
 }
 #ifdef SI_GEMM_X86
@@ -88,7 +94,8 @@ inline void transpose_8x8(const float* in, Index ld, float* out, Index width) {
 #endif
 
 // ... or each entry's kc values are (src[c * ld + p]): read along them, write across.
-void pack_columns(const float* src, Index ld, Index count, Index kc, Index width, float* out) {
+template <Index width>
+void pack_columns(const float* src, Index ld, Index count, Index kc, float* out) {
   Index c = 0;
 #ifdef SI_GEMM_X86
   const Index kc8 = kc - kc % 8;
@@ -113,9 +120,9 @@ void pack_a(const GemmOperand& a, Index i0, Index mc, Index p0, Index kc, float*
   for (Index ir = 0; ir < mc; ir += kMr, out += kMr * kc) {
     const Index rows = std::min(kMr, mc - ir);
     if (a.transposed)  // op(A)[i, p] = A[p, i]
-      pack_columns(a.data + p0 + (i0 + ir) * a.ld, a.ld, rows, kc, kMr, out);
+      pack_columns<kMr>(a.data + p0 + (i0 + ir) * a.ld, a.ld, rows, kc, out);
     else
-      pack_rows(a.data + (i0 + ir) + p0 * a.ld, a.ld, rows, kc, kMr, out);
+      pack_rows<kMr>(a.data + (i0 + ir) + p0 * a.ld, a.ld, rows, kc, out);
   }
 }
 
@@ -125,9 +132,9 @@ void pack_b(const GemmOperand& b, Index p0, Index kc, Index j0, Index nc, float*
   for (Index jr = 0; jr < nc; jr += kNr, out += kNr * kc) {
     const Index cols = std::min(kNr, nc - jr);
     if (b.transposed)  // op(B)[p, j] = B[j, p]
-      pack_rows(b.data + (j0 + jr) + p0 * b.ld, b.ld, cols, kc, kNr, out);
+      pack_rows<kNr>(b.data + (j0 + jr) + p0 * b.ld, b.ld, cols, kc, out);
     else
-      pack_columns(b.data + p0 + (j0 + jr) * b.ld, b.ld, cols, kc, kNr, out);
+      pack_columns<kNr>(b.data + p0 + (j0 + jr) * b.ld, b.ld, cols, kc, out);
   }
 }
 
