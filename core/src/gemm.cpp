@@ -59,12 +59,12 @@ constexpr Index kKc = 256, kMc = 128, kNc = 384;
 
 // Packing writes count <= width entries per k, p = 0..kc-1, at out[p * width + 0..count) and
 // zeros the rest. Either the count entries of one k are contiguous in the source (src[p * ld + c];
-// a full panel's copy has a constant length, so it is inlined vector moves, not a memcpy call) ...
+// a full panel's copy has a constant length, so it compiles to vector moves, not a memcpy call) ...
 template <Index width>
 void pack_rows(const float* src, Index ld, Index count, Index kc, float* out) {
   for (Index p = 0; p < kc; ++p, out += width, src += ld) {
     if (count == width) {
-      for (Index c = 0; c < width; ++c) out[c] = src[c];
+      std::memcpy(out, src, width * sizeof(float));
     } else {
       for (Index c = 0; c < count; ++c) out[c] = src[c];
       for (Index c = count; c < width; ++c) out[c] = 0.0f;
@@ -91,6 +91,16 @@ inline void transpose_8x8(const float* in, Index ld, float* out, Index width) {
     _mm256_storeu_ps(out + (q + 4) * width, _mm256_permute2f128_ps(u[q], u[q + 4], 0x31));
   }
 }
+// The same for c, q < 4 (the last 4 columns of a 12-wide B panel).
+inline void transpose_4x4(const float* in, Index ld, float* out, Index width) {
+  __m128 r0 = _mm_loadu_ps(in), r1 = _mm_loadu_ps(in + ld), r2 = _mm_loadu_ps(in + 2 * ld),
+         r3 = _mm_loadu_ps(in + 3 * ld);
+  _MM_TRANSPOSE4_PS(r0, r1, r2, r3);
+  _mm_storeu_ps(out, r0);
+  _mm_storeu_ps(out + width, r1);
+  _mm_storeu_ps(out + 2 * width, r2);
+  _mm_storeu_ps(out + 3 * width, r3);
+}
 #endif
 
 // ... or each entry's kc values are (src[c * ld + p]): read along them, write across.
@@ -98,11 +108,16 @@ template <Index width>
 void pack_columns(const float* src, Index ld, Index count, Index kc, float* out) {
   Index c = 0;
 #ifdef SI_GEMM_X86
-  const Index kc8 = kc - kc % 8;
+  const Index kc8 = kc - kc % 8, kc4 = kc - kc % 4;
   for (; c + 8 <= count; c += 8) {
     for (Index p = 0; p < kc8; p += 8) transpose_8x8(src + c * ld + p, ld, out + p * width + c, width);
     for (Index cc = c; cc < c + 8; ++cc)
       for (Index p = kc8; p < kc; ++p) out[p * width + cc] = src[cc * ld + p];
+  }
+  for (; c + 4 <= count; c += 4) {
+    for (Index p = 0; p < kc4; p += 4) transpose_4x4(src + c * ld + p, ld, out + p * width + c, width);
+    for (Index cc = c; cc < c + 4; ++cc)
+      for (Index p = kc4; p < kc; ++p) out[p * width + cc] = src[cc * ld + p];
   }
 #endif
   for (; c < width; ++c) {
