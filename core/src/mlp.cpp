@@ -76,43 +76,62 @@ Activation activation_from_name(const std::string& name, const std::string& fiel
 }
 std::string to_name(Activation a) { return activations().of(a).name; }
 
+namespace {
+// df = f'(z), or df = da * f'(z) given da: the backward pass's dz in one pass over memory.
+template <typename S, typename E>
+void set_derivative(Mat<S>& df, const E& derivative, const Mat<S>* da) {
+  if (da)
+    df.array() = da->array() * derivative;
+  else
+    df.array() = derivative;
+}
+
+// f(z) into *f and f'(z) (times *da if given) into *df; either may be null.
 template <typename S>
-void activation(Activation a, const Mat<S>& z, Mat<S>* f, Mat<S>* df) {
+void activation_and_derivative(Activation a, const Mat<S>& z, Mat<S>* f, Mat<S>* df, const Mat<S>* da) {
   if (f) f->resize(z.rows(), z.cols());
   if (df) df->resize(z.rows(), z.cols());
   const auto Z = z.array();
   const auto logistic = S(1) / (S(1) + (-Z).exp());
+  // A step function as a plain lambda: GCC vectorises it, Eigen's (Z > 0).cast<S>() runs 5x slower.
+  const auto step = [](S low) { return [low](S x) { return x > S(0) ? S(1) : low; }; };
   // Each case: f, then f'.
   switch (a) {
     case Activation::ReLU:
       if (f) f->array() = Z.max(S(0));
-      if (df) df->array() = (Z > S(0)).template cast<S>();
+      if (df) set_derivative(*df, Z.unaryExpr(step(S(0))), da);
       break;
     case Activation::LeakyReLU:
       if (f) f->array() = (Z > S(0)).select(Z, S(kLeakySlope) * Z);
-      if (df) df->array() = (Z > S(0)).select(Mat<S>::Ones(z.rows(), z.cols()).array(), S(kLeakySlope));
+      if (df) set_derivative(*df, Z.unaryExpr(step(S(kLeakySlope))), da);
       break;
     case Activation::ELU:
       if (f) f->array() = (Z > S(0)).select(Z, Z.exp() - S(1));
-      if (df) df->array() = (Z > S(0)).select(Mat<S>::Ones(z.rows(), z.cols()).array(), Z.exp());
+      if (df) set_derivative(*df, (Z > S(0)).select(Mat<S>::Ones(z.rows(), z.cols()).array(), Z.exp()), da);
       break;
     case Activation::Tanh:
       if (f) f->array() = Z.tanh();
-      if (df) df->array() = S(1) - Z.tanh().square();
+      if (df) set_derivative(*df, S(1) - Z.tanh().square(), da);
       break;
     case Activation::Sigmoid:
       if (f) f->array() = logistic;
-      if (df) df->array() = logistic * (S(1) - logistic);
+      if (df) set_derivative(*df, logistic * (S(1) - logistic), da);
       break;
     case Activation::Softplus:  // log(1 + e^z) = max(z, 0) + log1p(e^-|z|) never overflows
       if (f) f->array() = Z.max(S(0)) + (-Z.abs()).exp().log1p();
-      if (df) df->array() = logistic;
+      if (df) set_derivative(*df, logistic, da);
       break;
     case Activation::SiLU:  // z S(z)
       if (f) f->array() = Z / (S(1) + (-Z).exp());
-      if (df) df->array() = logistic * (S(1) + Z * (S(1) - logistic));
+      if (df) set_derivative(*df, logistic * (S(1) + Z * (S(1) - logistic)), da);
       break;
   }
+}
+}  // namespace
+
+template <typename S>
+void activation(Activation a, const Mat<S>& z, Mat<S>* f, Mat<S>* df) {
+  activation_and_derivative<S>(a, z, f, df, nullptr);
 }
 
 template <typename S>
@@ -208,8 +227,8 @@ void Mlp<S>::backward(MlpCache<S>& c, const Mat<S>& dY, Vec<S>& grad, Mat<S>* dX
       *dX = c.delta_prev;
       break;
     }
-    activate_deriv(shape_.activation, c.pre[l - 1], c.act_deriv);
-    c.delta = c.delta_prev.cwiseProduct(c.act_deriv);  // dz = da * act'(z)
+    // dz = da * act'(z)
+    activation_and_derivative<S>(shape_.activation, c.pre[l - 1], nullptr, &c.delta, &c.delta_prev);
   }
 }
 
