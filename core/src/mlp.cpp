@@ -16,6 +16,9 @@ constexpr Eigen::Index kMinColumnsPerThread = 128;
 // The products of the forward and backward passes: out = op(A) B (op: transposed or not) and
 // out += A B^T. Under SI_OWN_GEMM (the wasm build, where Eigen has no SIMD code, and natively unless
 // SI_EIGEN_GEMM) they run on si/gemm.hpp's packed kernel.
+#if defined(SI_OWN_GEMM) && !defined(__wasm__) && !defined(__AVX512F__)
+#undef SI_OWN_GEMM  // natively without AVX-512 ours is the portable micro-kernel: Eigen is far faster
+#endif
 #if defined(SI_OWN_GEMM) && !defined(__wasm__)
 // Natively, a product of fewer rows than one AVX-512 vector (the output layer's 2) is Eigen's: ours
 // pads such a tile to 16 rows (2x256 times 256x2000: 6 GFLOP/s against Eigen's 34, measured).

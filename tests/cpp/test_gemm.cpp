@@ -1,4 +1,4 @@
-// The MLP's float matrix product (si/gemm.hpp): natively its AVX-512 (or AVX2) micro-kernel, or the
+// The MLP's float matrix product (si/gemm.hpp): natively its AVX-512 micro-kernel, or the
 // portable one the wasm build's SIMD kernel shares the packing and blocking with, against products in
 // double precision (Eigen's, and a plain triple loop).
 #include <gtest/gtest.h>

@@ -1,7 +1,7 @@
 // GFLOP/s of the MLP's float products with Eigen's product and with si/gemm.hpp's kernel, in one
 // run: for a layer W (out x in) and a batch of n columns, the forward product W a (AB), the input
 // gradient W^T delta (A^T B) and the weight gradient gW += delta a^T (AB^T). Built natively
-// (tests/wasm/CMakeLists.txt: the AVX-512 or AVX2 micro-kernel on x86) and for wasm
+// (tests/wasm/CMakeLists.txt: the AVX-512 micro-kernel, or without AVX-512 the portable one) and for wasm
 // (wasm/CMakeLists.txt, target si_wasm_gemm_bench: its SIMD micro-kernel, run by Node);
 // scripts/bench.sh prints both.
 //   gemm_bench [seconds per figure]  -> one JSON object: the reference layer's figures at the top
