@@ -26,12 +26,17 @@ console.log('|---|---|---|---|---|---|---|---|---|---|');
 });
 
 const g = (x, k) => (x && ok(x[k]) ? x[k].toFixed(1) : '-');
-console.log('\nGEMM GFLOP/s, one thread, 256x256 times 256x2000 (C = AB, A^T B, C += A B^T: the MLP\'s products):\n');
-console.log('| build | Eigen AB | ours AB | Eigen A^T B | ours A^T B | Eigen AB^T | ours AB^T | ours / Eigen (AB) |');
-console.log('|---|---|---|---|---|---|---|---|');
-for (const [name, f] of [['native (ours: portable micro-kernel, unused natively)', nativeGemm], ['wasm in Node (ours: SIMD128)', wasm?.gemm]])
-  console.log(`| ${name} | ${g(f?.eigen, 'ab')} | ${g(f?.si, 'ab')} | ${g(f?.eigen, 'atb')} | ${g(f?.si, 'atb')} | ` +
-              `${g(f?.eigen, 'abt')} | ${g(f?.si, 'abt')} | ${ratio(f?.si?.ab, f?.eigen?.ab)} |`);
+const builds = [['native (ours: AVX-512 micro-kernel)', nativeGemm], ['wasm in Node (ours: SIMD128)', wasm?.gemm]];
+// One row per build and layer: W (out x in) times a batch, the layer's forward (AB), input-gradient
+// (A^T B) and weight-gradient (AB^T) products; the first layer is the reference step's.
+console.log('\nGEMM GFLOP/s, one thread, per layer W (out x in) times a batch (C = W a, W^T delta, gW += delta a^T: ' +
+            'the MLP\'s products):\n');
+console.log('| build | layer | Eigen AB | ours AB | Eigen A^T B | ours A^T B | Eigen AB^T | ours AB^T | ours / Eigen (AB) |');
+console.log('|---|---|---|---|---|---|---|---|---|');
+for (const [name, figures] of builds)
+  for (const f of figures?.layers ?? [figures])
+    console.log(`| ${name} | ${f?.shape ?? '-'} | ${g(f?.eigen, 'ab')} | ${g(f?.si, 'ab')} | ${g(f?.eigen, 'atb')} | ` +
+                `${g(f?.si, 'atb')} | ${g(f?.eigen, 'abt')} | ${g(f?.si, 'abt')} | ${ratio(f?.si?.ab, f?.eigen?.ab)} |`);
 
 const p = native?.per_second ?? {};
 const rate = (v) => (ok(v) ? Math.round(v).toString() : '-');

@@ -7,6 +7,12 @@
 
 namespace si {
 
+namespace {
+// Eigen's allFinite() runs one scalar compare per entry; x * 0 is 0 for a finite x and NaN for inf
+// or NaN, so a vectorised sum of it says the same for a whole weight vector several times faster.
+bool all_finite(const VecF& x) { return (x.array() * 0.0f).sum() == 0.0f; }
+}  // namespace
+
 TrainingSession::TrainingSession(TrainingConfig config)
     : config_(std::move(config)),
       interp_(config_.interpolant()),
@@ -65,7 +71,7 @@ StepResult TrainingSession::step(int k) {
       const LossPoints<float> lp = loss_points(net.loss, interp_, batch, config_.antithetic);
       net.grad.setZero();
       losses[a] = loss_and_grad(net.mlp, lp, &net.grad, net.scratch, threads_);
-      if (!std::isfinite(losses[a]) || !net.grad.allFinite())
+      if (!std::isfinite(losses[a]) || !all_finite(net.grad))
         throw NumericalError("training step " + std::to_string(steps_ + 1) + ": the " + net.name + " loss (" +
                              to_name(net.loss) +
                              ") or its gradient is NaN or inf; the networks keep their "
@@ -81,7 +87,7 @@ StepResult TrainingSession::step(int k) {
       net.adam.step(net.mlp.params(), net.grad);
     }
     for (const auto& net : nets_)
-      if (!net.mlp.params().allFinite()) {
+      if (!all_finite(net.mlp.params())) {
         for (auto& n : nets_) {
           n.mlp.params() = n.saved;
           n.adam.restore(n.saved_t, n.saved_m, n.saved_v);

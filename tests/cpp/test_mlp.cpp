@@ -212,6 +212,28 @@ TEST(Mlp, FloatAndDoubleAgree) {
   EXPECT_LE((f.eval(X.cast<float>()).cast<double>() - net.eval(X)).cwiseAbs().maxCoeff(), 1e-5);
 }
 
+TEST(Mlp, FloatAndDoubleGradientsAgree) {
+  // Widths and a batch off every micro-tile and cache block, so the float products (si/gemm.hpp
+  // natively and in wasm) meet their edge tiles forward and backward.
+  Rng rng(6);
+  Mlp<double> net(MlpShape{5, 3, {37, 300}, Activation::SiLU});
+  net.init(rng);
+  const Mlp<float> f = net.cast<float>();
+  const MatD X = rng.normal_matrix<double>(5, 261), dY = rng.normal_matrix<double>(3, 261);
+  MlpCache<double> cd;
+  MlpCache<float> cf;
+  net.forward(X, cd);
+  f.forward(X.cast<float>(), cf);
+  VecD gd = VecD::Zero(net.num_params());
+  VecF gf = VecF::Zero(f.num_params());
+  MatD dXd;
+  MatF dXf;
+  net.backward(cd, dY, gd, &dXd);
+  f.backward(cf, dY.cast<float>(), gf, &dXf);
+  EXPECT_LE((gf.cast<double>() - gd).cwiseAbs().maxCoeff(), 1e-4 * gd.cwiseAbs().maxCoeff());
+  EXPECT_LE((dXf.cast<double>() - dXd).cwiseAbs().maxCoeff(), 1e-4 * dXd.cwiseAbs().maxCoeff());
+}
+
 TEST(Mlp, RejectsZeroWidth) { EXPECT_THROW(Mlp<float>(MlpShape{3, 2, {16, 0}, Activation::ReLU}), ConfigError); }
 
 TEST(Adam, FirstStepMovesEachParameterByTheLearningRate) {

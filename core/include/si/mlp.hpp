@@ -47,7 +47,7 @@ struct MlpCache {
   std::vector<Mat<S>> inputs;  // inputs[l]: input to layer l (inputs[0] = X)
   std::vector<Mat<S>> pre;     // pre[l]: W_l inputs[l] + b_l
   Mat<S> output;
-  Mat<S> delta, delta_prev, act_deriv;  // backward scratch
+  Mat<S> delta, delta_prev;  // backward scratch
 };
 
 template <typename S>
