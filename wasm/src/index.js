@@ -29,8 +29,8 @@ async function fetchBytes(url) {
 
 // Threads: the threaded module (si-threads.*, Emscripten pthreads) needs SharedArrayBuffer, which a
 // browser gives only to a cross-origin-isolated page (COOP/COEP headers) and Node always has.
-const kMaxThreads = 64;      // pthread Workers one instance may start
-const kMaxAutoThreads = 8;   // 'auto' in a browser: the cores, at most this many (the step's gain levels off)
+const kMaxThreads = 64;         // pthread Workers one instance may start
+const kMaxAutoThreads = 8;      // 'auto' in a browser: the cores, at most this many (the step's gain levels off)
 const kThreadsStartMs = 60000;  // a threaded module whose Workers never load is an error, not a hang
 
 function threadsOption(threads) {
@@ -100,7 +100,8 @@ export async function init(options = {}) {
   const wanted = threads !== 'auto' ? threads : isNode ? 1 : Math.min(await hardwareThreads(), kMaxAutoThreads);
   const reason = wanted > 1 ? noThreadsReason() : 'one thread was asked for';
   if (wanted > 1 && reason === null) return makeApi(await loadThreaded(options, wanted), {threads: wanted, reason});
-  const {wasmUrl, ...args} = await wasmArgs(options.wasmUrl ?? new URL('./si.wasm', import.meta.url), options.wasmBinary);
+  const {wasmUrl, ...args} =
+      await wasmArgs(options.wasmUrl ?? new URL('./si.wasm', import.meta.url), options.wasmBinary);
   if (wasmUrl) args.locateFile = (path) => (path.endsWith('.wasm') ? wasmUrl : path);
   return makeApi(await createSiCore(args), {threads: 1, reason});
 }
@@ -110,24 +111,33 @@ export async function init(options = {}) {
 async function loadThreaded(options, threads) {
   const moduleUrl = String(options.threadsModuleUrl ?? new URL('./si-threads.mjs', import.meta.url));
   const workerUrl = options.threadsWorkerUrl ??
-      (isNode ? new URL('./si-threads.worker.cjs', import.meta.url) : new URL('./si-threads.worker.js', import.meta.url));
-  const {wasmUrl, ...args} =
-      await wasmArgs(options.threadsWasmUrl ?? new URL('./si-threads.wasm', import.meta.url), options.threadsWasmBinary);
+      (isNode ? new URL('./si-threads.worker.cjs', import.meta.url) :
+                new URL('./si-threads.worker.js', import.meta.url));
+  const {wasmUrl, ...args} = await wasmArgs(
+      options.threadsWasmUrl ?? new URL('./si-threads.wasm', import.meta.url), options.threadsWasmBinary);
   const worker = isNode ? await nodePath(workerUrl) : String(workerUrl);
-  args.locateFile = (path) => (path.endsWith('.wasm') && wasmUrl ? wasmUrl : path.endsWith('.worker.js') ? worker : path);
+  args.locateFile = (path) =>
+      (path.endsWith('.wasm') && wasmUrl ? wasmUrl :
+           path.endsWith('.worker.js')   ? worker :
+                                           path);
   args.mainScriptUrlOrBlob = moduleUrl;
   args.siPoolSize = threads - 1;
   const {default: factory} = await import(/* @vite-ignore */ moduleUrl);
   let timer;
-  // The timer also keeps Node's event loop alive while the Workers load (they are unref()'d: node-shim.js).
+  // The timer also keeps Node's event loop alive while the Workers load.
   const timeout = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`init: the threaded module's ${threads - 1} pthread Workers did not start in ${
-        kThreadsStartMs / 1000} s (worker script ${worker}); init({threads: 1}) loads the single-threaded module`)),
+    timer = setTimeout(
+        () => reject(new Error(`init: the threaded module's ${threads - 1} pthread Workers did not start in ${
+            kThreadsStartMs / 1000} s (worker script ${worker}); init({threads: 1}) loads the single-threaded module`)),
         kThreadsStartMs);
   });
   try {
     const raw = await Promise.race([factory(args), timeout]);
     raw.setThreads(threads);
+    // Node: the pool's worker_threads must not keep the process alive once its work is done (unref
+    // after loading: Emscripten's 'message' listeners ref them again).
+    if (isNode)
+      for (const w of [...raw.PThread.unusedWorkers, ...raw.PThread.runningWorkers]) w.unref();
     return raw;
   } finally {
     clearTimeout(timer);
@@ -213,8 +223,9 @@ function makeApi(raw, threading) {
   const threadCount = (n) => {
     if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > maxThreads)
       throw new Error(`threads: must be an integer in [1, ${maxThreads}] (the threads this module was started with: ${
-          maxThreads === 1 ? 'it is single-threaded' : `init({threads: ${maxThreads}})`}), got ${
-          typeof n === 'string' ? JSON.stringify(n) : String(n)}`);
+          maxThreads === 1 ?
+              'it is single-threaded' :
+              `init({threads: ${maxThreads}})`}), got ${typeof n === 'string' ? JSON.stringify(n) : String(n)}`);
     return n;
   };
 

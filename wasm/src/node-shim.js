@@ -2,22 +2,10 @@
 // `require`, neither of which exists in an ES module. The JS layer (index.js) always hands the glue
 // the wasm bytes in Node, so these only keep that branch from throwing; declaring `require` here
 // also stops bundlers from treating the glue's require("fs") calls as imports of Node modules.
-// The threaded module's pthread Workers (worker_threads) are unref()'d, so that they do not keep a
-// Node process alive after its work is done, as Emscripten's own Workers would.
 var SI_NODE_ESM = typeof process == 'object' && typeof process.versions == 'object' && !!process.versions.node &&
     import.meta.url.startsWith('file:');
 var __dirname = SI_NODE_ESM ? decodeURIComponent(new URL('.', import.meta.url).pathname) : '';
-var siNodeRequire = (id) => {
-  const m = process.getBuiltinModule(id);
-  if (id !== 'worker_threads' && id !== 'node:worker_threads') return m;
-  class Worker extends m.Worker {
-    constructor(...args) {
-      super(...args);
-      this.unref();
-    }
-  }
-  return {...m, Worker};
-};
-var require = SI_NODE_ESM && typeof process.getBuiltinModule == 'function' ? siNodeRequire : () => {
-  throw new Error('si-core.mjs: pass wasmBinary to the factory in Node (index.js does)');
-};
+var require =
+    SI_NODE_ESM && typeof process.getBuiltinModule == 'function' ? (id) => process.getBuiltinModule(id) : () => {
+      throw new Error('si-core.mjs: pass wasmBinary to the factory in Node (index.js does)');
+    };
