@@ -16,8 +16,10 @@ export default defineConfig({
   build: {
     target: 'es2022',
     chunkSizeWarningLimit: 1200,
-    // The .wasm is always its own file (fetched and compiled by streaming), never a data: URL.
-    assetsInlineLimit: (file: string) => (file.endsWith('.wasm') ? false : undefined),
+    // The .wasm is always its own file (fetched and compiled by streaming), never a data: URL; so are the
+    // threaded module's scripts: a pthread Worker from a data: URL has an opaque origin, which can
+    // neither import the module's glue nor share its memory.
+    assetsInlineLimit: (file: string) => (/\.(wasm|m?js)$/.test(file) ? false : undefined),
   },
   // The package is linked from ../wasm/dist; let the dev server read it.
   server: { fs: { allow: ['..'] }, headers: isolation },

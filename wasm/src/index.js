@@ -110,8 +110,9 @@ export async function init(options = {}) {
 // so a bundler must not fold it into another chunk), with threads - 1 Workers started while it loads.
 async function loadThreaded(options, threads) {
   const moduleUrl = String(options.threadsModuleUrl ?? new URL('./si-threads.mjs', import.meta.url));
+  // Node runs the CommonJS copy of the pthread Worker script (a .js here is an ES module to Node).
   const workerUrl = options.threadsWorkerUrl ??
-      (isNode ? new URL('./si-threads.worker.cjs', import.meta.url) :
+      (isNode ? String(new URL('./si-threads.worker.js', import.meta.url)).replace(/\.js$/, '.cjs') :
                 new URL('./si-threads.worker.js', import.meta.url));
   const {wasmUrl, ...args} = await wasmArgs(
       options.threadsWasmUrl ?? new URL('./si-threads.wasm', import.meta.url), options.threadsWasmBinary);
