@@ -1083,7 +1083,7 @@ async function openPhone(query = '') {
   const errors = [];
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(base + (query ? `?${query}` : ''));
+  await page.goto(BASE + (query ? `?${query}` : ''));
   return { page, errors, close: () => context.close() };
 }
 
@@ -1343,7 +1343,7 @@ async function openAt(query, { width = 1400, height = 900, touch = false } = {})
   const errors = [];
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(base + (query ? `?${query}` : ''));
+  await page.goto(BASE + (query ? `?${query}` : ''));
   return { page, context, errors, close: () => context.close() };
 }
 /** The most frequent strongly coloured pixel of a canvas (as 'r,g,b') and how many such pixels it has. */

@@ -116,7 +116,10 @@ async function loadThreaded(options, threads) {
                 new URL('./si-threads.worker.js', import.meta.url));
   const {wasmUrl, ...args} = await wasmArgs(
       options.threadsWasmUrl ?? new URL('./si-threads.wasm', import.meta.url), options.threadsWasmBinary);
-  const worker = isNode ? await nodePath(workerUrl) : String(workerUrl);
+  let worker = isNode ? await nodePath(workerUrl) : String(workerUrl);
+  // A bundler may inline the small Worker script as a data: URL (Vite does below 4 kB), whose Worker would
+  // have an opaque origin (no shared memory, no import of the glue): run the same script from a blob: URL.
+  if (!isNode && /^data:/i.test(worker)) worker = URL.createObjectURL(await (await fetch(worker)).blob());
   args.locateFile = (path) =>
       (path.endsWith('.wasm') && wasmUrl ? wasmUrl :
            path.endsWith('.worker.js')   ? worker :
