@@ -31,7 +31,7 @@ async function fetchBytes(url) {
 // browser gives only to a cross-origin-isolated page (COOP/COEP headers) and Node always has.
 const kMaxThreads = 64;         // pthread Workers one instance may start
 const kMaxAutoThreads = 8;      // 'auto' in a browser: the cores, at most this many (the step's gain levels off)
-const kThreadsStartMs = 60000;  // a threaded module whose Workers never load is an error, not a hang
+const kThreadsStartMs = 20000;  // a threaded module whose Workers never load is an error, not a hang
 
 function threadsOption(threads) {
   if (threads === undefined || threads === 'auto') return 'auto';

@@ -87,6 +87,8 @@ class Trainer {
   private readonly inbox: ToWorker[] = [];
   private pumping = false;
   private readonly channel = new MessageChannel();
+  /** Why the threaded module did not start, if it failed. */
+  private threadsFailure: string|null = null;
 
   constructor(private readonly ctx: DedicatedWorkerGlobalScope) {
     this.channel.port1.onmessage = () => this.pump();
@@ -100,7 +102,12 @@ class Trainer {
     try {
       // The threaded module where the page is cross-origin isolated, else the single-threaded one.
       const threads = Math.max(1, Math.min(MAX_THREADS, navigator.hardwareConcurrency || 1));
-      const si = await init({wasmUrl, threads});
+      // A threaded module that fails to start (its files missing, say) leaves the single-threaded one.
+      const si = await init({wasmUrl, threads}).catch((e: unknown) => {
+        if (threads === 1) throw e;
+        this.threadsFailure = errorText(e);
+        return init({wasmUrl, threads: 1});
+      });
       this.si = si;
       this.catalog = catalogOf(si);
       this.post({type: 'ready', version: si.version, catalog: this.catalog, threads: this.threads()});
@@ -112,7 +119,7 @@ class Trainer {
 
   private threads(): Threads {
     const si = this.si!;
-    return {threads: si.threads, max: si.maxThreads, reason: si.singleThreadedReason};
+    return {threads: si.threads, max: si.maxThreads, reason: this.threadsFailure ?? si.singleThreadedReason};
   }
 
   private post(msg: FromWorker, transfer: Transferable[] = []): void {
