@@ -1879,7 +1879,8 @@ function largestDifference(a, b) {
 }
 async function setThreads(p, n) {
   await p.evaluate((k) => window.__siApp.send({ type: 'threads', threads: k }), n);
-  await waitData(p, 'threads', `v === "${n}"`, 10000);
+  // Answered between chunks: behind a refresh of the notebook preset's big model that can take a while.
+  await waitData(p, 'threads', `v === "${n}"`, 60000);
 }
 /** Steps per second over `ms` of training, from the step counter. */
 async function stepsPerSecond(p, ms) {
