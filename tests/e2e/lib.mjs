@@ -62,9 +62,10 @@ export async function serve({ isolated = true } = {}) {
   };
 }
 
-/** Starts the (isolating) server and the browser; returns { base, browser, close }. */
+/** Starts the server (isolating unless E2E_ISOLATED=0: the page single-threaded) and the browser;
+ *  returns { base, browser, close }. */
 export async function start() {
-  const server = await serve();
+  const server = await serve({ isolated: process.env.E2E_ISOLATED !== '0' });
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
