@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The main job: installs what is missing, builds the WebAssembly package and the web app, and
 # serves the demo page (prints its URL). PORT=8080 scripts/start.sh picks another port.
+# `vite preview` sends the COOP/COEP headers (web/vite.config.ts): the page is cross-origin isolated
+# and trains on the threaded wasm module, on all cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 port=${PORT:-5173}

@@ -1,5 +1,7 @@
 // Shared by run.mjs (the tests) and screens.mjs (screenshots for looking at the page): serves web/dist
-// from a sub-folder with a tiny static server (no special headers) and launches Debian's Chromium.
+// from a sub-folder with a tiny static server and launches Debian's Chromium. The server sends the
+// COOP/COEP headers (as scripts/start.sh does), so the page is cross-origin isolated and trains on the
+// threaded module; serve({ isolated: false }) serves the same folder with no special headers, as a static host does.
 import { createReadStream, existsSync, mkdirSync, statSync } from 'node:fs';
 import http from 'node:http';
 import { createRequire } from 'node:module';
@@ -27,8 +29,10 @@ const MIME = {
 // The app is served from a sub-folder, to prove the build works from any folder (base './').
 const MOUNT = '/some/folder/';
 
-/** Starts the server and the browser; returns { base, browser, close }. */
-export async function start() {
+const ISOLATION = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
+
+/** A static server of web/dist on 127.0.0.1 (isolated: with the COOP/COEP headers); returns { base, close }. */
+export async function serve({ isolated = true } = {}) {
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, 'http://x');
     if (!url.pathname.startsWith(MOUNT)) {
@@ -45,21 +49,34 @@ export async function start() {
       res.writeHead(404).end('not found');
       return;
     }
-    res.writeHead(200, { 'content-type': MIME[path.extname(file)] ?? 'application/octet-stream' });
+    res.writeHead(200, { 'content-type': MIME[path.extname(file)] ?? 'application/octet-stream', ...(isolated ? ISOLATION : {}) });
     createReadStream(file).pipe(res);
   });
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    base: `http://127.0.0.1:${server.address().port}${MOUNT}`,
+    close: () => new Promise((r) => {
+      server.closeAllConnections();
+      server.close(r);
+    }),
+  };
+}
+
+/** Starts the server (isolating unless E2E_ISOLATED=0: the page single-threaded) and the browser;
+ *  returns { base, browser, close }. */
+export async function start() {
+  const server = await serve({ isolated: process.env.E2E_ISOLATED !== '0' });
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
   return {
-    base: `http://127.0.0.1:${server.address().port}${MOUNT}`,
+    base: server.base,
     browser,
     close: async () => {
       await browser.close();
-      server.close();
+      await server.close();
     },
   };
 }

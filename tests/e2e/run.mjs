@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { artifacts, root, start } from './lib.mjs';
+import { artifacts, root, serve, start } from './lib.mjs';
 import { COST_ROWS, GOOD, typedRows, URL_GROUPS, WORKER_ROWS } from './bad-inputs.mjs';
 
 const SUPPORT_GOAL = 0.8;
@@ -17,8 +17,8 @@ const SUPPORT_DEADLINE_S = Number(process.env.E2E_SUPPORT_DEADLINE_S ?? 60);
 const { base: BASE, browser, close: shutdown } = await start();
 
 // ---------------------------------------------------------------- helpers
-async function openPage(query = '') {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 }, acceptDownloads: true });
+async function openPage(query = '', { base = BASE, context: options = {} } = {}) {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 }, acceptDownloads: true, ...options });
   const page = await context.newPage();
   const errors = [];
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
@@ -30,7 +30,7 @@ async function openPage(query = '') {
     }).observe({ type: 'longtask', buffered: true });
   });
   const t0 = Date.now();
-  await page.goto(BASE + (query ? `?${query}` : ''));
+  await page.goto(base + (query ? `?${query}` : ''));
   return { page, errors, t0, close: () => context.close() };
 }
 
@@ -1829,6 +1829,186 @@ await test('images: a model trained natively at 14 x 14 imports and shows at onc
     await shot(p, null, 'images-imported');
   });
   rmSync(dir, { recursive: true, force: true });
+});
+
+// ---------------------------------------------------------------- threads (the threaded wasm module)
+const stepOfPage = (p) => num(p, '#step-count');
+async function exportedNetworks(p) {
+  const [dl] = await Promise.all([p.waitForEvent('download'), p.click('#btn-export-model')]);
+  const file = path.join(artifacts, 'threads-model.json');
+  await dl.saveAs(file);
+  const saved = JSON.parse(readFileSync(file, 'utf8'));
+  return { steps: saved.steps, networks: saved.networks };
+}
+/** Waits until the run stopped at its step limit, pressing play if it stays paused before it. */
+async function trainToLimit(p, limit) {
+  let idleSince = null, s = null;
+  for (const end = Date.now() + 180000; Date.now() < end;) {
+    s = await p.evaluate(() => ({ step: Number(document.getElementById('step-count').textContent),
+      running: document.body.dataset.running }));
+    if (s.step === limit && s.running === '0') return;
+    if (s.running === '0' && s.step < limit) {
+      idleSince ??= Date.now();
+      if (Date.now() - idleSince > 2000) {
+        await p.click('#btn-play');
+        idleSince = null;
+      }
+    } else {
+      idleSince = null;
+    }
+    await p.waitForTimeout(200);
+  }
+  throw new Error(`the run did not stop at step ${limit}: ${JSON.stringify(s)}`);
+}
+/** Trains a new network (same settings and seed) to the link's step limit and returns its weights. */
+async function trainFresh(p, limit) {
+  const gen = await data(p, 'gen');
+  await p.click('#btn-reset');
+  await p.waitForFunction((g) => document.body.dataset.gen !== g, gen, { timeout: 20000 });
+  await trainToLimit(p, limit);
+  return exportedNetworks(p);
+}
+function largestDifference(a, b) {
+  let worst = 0;
+  const walk = (x, y) => {
+    if (typeof x === 'number') worst = Math.max(worst, Math.abs(x - y));
+    else if (x && typeof x === 'object') for (const k of Object.keys(x)) walk(x[k], y?.[k]);
+  };
+  walk(a, b);
+  return worst;
+}
+async function setThreads(p, n) {
+  await p.evaluate((k) => window.__siApp.send({ type: 'threads', threads: k }), n);
+  // Answered between chunks: behind a refresh of the notebook preset's big model that can take a while.
+  await waitData(p, 'threads', `v === "${n}"`, 60000);
+}
+/** Steps per second over `ms` of training, from the step counter. */
+async function stepsPerSecond(p, ms) {
+  const s0 = await stepOfPage(p), t0 = Date.now();
+  await p.waitForTimeout(ms);
+  return ((await stepOfPage(p)) - s0) / ((Date.now() - t0) / 1000);
+}
+/** The page's steps/s at 1 and at all threads, alternated twice (the machine is shared: ratios of one run). */
+async function speedsOf(p, all, ms) {
+  const runs = [];
+  for (let round = 0; round < 2; round++) {
+    const r = {};
+    for (const n of [1, all]) {
+      await setThreads(p, n);
+      await p.waitForTimeout(1000);  // the chunk size adapts to the new speed
+      r[n] = await stepsPerSecond(p, ms);
+    }
+    runs.push(r);
+  }
+  return runs.map((r) => `${r[1].toFixed(1)} / ${r[all].toFixed(1)} steps/s (${(r[all] / r[1]).toFixed(2)}x)`).join(', again ');
+}
+async function densityMs(p) {
+  const before = await p.evaluate(() => window.__siApp.lastDensity?.ms ?? null);
+  await p.click('#btn-density');
+  await p.waitForFunction((b) => window.__siApp.lastDensity && window.__siApp.lastDensity.ms !== b, before,
+    { timeout: 60000, polling: 100 });
+  return p.evaluate(() => ({ ms: window.__siApp.lastDensity.ms, n: window.__siApp.lastDensity.grid.n }));
+}
+
+await test('threads: the isolated page trains on the threaded module with all cores; a seed and thread count give the same weights', async () => {
+  const LIMIT = 300;
+  const a = await openPage(`steps=${LIMIT}`);
+  try {
+    const p = a.page;
+    await waitData(p, 'threads', 'Number(v) >= 1', 60000);
+    const env = await p.evaluate(() => ({ isolated: crossOriginIsolated, cores: navigator.hardwareConcurrency,
+      threads: Number(document.body.dataset.threads), max: Number(document.body.dataset.maxThreads),
+      text: document.getElementById('threads').textContent, title: document.getElementById('threads').title }));
+    const want = Math.min(8, env.cores);
+    assert(env.isolated, 'the e2e server sends COOP/COEP, yet the page is not cross-origin isolated');
+    assert(env.threads === want && env.max === want, `the worker runs ${env.threads} of ${env.max} threads, want ${want} (${env.cores} cores)`);
+    assert(env.text === `${want} thread${want === 1 ? '' : 's'}`, `the page shows "${env.text}"`);
+    notes.push(`threads: the isolated page shows "${env.text}" (${env.title})`);
+    await trainToLimit(p, LIMIT);
+    const first = await exportedNetworks(p);
+    const again = await trainFresh(p, LIMIT);
+    assert(first.steps === LIMIT && again.steps === LIMIT, `steps ${first.steps}, ${again.steps}`);
+    const same = largestDifference(first.networks, again.networks);
+    assert(JSON.stringify(first.networks) === JSON.stringify(again.networks),
+      `two runs of one seed at ${want} threads differ (largest weight difference ${same})`);
+    await setThreads(p, 1);
+    const one = await trainFresh(p, LIMIT);
+    const diff = largestDifference(first.networks, one.networks);
+    notes.push(`threads: ${LIMIT} steps of one seed: bit-identical weights at ${want} threads twice; ` +
+      `at 1 thread the largest weight difference is ${diff.toExponential(2)} (the gradient sums' order, grown over ${LIMIT} Adam steps)`);
+    // Bit-identical weights at 1 thread would mean the batch was never split.
+    if (want > 1) assert(diff > 0, `1 and ${want} threads give the same weights to the bit: is the page threaded?`);
+    assert(a.errors.length === 0, `console errors: ${a.errors.join(' | ')}`);
+  } finally {
+    await a.close();
+  }
+});
+
+await test('threads: steps/s of the default demo and the notebook preset at 1 and all threads, and the density heatmap (printed)', async () => {
+  const a = await openPage('steps=10000000');
+  try {
+    const p = a.page;
+    await waitData(p, 'maxThreads', 'Number(v) >= 1', 60000);
+    const all = Number(await data(p, 'maxThreads'));
+    await p.waitForFunction(() => Number(document.getElementById('step-count').textContent) > 0, null, { timeout: 60000 });
+    notes.push(`speed, default demo (1 / ${all} threads): ${await speedsOf(p, all, 5000)}`);
+    const dens = [];
+    for (const n of [1, all, 1, all]) {
+      await setThreads(p, n);
+      const d = await densityMs(p);
+      dens.push(`${d.n}x${d.n} ${Math.round(d.ms)} ms at ${n}`);
+    }
+    notes.push(`speed, density heatmap from the ODE likelihood (while training): ${dens.join(', ')}`);
+    await setThreads(p, all);
+    await p.selectOption('#preset', 'checker-with-score');
+    await p.waitForFunction(() => document.getElementById('set-width').value === '256', null, { timeout: 5000 });
+    if (await data(p, 'running') !== '1') await p.click('#btn-play');
+    await p.waitForFunction(() => Number(document.getElementById('step-count').textContent) > 2, null, { timeout: 60000 });
+    notes.push(`speed, notebook preset checker-with-score (4 x 256, batch 2000; 1 / ${all} threads): ${await speedsOf(p, all, 8000)}`);
+    assert(a.errors.length === 0, `console errors: ${a.errors.join(' | ')}`);
+  } finally {
+    await a.close();
+  }
+});
+
+await test('threads: from a plain static server the page is single-threaded; its service worker isolates it after one reload', async () => {
+  const plain = await serve({ isolated: false });
+  try {
+    const a = await openPage('', { base: plain.base, context: { serviceWorkers: 'block' } });
+    try {
+      const p = a.page;
+      await waitData(p, 'threads', 'Number(v) >= 1', 60000);
+      const r = await p.evaluate(() => ({ isolated: crossOriginIsolated, max: document.body.dataset.maxThreads,
+        title: document.getElementById('threads').title }));
+      assert(!r.isolated && r.max === '1', `plain server: isolated ${r.isolated}, ${r.max} threads`);
+      assert(/cross-origin isolated/.test(r.title), `the page does not say why it is single-threaded: "${r.title}"`);
+      await p.waitForFunction(() => Number(document.getElementById('step-count').textContent) > 20, null, { timeout: 60000 });
+      notes.push(`threads: plain static server, no service worker: "${r.title}"`);
+    } finally {
+      await a.close();
+    }
+    const b = await openPage('', { base: plain.base });
+    try {
+      const p = b.page;
+      const cores = await p.evaluate(() => navigator.hardwareConcurrency);
+      let state = null;
+      for (const end = Date.now() + 60000; Date.now() < end;) {
+        // The page reloads itself once: evaluate() may meet a navigation.
+        state = await p.evaluate(() => ({ isolated: crossOriginIsolated, controlled: !!navigator.serviceWorker.controller,
+          max: document.body.dataset.maxThreads })).catch(() => null);
+        if (state?.isolated && state.max) break;
+        await p.waitForTimeout(300);
+      }
+      assert(state?.isolated && state.controlled, `with the service worker: ${JSON.stringify(state)}`);
+      assert(Number(state.max) === Math.min(8, cores), `with the service worker the worker has ${state.max} threads`);
+      await p.waitForFunction(() => Number(document.getElementById('step-count').textContent) > 20, null, { timeout: 60000 });
+      notes.push(`threads: plain static server + the page's service worker: isolated after one reload, ${state.max} threads`);
+    } finally {
+      await b.close();
+    }
+  } finally {
+    await plain.close();
+  }
 });
 
 await shutdown();

@@ -43,8 +43,9 @@ export function allFinite(arr) {
   return true;
 }
 
-// A static file server for browser tests (correct MIME types, application/wasm included).
-export async function serveStatic(dir) {
+// A static file server for browser tests (correct MIME types, application/wasm included); isolated:
+// with the COOP/COEP headers that make a page cross-origin isolated (SharedArrayBuffer, wasm threads).
+export async function serveStatic(dir, {isolated = false} = {}) {
   const http = await import('node:http');
   const {readFile, stat} = await import('node:fs/promises');
   const {extname, normalize} = await import('node:path');
@@ -63,7 +64,8 @@ export async function serveStatic(dir) {
       let file = join(dir, path);
       if ((await stat(file)).isDirectory()) file = join(file, 'index.html');
       const body = await readFile(file);
-      res.writeHead(200, {'content-type': types[extname(file)] ?? 'application/octet-stream'});
+      const isolation = {'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp'};
+      res.writeHead(200, {'content-type': types[extname(file)] ?? 'application/octet-stream', ...(isolated ? isolation : {})});
       res.end(body);
     } catch {
       res.writeHead(404).end('not found');

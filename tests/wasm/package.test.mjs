@@ -42,7 +42,10 @@ describe('npm package', () => {
     assert.equal(packed.name, 'stochastic-interpolants');
     assert.equal(packed.version, '0.1.0');
     const files = packed.files.map((f) => f.path).sort();
-    assert.deepEqual(files, ['README.md', 'index.d.ts', 'index.js', 'package.json', 'si-core.mjs', 'si.wasm']);
+    assert.deepEqual(files, [
+      'README.md', 'index.d.ts', 'index.js', 'package.json', 'si-core.mjs', 'si-threads.mjs', 'si-threads.wasm',
+      'si-threads.worker.cjs', 'si-threads.worker.js', 'si.wasm'
+    ]);
     const pkg = JSON.parse(readFileSync(join(app, 'node_modules', 'stochastic-interpolants', 'package.json'), 'utf8'));
     assert.equal(pkg.type, 'module');
     assert.deepEqual(pkg.exports['.'], {types: './index.d.ts', import: './index.js'});
@@ -60,7 +63,10 @@ const step = session.step();
 const model = session.model();
 const { samples } = si.sampleODE(model, { n: 10, method: 'rk4', steps: 4 });
 const wasm = createRequire(import.meta.url).resolve('stochastic-interpolants/si.wasm');
-console.log(JSON.stringify({ version: si.version, step: step.step, losses: step.losses, samples: samples.length, wasm }));
+const threads = await init({ threads: 2 });
+const t = new threads.TrainingSession({ network: { hidden: [16] }, training: { batch: 32 } });
+console.log(JSON.stringify({ version: si.version, step: step.step, losses: step.losses, samples: samples.length, wasm,
+  threaded: threads.threaded, threadedStep: t.step().step }));
 model.delete();
 session.delete();
 `,
@@ -71,6 +77,9 @@ session.delete();
     assert.ok(Number.isFinite(out.losses.b) && Number.isFinite(out.losses.s));
     assert.equal(out.samples, 20);
     assert.ok(out.wasm.endsWith(join('node_modules', 'stochastic-interpolants', 'si.wasm')));
+    // The threaded module from the installed files; the script exits by itself (unref'd Workers).
+    assert.equal(out.threaded, true);
+    assert.equal(out.threadedStep, 1);
   });
 });
 
@@ -104,6 +113,23 @@ describe('in the browser (headless Chromium)', () => {
     try {
       const r = await pageResult(await chromium(), server.url);
       assert.ok(r.ok, `${r.error}\n${r.logs.join('\n')}`);
+      assert.equal(r.step, 2);
+      assert.equal(r.samples, 20);
+      assert.equal(r.threaded, false, 'a page without COOP/COEP got the threaded module');
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('the same Vite build, served cross-origin isolated, runs the threaded module (default Vite config)', async () => {
+    const outDir = join(app, 'vite-app', 'dist');
+    assert.ok(existsSync(outDir), 'the Vite build test runs first');
+    const server = await serveStatic(outDir, {isolated: true});
+    try {
+      const r = await pageResult(await chromium(), `${server.url}?threads=2`);
+      assert.ok(r.ok, `${r.error}\n${r.logs.join('\n')}`);
+      assert.equal(r.threaded, true, `not threaded: ${r.reason}`);
+      assert.equal(r.threads, 2);
       assert.equal(r.step, 2);
       assert.equal(r.samples, 20);
     } finally {

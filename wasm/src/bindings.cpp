@@ -30,6 +30,7 @@
 #include "si/metrics.hpp"
 #include "si/mlp.hpp"
 #include "si/model.hpp"
+#include "si/parallel.hpp"
 #include "si/samplers.hpp"
 #include "si/sampling.hpp"
 #include "si/session.hpp"
@@ -73,6 +74,13 @@ std::uint64_t to_seed(double seed, const char* field) {
 Eigen::Index to_count(double n, const char* field) {
   if (!(n >= 0) || n > 1e8 || std::floor(n) != n) throw si::ConfigError(field, "must be an integer in [0, 1e8]");
   return static_cast<Eigen::Index>(n);
+}
+
+// A thread count from JS: an integer in [1, limits::kMaxThreads] (ConfigError naming `field` otherwise).
+int to_threads(double threads, const char* field) {
+  if (!(threads >= 1) || threads > double(si::limits::kMaxThreads) || std::floor(threads) != threads)
+    throw si::ConfigError(field, "must be an integer in [1, " + std::to_string(si::limits::kMaxThreads) + "]");
+  return static_cast<int>(threads);
 }
 
 si::Interpolant interpolant_from(const json& spec) {
@@ -272,6 +280,13 @@ class WasmTrainingSession {
     return guard([&] {
       const val c = take(config);
       session_.retune(si::TrainingConfig::from_json(parse_json(c, "config")));
+      return val::undefined();
+    });
+  }
+  int threads() const { return session_.threads(); }
+  val setThreads(double threads) {
+    return guard([&] {
+      session_.set_threads(to_threads(threads, "threads"));
       return val::undefined();
     });
   }
@@ -721,6 +736,16 @@ val energyDistance(val a, val b, double d) {
   });
 }
 
+// The process-wide thread count (si/parallel.hpp): sampling, likelihoods, figures and new sessions.
+int threads() { return si::threads(); }
+val setThreads(double threads) {
+  return guard([&] {
+    si::set_threads(to_threads(threads, "threads"));
+    return val::undefined();
+  });
+}
+int hardwareThreads() { return si::hardware_threads(); }
+
 // Bytes of the wasm heap: its size and what malloc holds (for leak tests and diagnostics).
 val memoryStats() {
   const struct mallinfo mi = mallinfo();
@@ -752,7 +777,9 @@ EMSCRIPTEN_BINDINGS(stochastic_interpolants) {
       .function("step", &WasmTrainingSession::step)
       .function("model", &WasmTrainingSession::model, allow_raw_pointers())
       .function("loadWeights", &WasmTrainingSession::loadWeights)
-      .function("retune", &WasmTrainingSession::retune);
+      .function("retune", &WasmTrainingSession::retune)
+      .function("threads", &WasmTrainingSession::threads)
+      .function("setThreads", &WasmTrainingSession::setThreads);
 
   auto exact = class_<WasmExactFields>("ExactFields");
   exact.constructor(&WasmExactFields::create)
@@ -771,6 +798,9 @@ EMSCRIPTEN_BINDINGS(stochastic_interpolants) {
   function("energyDistance", &energyDistance);
   function("figure", &figure);
   function("memoryStats", &memoryStats);
+  function("threads", &threads);
+  function("setThreads", &setThreads);
+  function("hardwareThreads", &hardwareThreads);
 
   function("addImages", &addImages);
   function("storedImages", &storedImages);

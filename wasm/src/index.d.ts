@@ -10,13 +10,26 @@
 // Errors: invalid configs, options or arguments throw a JS Error whose message starts with the
 // field's name, e.g. "optimizer.lr: must be a positive number, got -1"; the module keeps working.
 
-/** Where init() finds the WebAssembly binary. */
+/** How many threads, and where init() finds the WebAssembly binaries. */
 export interface InitOptions {
+  /** 'auto' (default): in a browser the cores (navigator.hardwareConcurrency, at most 8), in Node 1.
+   *  More than 1 loads the threaded module (si-threads.*, Emscripten pthreads: threads - 1 Workers started
+   *  now) where SharedArrayBuffer exists (a cross-origin-isolated page, a worker of one, Node), else the
+   *  single-threaded module (see StochasticInterpolants.threaded / singleThreadedReason). 1: always the
+   *  single-threaded module. Anything else throws an Error naming "threads". */
+  threads?: 'auto' | number;
   /** URL or path of si.wasm; default: si.wasm next to index.js (new URL('./si.wasm', import.meta.url)).
    *  In Node a path or file: URL is read with fs; in browsers and workers it is fetched. */
   wasmUrl?: string | URL;
   /** The bytes of si.wasm, if the caller already has them (takes precedence over wasmUrl). */
   wasmBinary?: ArrayBuffer | ArrayBufferView;
+  /** The threaded module's files, for bundlers that move them; defaults: next to index.js. */
+  threadsWasmUrl?: string | URL;
+  threadsWasmBinary?: ArrayBuffer | ArrayBufferView;
+  /** si-threads.mjs: its pthread Workers import it by this URL, so it must stay its own file. */
+  threadsModuleUrl?: string | URL;
+  /** si-threads.worker.js (in Node: si-threads.worker.cjs), the pthread Workers' script. */
+  threadsWorkerUrl?: string | URL;
 }
 
 /** Loads and instantiates the module. Each call returns an independent instance. */
@@ -291,6 +304,9 @@ export interface TrainingSession {
    *  the random stream. A config whose base, target, interpolant, fields, network or training.seed
    *  differ is refused (an Error naming that key) and nothing changes. */
   retune(config: TrainingConfig): void;
+  /** Threads each step splits its batch over: the module's `threads` when the session was made. Setting it
+   *  takes 1 .. si.maxThreads (else an Error naming "threads"); a seed gives the same run for a given count. */
+  threads: number;
   /** True after delete(). */
   readonly isDeleted: boolean;
   /** Frees the wasm memory; the object cannot be used afterwards. Calling it twice is harmless. */
@@ -650,6 +666,15 @@ export interface StochasticInterpolants {
   figure<K extends FigureKind>(kind: K, options?: FigureOptionsByKind[K]): FigureByKind[K];
   /** Wasm heap size and bytes allocated (for diagnostics and leak tests). */
   memoryStats(): MemoryStats;
+  /** True for the threaded module (init({threads}) with more than 1 where SharedArrayBuffer exists). */
+  readonly threaded: boolean;
+  /** The threads this instance can use: init's count for the threaded module, 1 for the other. */
+  readonly maxThreads: number;
+  /** Why the single-threaded module was loaded (e.g. the page is not cross-origin isolated); null if threaded. */
+  readonly singleThreadedReason: string | null;
+  /** Threads of sampling, likelihoods, figures and the sessions made from now on; 1 .. maxThreads
+   *  (else an Error naming "threads"). Starts at maxThreads. */
+  threads: number;
 
   /** Stores images (copied) under name/split, replacing a set stored there; returns their count. Throws an
    *  Error naming the field (pixels, labels, rows, cols, name, split) for bad input. */

@@ -27,31 +27,125 @@ async function fetchBytes(url) {
   return new Uint8Array(await response.arrayBuffer());
 }
 
+// Threads: the threaded module (si-threads.*, Emscripten pthreads) needs SharedArrayBuffer, which a
+// browser gives only to a cross-origin-isolated page (COOP/COEP headers) and Node always has.
+const kMaxThreads = 64;         // pthread Workers one instance may start
+const kMaxAutoThreads = 8;      // 'auto' in a browser: the cores, at most this many (the step's gain levels off)
+const kThreadsStartMs = 20000;  // a threaded module whose Workers never load is an error, not a hang
+
+function threadsOption(threads) {
+  if (threads === undefined || threads === 'auto') return 'auto';
+  if (typeof threads !== 'number' || !Number.isInteger(threads) || threads < 1 || threads > kMaxThreads)
+    throw new Error(`threads: must be 'auto' or an integer in [1, ${kMaxThreads}], got ${
+        typeof threads === 'string' ? JSON.stringify(threads) : String(threads)}`);
+  return threads;
+}
+
+// Why this environment cannot run the threaded module (null: it can).
+function noThreadsReason() {
+  if (typeof SharedArrayBuffer !== 'function' || typeof Atomics !== 'object')
+    return isNode ? 'this Node.js has no SharedArrayBuffer' :
+                    'SharedArrayBuffer is unavailable: the page is not cross-origin isolated (it needs the headers ' +
+            'Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp)';
+  if (!isNode && globalThis.crossOriginIsolated === false)
+    return 'the page is not cross-origin isolated (Cross-Origin-Opener-Policy / Cross-Origin-Embedder-Policy headers)';
+  if (!isNode && typeof Worker !== 'function') return 'this context cannot start Web Workers';
+  return null;
+}
+
+async function hardwareThreads() {
+  if (isNode) {
+    const osName = 'node:os';
+    const os = await import(/* @vite-ignore */ osName);
+    return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+  }
+  return Math.max(1, Number(globalThis.navigator?.hardwareConcurrency) || 1);
+}
+
+async function nodePath(location) {
+  const urlName = 'node:url';
+  const {fileURLToPath} = await import(/* @vite-ignore */ urlName);
+  return location instanceof URL || /^file:/i.test(location) ? fileURLToPath(location) : String(location);
+}
+
+// The factory's arguments for the .wasm at `location` (or the given bytes).
+async function wasmArgs(location, wasmBinary) {
+  if (wasmBinary != null) {
+    return {
+      wasmBinary: ArrayBuffer.isView(wasmBinary) ?
+          new Uint8Array(wasmBinary.buffer, wasmBinary.byteOffset, wasmBinary.byteLength) :
+          new Uint8Array(wasmBinary),
+    };
+  }
+  if (isNode) {
+    // Emscripten 3.1.6's Node loader does not work from an ES module: read the bytes here.
+    const text = String(location);
+    return {wasmBinary: /^(https?|data|blob):/i.test(text) ? await fetchBytes(text) : await readFileInNode(location)};
+  }
+  return {wasmUrl: String(location)};
+}
+
 /**
  * Loads and instantiates the WebAssembly module. Each call gives an independent instance.
- * @param {{wasmUrl?: string | URL, wasmBinary?: ArrayBuffer | ArrayBufferView}} [options]
+ * threads: 'auto' (default) or 1..64. More than one loads the threaded module where SharedArrayBuffer
+ * exists (a cross-origin-isolated page, Node), else the single-threaded one; `si.threaded`, `si.maxThreads`
+ * and `si.singleThreadedReason` say which. 'auto' is the browser's cores (at most 8), and 1 in Node.
+ * @param {{threads?: 'auto' | number, wasmUrl?: string | URL, wasmBinary?: ArrayBuffer | ArrayBufferView,
+ *          threadsWasmUrl?: string | URL, threadsWasmBinary?: ArrayBuffer | ArrayBufferView,
+ *          threadsModuleUrl?: string | URL, threadsWorkerUrl?: string | URL}} [options]
  */
 export async function init(options = {}) {
-  const {wasmUrl, wasmBinary} = options;
-  const moduleArgs = {};
-  if (wasmBinary != null) {
-    moduleArgs.wasmBinary = ArrayBuffer.isView(wasmBinary) ?
-        new Uint8Array(wasmBinary.buffer, wasmBinary.byteOffset, wasmBinary.byteLength) :
-        new Uint8Array(wasmBinary);
-  } else {
-    const location = wasmUrl ?? new URL('./si.wasm', import.meta.url);
-    if (isNode) {
-      // Emscripten 3.1.6's Node loader does not work from an ES module: read the bytes here.
-      const text = String(location);
-      moduleArgs.wasmBinary =
-          /^(https?|data|blob):/i.test(text) ? await fetchBytes(text) : await readFileInNode(location);
-    } else {
-      const url = String(location);
-      moduleArgs.locateFile = (path) => (path.endsWith('.wasm') ? url : path);
-    }
+  if (options === null || typeof options !== 'object') throw new TypeError('init: options must be an object');
+  const threads = threadsOption(options.threads);
+  const wanted = threads !== 'auto' ? threads : isNode ? 1 : Math.min(await hardwareThreads(), kMaxAutoThreads);
+  const reason = wanted > 1 ? noThreadsReason() : 'one thread was asked for';
+  if (wanted > 1 && reason === null) return makeApi(await loadThreaded(options, wanted), {threads: wanted, reason});
+  const {wasmUrl, ...args} =
+      await wasmArgs(options.wasmUrl ?? new URL('./si.wasm', import.meta.url), options.wasmBinary);
+  if (wasmUrl) args.locateFile = (path) => (path.endsWith('.wasm') ? wasmUrl : path);
+  return makeApi(await createSiCore(args), {threads: 1, reason});
+}
+
+// The threaded module: its glue is imported from its own file (pthread Workers import it again by URL,
+// so a bundler must not fold it into another chunk), with threads - 1 Workers started while it loads.
+async function loadThreaded(options, threads) {
+  const moduleUrl = String(options.threadsModuleUrl ?? new URL('./si-threads.mjs', import.meta.url));
+  // Node runs the CommonJS copy of the pthread Worker script (a .js here is an ES module to Node).
+  const workerUrl = options.threadsWorkerUrl ??
+      (isNode ? String(new URL('./si-threads.worker.js', import.meta.url)).replace(/\.js$/, '.cjs') :
+                new URL('./si-threads.worker.js', import.meta.url));
+  const {wasmUrl, ...args} = await wasmArgs(
+      options.threadsWasmUrl ?? new URL('./si-threads.wasm', import.meta.url), options.threadsWasmBinary);
+  let worker = isNode ? await nodePath(workerUrl) : String(workerUrl);
+  // A bundler may inline the small Worker script as a data: URL (Vite does below 4 kB), whose Worker would
+  // have an opaque origin (no shared memory, no import of the glue): run the same script from a blob: URL.
+  if (!isNode && /^data:/i.test(worker)) worker = URL.createObjectURL(await (await fetch(worker)).blob());
+  args.locateFile = (path) =>
+      (path.endsWith('.wasm') && wasmUrl ? wasmUrl :
+           path.endsWith('.worker.js')   ? worker :
+                                           path);
+  args.mainScriptUrlOrBlob = moduleUrl;
+  args.siPoolSize = threads - 1;
+  const {default: factory} = await import(/* @vite-ignore */ moduleUrl);
+  let timer;
+  // The timer also keeps Node's event loop alive while the Workers load.
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(
+        () => reject(new Error(`init: the threaded module's ${threads - 1} pthread Workers did not start in ${
+            kThreadsStartMs / 1000} s (worker script ${worker}); init({threads: 1}) loads the single-threaded module`)),
+        kThreadsStartMs);
+  });
+  try {
+    const raw = await Promise.race([factory(args), timeout]);
+    raw.setThreads(threads);
+    // Node: the pool's worker_threads must not keep the process alive once its work is done (unref
+    // after loading: Emscripten's 'message' listeners ref them again).
+    if (isNode)
+      for (const w of [...raw.PThread.unusedWorkers, ...raw.PThread.runningWorkers]) w.unref();
+    return raw;
+  } finally {
+    clearTimeout(timer);
   }
-  const raw = await createSiCore(moduleArgs);
-  return makeApi(raw);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -127,8 +221,17 @@ class WasmObject {
   }
 }
 
-function makeApi(raw) {
+function makeApi(raw, threading) {
   const names = (kind) => Object.freeze(Array.from(raw.names(kind)));
+  const maxThreads = threading.threads;
+  const threadCount = (n) => {
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > maxThreads)
+      throw new Error(`threads: must be an integer in [1, ${maxThreads}] (the threads this module was started with: ${
+          maxThreads === 1 ?
+              'it is single-threaded' :
+              `init({threads: ${maxThreads}})`}), got ${typeof n === 'string' ? JSON.stringify(n) : String(n)}`);
+    return n;
+  };
 
   class Model extends WasmObject {
     #fieldNames;
@@ -191,6 +294,13 @@ function makeApi(raw) {
     retune(config) {
       this._raw.retune(json(config, 'config'));
       this.#config = undefined;
+    }
+    /** Threads each step splits its batch over (a seed gives the same run for a given count). */
+    get threads() {
+      return this._raw.threads();
+    }
+    set threads(n) {
+      this._raw.setThreads(threadCount(n));
     }
   }
 
@@ -274,6 +384,18 @@ function makeApi(raw) {
       return raw.figure(kind, JSON.stringify(o));
     },
     memoryStats: () => raw.memoryStats(),
+
+    // Threads (init({threads})): the module loaded, the threads it can use and the count now in use by
+    // sampling, likelihoods, figures and new sessions.
+    threaded: maxThreads > 1,
+    maxThreads,
+    singleThreadedReason: maxThreads > 1 ? null : threading.reason,
+    get threads() {
+      return raw.threads();
+    },
+    set threads(n) {
+      raw.setThreads(threadCount(n));
+    },
 
     // Images (SPEC 11): bytes handed over once, then named in configs ({type: 'images', name, split}, or
     // {type: 'fashion-mnist', size, split} for the set named 'fashion-mnist').

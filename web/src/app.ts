@@ -8,7 +8,7 @@ import {FiguresView} from './figures';
 import {Formulas} from './formulas';
 import {Guide} from './guide';
 import {Files} from './io';
-import type {FromWorker, SampleSet, ToWorker, ViewRequest} from './protocol';
+import type {FromWorker, SampleSet, Threads, ToWorker, ViewRequest} from './protocol';
 import type {Catalog, FigureKind, FigureState, SamplerOptions, Settings, Value} from './settings';
 import {drawnProblems, fieldShown, formatValue, fromQuery, invalid, onScreen, pageProblems} from './settings';
 import {samplerOptions, settingDef} from './settings';
@@ -323,6 +323,8 @@ export class App {
         return;
       case 'figure':
         return this.figures.onResult(m);
+      case 'threads':
+        return this.showThreads(m.threads);
       case 'memory':
         this.memory = {
           heapSize: m.heapSize,
@@ -344,12 +346,23 @@ export class App {
     }
   }
 
+  /** "2 threads" beside steps/s; its tooltip says why there is only one. */
+  private showThreads(t: Threads): void {
+    const el = $('threads');
+    el.textContent = `${t.threads} thread${t.threads === 1 ? '' : 's'}`;
+    el.title = t.max > 1 ? `training and sampling use ${t.threads} of ${t.max} threads (WebAssembly threads)` :
+                           `single-threaded WebAssembly: ${t.reason ?? 'no threads'}`;
+    document.body.dataset.threads = String(t.threads);
+    document.body.dataset.maxThreads = String(t.max);
+  }
+
   /**
    * The library's lists are known: the select options come from them, and the link's enum values are
    * checked against them (a bad one is reported and falls back to its default). Then the first run.
    */
   private onReady(m: FromWorker&{type: 'ready'}): void {
     $('version').textContent = `Library ${m.version}.`;
+    this.showThreads(m.threads);
     this.catalog = m.catalog;
     if (this.view === 'figures') {
       const checked = figureFromQuery(this.link.query, this.catalog);

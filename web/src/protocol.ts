@@ -31,9 +31,18 @@ export type ToWorker =
   | { type: 'import'; json: string; uncounted: number; settings: Settings; view: ViewRequest }
   /** Diagnostics (tests): the worker answers with the wasm heap's memoryStats(). */
   | { type: 'memory' }
+  /** The threads training and sampling use, 1 .. the worker's maximum (the e2e run compares speeds). */
+  | { type: 'threads'; threads: number }
   /** One of the paper's figures from the exact fields: si.figure(kind, options); only the newest of a burst runs. */
   | { type: 'figure'; id: number; kind: FigureKind; options: Record<string, unknown> };
 // clang-format on
+
+/** The training worker's threads: in use, at most (1: the single-threaded module) and why only one. */
+export interface Threads {
+  threads: number;
+  max: number;
+  reason: string|null;
+}
 
 /** What the visible views need from the worker besides samples. */
 export interface ViewRequest {
@@ -73,7 +82,8 @@ export interface SampleSet {
 // clang-format off
 export type FromWorker =
   /** catalog: the library's name lists and traits (settings.ts catalogOf). */
-  | { type: 'ready'; version: string; catalog: Catalog }
+  | { type: 'ready'; version: string; catalog: Catalog; threads: Threads }
+  | { type: 'threads'; threads: Threads }
   | { type: 'configured'; gen: number; config: Record<string, unknown>; fieldNames: string[]; imported: boolean; step: number;
       target: Float32Array; base: Float32Array; coeffs: Coefficients; exact: boolean; trueNll?: number;
       checkerboard: boolean;

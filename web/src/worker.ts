@@ -6,7 +6,7 @@ import {init} from 'stochastic-interpolants';
 import type {ExactFields, FieldName, FullTrainingConfig, Model, OdeOptions} from 'stochastic-interpolants';
 import type {StochasticInterpolants, TrainingConfig, TrainingSession} from 'stochastic-interpolants';
 import wasmUrl from 'stochastic-interpolants/si.wasm?url';
-import type {FromWorker, Grid, SampleSet, ToWorker, ViewRequest} from './protocol';
+import type {FromWorker, Grid, SampleSet, Threads, ToWorker, ViewRequest} from './protocol';
 import {gridPoints} from './protocol';
 import type {Catalog, SamplerOptions, Settings} from './settings';
 import {catalogOf, FRAMES, HELDOUT, invalid, samplerOptions, settingDef, settingsProblems} from './settings';
@@ -17,6 +17,8 @@ const CHUNK_MS = 40;
 const UNDO_MIN_STEPS = 50;
 /** Largest grid side the views may ask for (the page asks for 17 and 40). */
 const MAX_GRID = 256;
+/** Threads of the training worker on a cross-origin-isolated page: the cores, at most this many. */
+const MAX_THREADS = 8;
 
 function errorText(e: unknown): string {
   if (e instanceof Error) return e.message;
@@ -85,6 +87,8 @@ class Trainer {
   private readonly inbox: ToWorker[] = [];
   private pumping = false;
   private readonly channel = new MessageChannel();
+  /** Why the threaded module did not start, if it failed. */
+  private threadsFailure: string|null = null;
 
   constructor(private readonly ctx: DedicatedWorkerGlobalScope) {
     this.channel.port1.onmessage = () => this.pump();
@@ -96,14 +100,26 @@ class Trainer {
 
   async start(): Promise<void> {
     try {
-      const si = await init({wasmUrl});
+      // The threaded module where the page is cross-origin isolated, else the single-threaded one.
+      const threads = Math.max(1, Math.min(MAX_THREADS, navigator.hardwareConcurrency || 1));
+      // A threaded module that fails to start (its files missing, say) leaves the single-threaded one.
+      const si = await init({wasmUrl, threads}).catch((e: unknown) => {
+        if (threads === 1) throw e;
+        this.threadsFailure = errorText(e);
+        return init({wasmUrl, threads: 1});
+      });
       this.si = si;
       this.catalog = catalogOf(si);
-      this.post({type: 'ready', version: si.version, catalog: this.catalog});
+      this.post({type: 'ready', version: si.version, catalog: this.catalog, threads: this.threads()});
       this.schedule();
     } catch (e) {
       this.post({type: 'error', where: 'startup', message: `could not load the wasm module: ${errorText(e)}`});
     }
+  }
+
+  private threads(): Threads {
+    const si = this.si!;
+    return {threads: si.threads, max: si.maxThreads, reason: this.threadsFailure ?? si.singleThreadedReason};
   }
 
   private post(msg: FromWorker, transfer: Transferable[] = []): void {
@@ -262,6 +278,13 @@ class Trainer {
         return this.importModel(m.json, m.uncounted, m.settings, m.view);
       case 'memory':
         return this.post({type: 'memory', ...this.si!.memoryStats(), runs: this.gen, kept: this.previous !== null});
+      case 'threads':
+        // Sampling and new sessions follow the module's count; the running sessions are set here.
+        this.si!.threads = m.threads;
+        for (const run of [r, this.previous]) {
+          if (run) run.session.threads = m.threads;
+        }
+        return this.post({type: 'threads', threads: this.threads()});
     }
   }
 

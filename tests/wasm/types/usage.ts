@@ -20,6 +20,21 @@ export async function usage(): Promise<void> {
   await init({ wasmUrl: '/assets/si.wasm' });
   await init({ wasmBinary: new Uint8Array(8) });
   await init({ wasmBinary: new ArrayBuffer(8) });
+  await init({ threads: 'auto' });
+  const threaded = await init({ threads: 2, threadsWorkerUrl: '/assets/si-threads.worker.js' });
+  const isThreaded: boolean = threaded.threaded;
+  const max: number = threaded.maxThreads;
+  const why: string | null = threaded.singleThreadedReason;
+  threaded.threads = 1;
+  const ts = new threaded.TrainingSession({});
+  ts.threads = max;
+  const inUse: number = ts.threads;
+  ts.delete();
+  void [isThreaded, why, inUse];
+  // @ts-expect-error: threads is 'auto' or a number
+  await init({ threads: 'all' });
+  // @ts-expect-error: threaded is read-only
+  threaded.threaded = false;
   const names: string[] = [v, si.version, ...si.pathNames, ...si.gammaNames, ...si.activationNames, ...si.distributionTypes, ...si.fieldSets, ...si.odeMethods, ...si.sdeMethods];
 
   const config: TrainingConfig = {
