@@ -39,7 +39,8 @@ namespace {
 // sampling.{ode,sde}.denoise: a time in (0, 1) where the samplers jump to E[x1 | x_t].
 double read_denoise(JsonReader& r, double def) {
   const double u = r.number("denoise", def, 0, 1, true);
-  if (u >= 1) throw ConfigError(r.key("denoise"), "must be a time in (0, 1) (the sampler jumps to E[x1 | x_t] there), got 1");
+  if (u >= 1)
+    throw ConfigError(r.key("denoise"), "must be a time in (0, 1) (the sampler jumps to E[x1 | x_t] there), got 1");
   return u;
 }
 
@@ -48,8 +49,10 @@ double read_denoise(JsonReader& r, double def) {
 std::string read_score_source(JsonReader& r, const std::string& def) {
   const std::string s = r.string("score", def);
   if (s != "learned" && s != "drift")
-    throw ConfigError(r.key("score"), "must be 'learned' (the model's own score) or 'drift' (derived from b on "
-                                      "one-sided paths), got '" + printable(s) + "'");
+    throw ConfigError(r.key("score"),
+                      "must be 'learned' (the model's own score) or 'drift' (derived from b on "
+                      "one-sided paths), got '" +
+                          printable(s) + "'");
   return s;
 }
 
@@ -214,8 +217,7 @@ json TrainingConfig::to_json() const {
                 {"t_lo", t_lo},
                 {"t_hi", t_hi},
                 {"antithetic", antithetic}}},
-              {"sampling",
-               {{"ode", ode.to_json()}, {"sde", sde.to_json()}}}};
+              {"sampling", {{"ode", ode.to_json()}, {"sde", sde.to_json()}}}};
 }
 
 nlohmann::json OdeDefaults::to_json() const {

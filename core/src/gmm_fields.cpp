@@ -20,12 +20,12 @@ VecD scaled(double a, const VecD& v) { return v.isZero(0.0) ? VecD::Zero(v.size(
 // matrix-vector work.
 struct Pair {
   VecD m, mdot, mu0, mu1;  // mean, its time derivative, mu0_i and mu1_j (for E[x0 | x], E[x1 | x])
-  MatD kinv;          // K^{-1}
-  MatD bmat;          // 1/2 K' K^{-1}: the drift's linear part
-  MatD vmat;          // (alpha alpha' C0 + beta beta' C1) K^{-1}: the velocity's linear part
-  MatD emat;          // alpha C0 K^{-1}: E[x0 | x]'s linear part (one-sided and mirror)
-  MatD x1mat;         // beta C1 K^{-1}: E[x1 | x]'s linear part
-  double lw;          // log(p0_i p1_j) - 1/2 log det K - d/2 log(2 pi)
+  MatD kinv;               // K^{-1}
+  MatD bmat;               // 1/2 K' K^{-1}: the drift's linear part
+  MatD vmat;               // (alpha alpha' C0 + beta beta' C1) K^{-1}: the velocity's linear part
+  MatD emat;               // alpha C0 K^{-1}: E[x0 | x]'s linear part (one-sided and mirror)
+  MatD x1mat;              // beta C1 K^{-1}: E[x1 | x]'s linear part
+  double lw;               // log(p0_i p1_j) - 1/2 log det K - d/2 log(2 pi)
   double tr_b, tr_kinv;
 };
 

@@ -291,12 +291,13 @@ Mat<S> Interpolant::target_mean(double t, const Mat<S>& x, const Mat<S>* b, cons
   const Needs needs = target_mean_needs();
   if ((needs.b && !b) || (needs.s && !s))
     throw std::invalid_argument("Interpolant::target_mean: the " + path_name() + " path needs " +
-                                (needs.b && needs.s ? "b and s" : needs.b ? "b" : "s"));
+                                (needs.b && needs.s ? "b and s"
+                                 : needs.b          ? "b"
+                                                    : "s"));
   const Coefficients c = at(t);
   if (mirror()) return x + S(c.alpha * c.alpha) * *s;
   // Without x0 (encoding-decoding's second half): x = beta m1 + gamma mz alone gives m1.
-  if (two_sided() && c.alpha == 0 && c.dalpha == 0 && c.beta != 0)
-    return (x + S(c.gamma * c.gamma) * *s) / S(c.beta);
+  if (two_sided() && c.alpha == 0 && c.dalpha == 0 && c.beta != 0) return (x + S(c.gamma * c.gamma) * *s) / S(c.beta);
   const double den = c.alpha * c.dbeta - c.dalpha * c.beta;
   if (!(std::abs(den) > 1e-12) || !std::isfinite(den))
     throw NumericalError("E[x1 | x_t] is undetermined at t = " + format_number(t) + " on the " + path_name() +
@@ -314,8 +315,7 @@ Interpolant::Affine Interpolant::score_from_drift(double t) const {
 }
 
 template Mat<float> Interpolant::target_mean(double, const Mat<float>&, const Mat<float>*, const Mat<float>*) const;
-template Mat<double> Interpolant::target_mean(double, const Mat<double>&, const Mat<double>*,
-                                              const Mat<double>*) const;
+template Mat<double> Interpolant::target_mean(double, const Mat<double>&, const Mat<double>*, const Mat<double>*) const;
 template Mat<float> Interpolant::xt(const Vec<float>&, const Mat<float>&, const Mat<float>&, const Mat<float>&) const;
 template Mat<double> Interpolant::xt(const Vec<double>&, const Mat<double>&, const Mat<double>&,
                                      const Mat<double>&) const;

@@ -224,7 +224,8 @@ void OdeSamplerOptions::validate(const std::string& prefix) const {
   if (probes < 1) throw ConfigError(p + "probes", "must be >= 1, got " + str(probes));
   check_denoise(p + "denoise", denoise, t0, t1);
   if (denoise >= 0 && with_logp)
-    throw ConfigError(p + "denoise", "the jump to E[x1 | x_t] has no log-density: leave out one of denoise and logDensity");
+    throw ConfigError(p + "denoise",
+                      "the jump to E[x1 | x_t] has no log-density: leave out one of denoise and logDensity");
 }
 
 OdeOptions OdeSamplerOptions::integrator() const {
@@ -335,7 +336,8 @@ SampleResult<S> ode_sample(const Fields<S>& fields, const Mat<S>& x, const OdeSa
 template <typename S>
 LikelihoodResult<S> ode_log_likelihood(const Fields<S>& fields, const Distribution& base, const Mat<S>& x,
                                        const OdeSamplerOptions& opt) {
-  if (opt.denoise >= 0) throw ConfigError("ode.denoise", "applies to sampling: a likelihood follows the flow to the end");
+  if (opt.denoise >= 0)
+    throw ConfigError("ode.denoise", "applies to sampling: a likelihood follows the flow to the end");
   opt.validate();
   const bool hutch = opt.divergence == Divergence::Hutchinson;
   if (hutch && opt.probes < 2)
@@ -578,7 +580,8 @@ SampleResult<S> sde_sample(const Fields<S>& fields, const Mat<S>& x, const SdeSa
 template <typename S>
 LikelihoodResult<S> sde_log_likelihood(const Fields<S>& fields, const Distribution& base, const Mat<S>& x,
                                        const SdeSamplerOptions& opt, Rng& rng) {
-  if (opt.denoise >= 0) throw ConfigError("sde.denoise", "applies to sampling: a likelihood follows the paths to the end");
+  if (opt.denoise >= 0)
+    throw ConfigError("sde.denoise", "applies to sampling: a likelihood follows the paths to the end");
   if (opt.score_from_drift) {
     SdeSamplerOptions o = opt;
     o.score_from_drift = false;

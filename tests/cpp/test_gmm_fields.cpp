@@ -433,8 +433,8 @@ TEST(GmmFields, SamplesOfXtHaveTheMomentsOfRhoT) {
 // noise that would put x_t at x (sigma: gamma two-sided and mirror, alpha one-sided).
 TEST(GmmFields, TargetMeanMatchesMonteCarloConditionalExpectation) {
   const int n_mc = test::full_or_quick(400000, 100000);
-  for (const PathGamma& pg : std::vector<PathGamma>{{"linear", "brownian"}, {"one-sided-linear", "zero"},
-                                                    {"one-sided-trig", "zero"}, {"mirror", "brownian"}}) {
+  for (const PathGamma& pg : std::vector<PathGamma>{
+           {"linear", "brownian"}, {"one-sided-linear", "zero"}, {"one-sided-trig", "zero"}, {"mirror", "brownian"}}) {
     SCOPED_TRACE(std::string(pg.path) + " / " + pg.gamma);
     const GmmFields f = make_fields(pg, 2, 4);
     const Interpolant& I = f.interpolant();

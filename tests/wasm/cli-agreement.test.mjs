@@ -22,6 +22,11 @@ const kinds = [
   {name: 'two-sided v+eta', config: {interpolant: {path: 'trig'}, fields: 'v+eta'}, epsUntil: 1, t1: 0.99},
   {name: 'two-sided b only', config: {interpolant: {path: 'linear'}, fields: 'b'}, noScore: true},
   {name: 'mirror s', config: {interpolant: {path: 'mirror'}, fields: 's'}, epsUntil: 1, t1: 1},
+  // The config's score from the drift and denoising step (configs/fashion-14.json), b alone too.
+  {name: 'one-sided b+s, drift score, denoised', epsUntil: 1, t1: 1, denoise: 0.9, score: 'drift',
+   config: {interpolant: {path: 'one-sided-linear'}, fields: 'b+s', sampling: {sde: {score: 'drift', denoise: 0.9}}}},
+  {name: 'one-sided b only, drift score, denoised', epsUntil: 1, t1: 1, denoise: 0.8, score: 'drift',
+   config: {interpolant: {path: 'one-sided-trig'}, fields: 'b', sampling: {sde: {score: 'drift', denoise: 0.8}}}},
 ];
 
 let si;
@@ -60,6 +65,8 @@ for (const kind of kinds) {
       if (!kind.noScore) {
         assert.equal(defaults.sde.epsUntil, kind.epsUntil, 'epsUntil default');
         if (kind.t1 !== undefined) assert.equal(defaults.sde.t1, kind.t1, 'SDE t1 default');
+        assert.equal(defaults.sde.denoise, kind.denoise ?? false, 'denoise default');
+        assert.equal(defaults.sde.score, kind.score ?? 'learned', 'score default');
       }
       // ODE, fixed steps, forward from the initial law.
       const ode = si.sampleODE(model, {n: 64, seed: 5, method: 'rk4', steps: 20}).samples;
@@ -90,6 +97,22 @@ for (const kind of kinds) {
       // And it matters: the same seed without the cut gives other samples.
       const uncut = si.sampleSDE(model, {n: 64, seed: 8, steps: 30, eps: 1, epsUntil: 1}).samples;
       assert.ok(uncut.some((v, i) => Math.abs(v - cut[i]) > 1e-3), 'epsUntil changes the samples');
+      // The denoising step and the drift's score are the same options in both, and change the samples.
+      if (kind.score === 'drift') {
+        if (kind.config.fields !== 'b') {
+          const plain = si.sampleSDE(model, {n: 64, seed: 7, steps: 30, denoise: 0.7, score: 'learned'});
+          const learned = cliSamples(
+              file, ['--method', 'sde', '--steps', '30', '--n', '64', '--seed', '7', '--denoise', '0.7', '--score', 'learned']);
+          assertClose(learned, plain.samples, 'SDE with the learned score');
+          assert.ok(plain.samples.some((v, i) => Math.abs(v - sde[i]) > 1e-3), 'the drift score changes the samples');
+        }
+        const odeDenoised = si.sampleODE(model, {n: 64, seed: 5, method: 'rk4', steps: 20, denoise: 0.6, snapshots: 3});
+        assertClose(cliSamples(file, ['--method', 'ode', '--ode-method', 'rk4', '--steps', '20', '--n', '64', '--seed',
+                                      '5', '--denoise', '0.6']), odeDenoised.samples, 'ODE with denoise');
+        const times = Array.from(odeDenoised.times);
+        assert.ok(times.length === 3 && times[0] === 0 && Math.abs(times[1] - 0.6) < 1e-9 && times[2] === 1,
+            `frames over [0, denoise], then the jump: ${times}`);
+      }
     } finally {
       model.delete();
       session.delete();

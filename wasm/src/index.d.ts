@@ -99,7 +99,7 @@ export interface TrainingConfig {
     /** denoise: the samplers' default denoising last step (see SampleOdeOptions.denoise). */
     ode?: { method?: OdeMethod; atol?: number; rtol?: number; steps?: number; denoise?: number };
     /** eps_until: the noise stops after this time (default: the model's policy, see SdeOptions.epsUntil). */
-    sde?: { method?: SdeMethod; eps?: number; steps?: number; eps_until?: number; denoise?: number };
+    sde?: { method?: SdeMethod; eps?: number; steps?: number; eps_until?: number; denoise?: number; score?: 'learned' | 'drift' };
   };
 }
 
@@ -114,7 +114,7 @@ export interface FullTrainingConfig {
   training: { steps: number; batch: number; seed: number; t_lo: number; t_hi: number; antithetic: boolean };
   sampling: {
     ode: { method: OdeMethod; atol: number; rtol: number; steps: number; denoise?: number };
-    sde: { method: SdeMethod; eps: number; steps: number; eps_until?: number; denoise?: number };
+    sde: { method: SdeMethod; eps: number; steps: number; eps_until?: number; denoise?: number; score?: 'learned' | 'drift' };
   };
 }
 
@@ -209,6 +209,11 @@ export interface SampleSdeOptions extends SdeOptions {
   snapshots?: number;
   /** A denoising last step, as SampleOdeOptions.denoise (default: the config's sampling.sde.denoise). */
   denoise?: number | false;
+  /** The score of the SDE: 'learned' (the model's own) or 'drift', the score b implies on one-sided
+   *  paths (s = (beta b - beta' x) / (alpha (alpha beta' - alpha' beta))), which also gives a b-only
+   *  model an SDE; infinite at t = 1, so the noise must end before (denoise, epsUntil or t1 < 1).
+   *  Default: the config's sampling.sde.score, else 'learned'. */
+  score?: 'learned' | 'drift';
 }
 
 export interface SampleSdeResult {
@@ -231,7 +236,7 @@ export interface LogLikelihoodSdeOptions extends SdeOptions {
 /** The sampler defaults a Model or ExactFields implies (what an omitted option means). */
 export interface SamplingDefaults {
   ode: { method: OdeMethod; steps: number; atol: number; rtol: number; t0: number; t1: number; denoise: number | false };
-  sde: { method: SdeMethod; steps: number; eps: number; epsUntil: number; t0: number; t1: number; denoise: number | false };
+  sde: { method: SdeMethod; steps: number; eps: number; epsUntil: number; t0: number; t1: number; denoise: number | false; score: 'learned' | 'drift' };
 }
 
 /** The core's tables with their traits (si.catalog): what every name list and check derives from. */

@@ -350,7 +350,8 @@ export class App {
   private showThreads(t: Threads): void {
     const el = $('threads');
     el.textContent = `${t.threads} thread${t.threads === 1 ? '' : 's'}`;
-    el.title = t.max > 1 ? `training and sampling use ${t.threads} of ${t.max} threads (WebAssembly threads)` :
+    el.title = t.max > 1 ? `training and sampling use ${t.threads} of ${t.max} threads (WebAssembly threads; ` +
+            `one core is left to the page unless there is only one)` :
                            `single-threaded WebAssembly: ${t.reason ?? 'no threads'}`;
     document.body.dataset.threads = String(t.threads);
     document.body.dataset.maxThreads = String(t.max);

@@ -100,14 +100,18 @@ class Trainer {
 
   async start(): Promise<void> {
     try {
-      // The threaded module where the page is cross-origin isolated, else the single-threaded one.
-      const threads = Math.max(1, Math.min(MAX_THREADS, navigator.hardwareConcurrency || 1));
+      // The threaded module where the page is cross-origin isolated, else the single-threaded one: a
+      // pool for every core, but training starts on all but one, which is left to the page itself (on
+      // two cores, two busy threads starve its rendering and input: tasks over 100 ms in the e2e run).
+      const cores = navigator.hardwareConcurrency || 1;
+      const threads = Math.max(1, Math.min(MAX_THREADS, cores));
       // A threaded module that fails to start (its files missing, say) leaves the single-threaded one.
       const si = await init({wasmUrl, threads}).catch((e: unknown) => {
         if (threads === 1) throw e;
         this.threadsFailure = errorText(e);
         return init({wasmUrl, threads: 1});
       });
+      si.threads = Math.max(1, Math.min(si.maxThreads, cores - 1));
       this.si = si;
       this.catalog = catalogOf(si);
       this.post({type: 'ready', version: si.version, catalog: this.catalog, threads: this.threads()});

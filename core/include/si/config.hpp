@@ -48,7 +48,7 @@ struct SdeDefaults {
   // Noise switched off after this time (the rest follows the probability flow); < 0: the model's
   // own policy (see sampling.hpp).
   double eps_until = -1;
-  double denoise = -1;  // as OdeDefaults::denoise
+  double denoise = -1;            // as OdeDefaults::denoise
   std::string score = "learned";  // or "drift" (one-sided paths; SdeSamplerOptions::score_from_drift)
   nlohmann::json to_json() const;
 };

@@ -67,7 +67,18 @@ class GmmFields : public Fields<double> {
 
  private:
   // Bits of what compute() fills in; logp is always filled.
-  enum Want : unsigned { kB = 1, kV = 2, kS = 4, kEta = 8, kDivB = 16, kDivS = 32, kAll = 63, kJvpB = 64, kJvpS = 128, kX1 = 256 };
+  enum Want : unsigned {
+    kB = 1,
+    kV = 2,
+    kS = 4,
+    kEta = 8,
+    kDivB = 16,
+    kDivS = 32,
+    kAll = 63,
+    kJvpB = 64,
+    kJvpS = 128,
+    kX1 = 256
+  };
   // probe: the directions e of the Jacobian-vector products (kJvpB, kJvpS).
   GmmFieldValues compute(double t, const MatD& x, unsigned want, const MatD* probe = nullptr) const;
 
