@@ -85,7 +85,7 @@ const rows = () => [
   ['points of huge length', () => model.evaluate('b', 0.5, {length: 2 ** 40}), /^points: .*limit/],
   ['start points NaN', () => si.sampleODE(exact, {start: [NaN, 0]}), /^start: must be finite numbers/],
   ['interpolantCoefficients ts NaN', () => si.interpolantCoefficients({path: 'linear'}, [NaN]), /^ts: must be finite/],
-  ['unknown option listed once', () => si.sampleODE(model, {n: 3, nn: 3}), /^ode\.nn: unknown option 'nn'; allowed: method, steps, atol, rtol, maxSteps, t0, t1, seed, n, snapshots, logDensity, divergence, probes$/],
+  ['unknown option listed once', () => si.sampleODE(model, {n: 3, nn: 3}), /^ode\.nn: unknown option 'nn'; allowed: method, steps, atol, rtol, maxSteps, t0, t1, seed, n, snapshots, logDensity, denoise, divergence, probes$/],
   ['step k = 1e9', () => new si.TrainingSession(smallConfig).step(1e9), /^k: /],
 ];
 
