@@ -251,7 +251,8 @@ std::vector<Row> rows() {
          read_ode_plan({{"n", 1}, {"nn", 1}}, exact_defaults(), true);
        },
        "ode.nn",
-       "allowed: method, steps, atol, rtol, maxSteps, t0, t1, seed, n, snapshots, logDensity, denoise, divergence, probes"},
+       "allowed: method, steps, atol, rtol, maxSteps, t0, t1, seed, n, snapshots, logDensity, denoise, divergence, "
+       "probes"},
       {"seed 2^53",
        [] {
          read_sde_plan({{"seed", 9007199254740992.0}}, exact_defaults(), true);
