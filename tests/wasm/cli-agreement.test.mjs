@@ -25,7 +25,7 @@ const kinds = [
   // The config's score from the drift and denoising step (configs/fashion-14.json), b alone too.
   {name: 'one-sided b+s, drift score, denoised', epsUntil: 1, t1: 1, denoise: 0.9, score: 'drift',
    config: {interpolant: {path: 'one-sided-linear'}, fields: 'b+s', sampling: {sde: {score: 'drift', denoise: 0.9}}}},
-  {name: 'one-sided b only, drift score, denoised', epsUntil: 1, t1: 1, denoise: 0.8, score: 'drift',
+  {name: 'one-sided b only, drift score, denoised', epsUntil: 1, denoise: 0.8, score: 'drift',
    config: {interpolant: {path: 'one-sided-trig'}, fields: 'b', sampling: {sde: {score: 'drift', denoise: 0.8}}}},
 ];
 
