@@ -1925,10 +1925,10 @@ await test('threads: the isolated page trains on the threaded module with all co
     assert(env.threads === start && env.max === max, `the worker runs ${env.threads} of ${env.max} threads, want ${start} of ${max} (${env.cores} cores)`);
     assert(env.text === `${start} thread${start === 1 ? '' : 's'}`, `the page shows "${env.text}"`);
     notes.push(`threads: the isolated page shows "${env.text}" (${env.title})`);
+    // Every core, from the first step of a fresh run (the page's run began on `start` threads).
     const want = max;
     await setThreads(p, want);
-    await trainToLimit(p, LIMIT);
-    const first = await exportedNetworks(p);
+    const first = await trainFresh(p, LIMIT);
     const again = await trainFresh(p, LIMIT);
     assert(first.steps === LIMIT && again.steps === LIMIT, `steps ${first.steps}, ${again.steps}`);
     const same = largestDifference(first.networks, again.networks);
