@@ -409,6 +409,17 @@ TEST(Samplers, NonFiniteFieldsThrowNumericalErrorNamingSamplerAndTime) {
 // The denoising last step: the run stops at u and every point jumps to E[x1 | x_u]. By the tower
 // property the jumped points keep the target's mean exactly (x_u itself has mean beta(u) E[x1]
 // one-sided, so a skipped jump fails), and their spread is the target's minus E[Cov(x1 | x_u)].
+// The field a ConfigError names, or "(no throw)".
+template <typename F>
+std::string field_of(F&& call) {
+  try {
+    call();
+  } catch (const ConfigError& e) {
+    return e.field();
+  }
+  return "(no throw)";
+}
+
 TEST(Samplers, DenoisingStepJumpsToThePosteriorMeanOfTheTarget) {
   for (const GmmFields& f : {one_sided(), two_sided(), mirror()}) {
     SCOPED_TRACE(f.interpolant().path_name());
@@ -507,7 +518,7 @@ TEST(Samplers, ScoreFromTheDriftRetracesTheExactScoreOnOneSidedPaths) {
 TEST(Samplers, ScoreFromTheDriftIsRefusedWhereItCannotApply) {
   const MatD x = MatD::Zero(2, 3);
   Rng rng(1);
-  auto field_of = [&](const Fields<double>& f, SdeSamplerOptions o) -> std::string {
+  auto refused = [&](const Fields<double>& f, SdeSamplerOptions o) -> std::string {
     o.score_from_drift = true;
     try {
       sde_sample(f, x, o, rng);
@@ -518,25 +529,17 @@ TEST(Samplers, ScoreFromTheDriftIsRefusedWhereItCannotApply) {
   };
   SdeSamplerOptions o;
   o.denoise = 0.9;
-  EXPECT_EQ(field_of(two_sided(), o), "sde.score");  // not one-sided
-  EXPECT_EQ(field_of(NanFields(), o), "sde.score");  // no interpolant
+  EXPECT_EQ(refused(two_sided(), o), "sde.score");  // not one-sided
+  EXPECT_EQ(refused(NanFields(), o), "sde.score");  // no interpolant
   o.denoise = -1;
-  EXPECT_EQ(field_of(one_sided(), o), "sde.score");  // the noise reaches t = 1
+  EXPECT_EQ(refused(one_sided(), o), "sde.score");  // the noise reaches t = 1
   o.eps_until = 0.9;
-  EXPECT_EQ(field_of(one_sided(), o), "(no throw)");
+  EXPECT_EQ(refused(one_sided(), o), "(no throw)");
 }
 
 TEST(Samplers, DenoisingStepIsRefusedWhereItCannotApply) {
   const GmmFields f = one_sided();
   const MatD x = MatD::Zero(2, 3);
-  auto field_of = [](auto&& call) -> std::string {
-    try {
-      call();
-    } catch (const ConfigError& e) {
-      return e.field();
-    }
-    return "(no throw)";
-  };
   OdeSamplerOptions ode;
   ode.denoise = 1.0;  // not inside [t0, t1)
   EXPECT_EQ(field_of([&] { ode_sample(f, x, ode); }), "ode.denoise");
@@ -561,14 +564,6 @@ TEST(Samplers, DenoisingStepIsRefusedWhereItCannotApply) {
 TEST(Samplers, InvalidOptionsThrowConfigErrorNamingTheField) {
   const GmmFields f = two_sided();
   const MatD x = MatD::Zero(2, 3);
-  auto field_of = [](auto&& call) -> std::string {
-    try {
-      call();
-    } catch (const ConfigError& e) {
-      return e.field();
-    }
-    return "(no throw)";
-  };
   Rng rng(2);
   OdeSamplerOptions ode;
   ode.atol = 0;
