@@ -6,7 +6,8 @@
 #   points_csv    CSV file  -> si::cli::read_points_csv (checked against read_csv_table, round trip)
 #
 # Usage: scripts/fuzz.sh [SECONDS] [HARNESS...]
-#   SECONDS per harness (default 60); the harnesses run one after another, one process each.
+#   SECONDS per harness (default 60); one process per harness, as many at a time as there are cores
+#   (SI_FUZZ_PARALLEL=1: one after another).
 #   Configures build-fuzz/ once (clang, -DSI_FUZZ=ON), rebuilds it incrementally, then prints per
 #   harness the executions, coverage (cov: edges, ft: features), corpus size and findings. Exits 1 if
 #   any harness crashed (sanitizer report, uncaught exception, failed check), timed out (> 10 s for
@@ -57,23 +58,38 @@ fi
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+# One fuzzer per core at a time (SI_FUZZ_PARALLEL, default: the cores), each a single process.
+parallel=${SI_FUZZ_PARALLEL:-$(nproc)}
+fuzz_one() {
+  local h=$1 dict=tests/fuzz/si.dict
+  [ "$h" = points_csv ] && dict=tests/fuzz/csv.dict
+  # shellcheck disable=SC2086
+  "$build/tests/fuzz/fuzz_$h" -fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1 -max_total_time="$seconds" \
+    -timeout=10 -rss_limit_mb=2048 -dict="$dict" -artifact_prefix="tests/fuzz/findings/$h/" -print_final_stats=1 \
+    ${SI_FUZZ_FLAGS:-} "$build/corpus/$h" "tests/fuzz/corpus/$h" >"$build/logs/$h.log" 2>&1 || true
+}
+running=0
+for h in "${harnesses[@]}"; do
+  mkdir -p "$build/corpus/$h" "$build/logs" "tests/fuzz/findings/$h"
+  # libFuzzer names an input by its hash, so a known finding found again rewrites its file: count
+  # the files written during this run.
+  touch "$build/logs/$h.start"
+  echo "== fuzzing $h for ${seconds}s (log: $build/logs/$h.log)"
+  fuzz_one "$h" &
+  running=$((running + 1))
+  if [ "$running" -ge "$parallel" ]; then
+    wait -n
+    running=$((running - 1))
+  fi
+done
+wait
+
 failed=0
 summary=()
 for h in "${harnesses[@]}"; do
   bin="$build/tests/fuzz/fuzz_$h"
-  dict=tests/fuzz/si.dict
-  [ "$h" = points_csv ] && dict=tests/fuzz/csv.dict
-  mkdir -p "$build/corpus/$h" "$build/logs" "tests/fuzz/findings/$h"
-  # libFuzzer names an input by its hash, so a known finding found again rewrites its file: count
-  # the files written during this run.
   marker="$build/logs/$h.start"
-  touch "$marker"
   log="$build/logs/$h.log"
-  echo "== fuzzing $h for ${seconds}s (log: $log)"
-  # shellcheck disable=SC2086
-  "$bin" -fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1 -max_total_time="$seconds" -timeout=10 \
-    -rss_limit_mb=2048 -dict="$dict" -artifact_prefix="tests/fuzz/findings/$h/" -print_final_stats=1 \
-    ${SI_FUZZ_FLAGS:-} "$build/corpus/$h" "tests/fuzz/corpus/$h" >"$log" 2>&1 || true
   # Fork mode's status lines: "#<runs>: cov: C ft: F corp: N exec/s E oom/timeout/crash: O/T/X time: Ss ...".
   last=$(grep -E '^#[0-9]+: cov:' "$log" | tail -1 || true)
   if [ -z "$last" ]; then

@@ -6,28 +6,31 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=${JOBS:-$(nproc)}
 
+# Each phase's header says how long the run has taken so far (the whole run should stay well under 30 min).
+phase() { echo "== $1 (at $((SECONDS / 60)) min $((SECONDS % 60)) s)"; }
+
 bash scripts/setup.sh
 
-echo "== formatting (clang-format --dry-run)"
+phase "formatting (clang-format --dry-run)"
 bash scripts/format.sh --check
 
-echo "== native build"
+phase "native build"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build -j "$jobs"
 
-echo "== native tests (ctest)"
+phase "native tests (ctest)"
 (cd build && ctest --output-on-failure -j "$jobs")
 
-echo "== fuzzing the readers of untrusted input: ${SI_FUZZ_SECONDS:-60} s per harness (scripts/fuzz.sh)"
+phase "fuzzing the readers of untrusted input: ${SI_FUZZ_SECONDS:-60} s per harness (scripts/fuzz.sh)"
 bash scripts/fuzz.sh "${SI_FUZZ_SECONDS:-60}"
 
-echo "== WebAssembly package tests (Node, npm pack, Vite, plain page)"
+phase "WebAssembly package tests (Node, npm pack, Vite, plain page)"
 bash tests/wasm/run.sh
 
-echo "== browser app: build and end-to-end tests in headless Chromium"
+phase "browser app: build and end-to-end tests in headless Chromium"
 bash scripts/npm-install.sh web
 (cd web && npm run test:unit --silent)
 (cd web && npm run build --silent)
 node tests/e2e/run.mjs
 
-echo "== all tests passed"
+phase "all tests passed"

@@ -1993,17 +1993,16 @@ await test('threads: from a plain static server the page is single-threaded; its
     const b = await openPage('', { base: plain.base });
     try {
       const p = b.page;
-      const cores = await p.evaluate(() => navigator.hardwareConcurrency);
       let state = null;
       for (const end = Date.now() + 60000; Date.now() < end;) {
         // The page reloads itself once: evaluate() may meet a navigation.
         state = await p.evaluate(() => ({ isolated: crossOriginIsolated, controlled: !!navigator.serviceWorker.controller,
-          max: document.body.dataset.maxThreads })).catch(() => null);
+          max: document.body.dataset.maxThreads, cores: navigator.hardwareConcurrency })).catch(() => null);
         if (state?.isolated && state.max) break;
         await p.waitForTimeout(300);
       }
       assert(state?.isolated && state.controlled, `with the service worker: ${JSON.stringify(state)}`);
-      assert(Number(state.max) === Math.min(8, cores), `with the service worker the worker has ${state.max} threads`);
+      assert(Number(state.max) === Math.min(8, state.cores), `with the service worker the worker has ${state.max} threads`);
       await p.waitForFunction(() => Number(document.getElementById('step-count').textContent) > 20, null, { timeout: 60000 });
       notes.push(`threads: plain static server + the page's service worker: isolated after one reload, ${state.max} threads`);
     } finally {
