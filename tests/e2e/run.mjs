@@ -1877,8 +1877,9 @@ function largestDifference(a, b) {
   walk(a, b);
   return worst;
 }
+/** Picks n threads in the header's control, as a visitor does (it is there when the page has more than one). */
 async function setThreads(p, n) {
-  await p.evaluate((k) => window.__siApp.send({ type: 'threads', threads: k }), n);
+  await p.selectOption('#threads-select', String(n));
   // Answered between chunks: behind a refresh of the notebook preset's big model that can take a while.
   await waitData(p, 'threads', `v === "${n}"`, 60000);
 }
@@ -1923,8 +1924,9 @@ await test('threads: the isolated page trains on the threaded module with all co
     const max = Math.min(8, env.cores), start = Math.max(1, max - 1);
     assert(env.isolated, 'the e2e server sends COOP/COEP, yet the page is not cross-origin isolated');
     assert(env.threads === start && env.max === max, `the worker runs ${env.threads} of ${env.max} threads, want ${start} of ${max} (${env.cores} cores)`);
-    assert(env.text === `${start} thread${start === 1 ? '' : 's'}`, `the page shows "${env.text}"`);
-    notes.push(`threads: the isolated page shows "${env.text}" (${env.title})`);
+    const shown = await p.evaluate(() => document.getElementById('threads-select')?.value ?? null);
+    assert(shown === String(start), `the header's threads control shows ${shown}, want ${start} ("${env.text}")`);
+    notes.push(`threads: the isolated page shows "${env.text}" at ${shown} (${env.title})`);
     // Every core, from the first step of a fresh run (the page's run began on `start` threads).
     const want = max;
     await setThreads(p, want);
@@ -1941,6 +1943,12 @@ await test('threads: the isolated page trains on the threaded module with all co
       `at 1 thread the largest weight difference is ${diff.toExponential(2)} (the gradient sums' order, grown over ${LIMIT} Adam steps)`);
     // Bit-identical weights at 1 thread would mean the batch was never split.
     if (want > 1) assert(diff > 0, `1 and ${want} threads give the same weights to the bit: is the page threaded?`);
+    // The choice is kept for the next visit (the worker starts on it).
+    await setThreads(p, want);
+    await p.reload();
+    await waitData(p, 'threads', `v === "${want}"`, 60000);
+    const kept = await p.evaluate(() => document.getElementById('threads-select').value);
+    assert(kept === String(want), `after a reload the control shows ${kept}, want ${want}`);
     assert(a.errors.length === 0, `console errors: ${a.errors.join(' | ')}`);
   } finally {
     await a.close();

@@ -17,6 +17,8 @@ import {FIGURE_SETTINGS, figureDefaults, figureFromQuery, figureInvalid, figureT
 import {Views} from './views';
 
 const FIELD_GRID = 17;
+/** Where the page keeps the thread count a visitor chose (localStorage). */
+const THREADS_KEY = 'si-threads';
 
 export class App {
   settings: Settings;
@@ -346,15 +348,52 @@ export class App {
     }
   }
 
-  /** "2 threads" beside steps/s; its tooltip says why there is only one. */
+  /**
+   * "threads [2]" beside steps/s where the page is isolated (a choice, kept for the next visit), else
+   * "1 thread" with a tooltip that says why there is only one.
+   */
   private showThreads(t: Threads): void {
     const el = $('threads');
-    el.textContent = `${t.threads} thread${t.threads === 1 ? '' : 's'}`;
-    el.title = t.max > 1 ? `training and sampling use ${t.threads} of ${t.max} threads (WebAssembly threads; ` +
-            `one core is left to the page unless there is only one)` :
-                           `single-threaded WebAssembly: ${t.reason ?? 'no threads'}`;
     document.body.dataset.threads = String(t.threads);
     document.body.dataset.maxThreads = String(t.max);
+    if (t.max <= 1) {
+      el.textContent = '1 thread';
+      el.title = `single-threaded WebAssembly: ${t.reason ?? 'no threads'}`;
+      return;
+    }
+    el.title = `training and sampling use ${t.threads} of ${t.max} threads (WebAssembly threads). The page ` +
+        `starts on all cores but one: with every core busy it answers your clicks more slowly.`;
+    let select = el.querySelector('select');
+    if (!select || select.options.length !== t.max) {
+      const label = document.createElement('label');
+      label.append('threads ');
+      select = document.createElement('select');
+      select.id = 'threads-select';
+      for (let k = 1; k <= t.max; k++) select.add(new Option(k === t.max ? `${k} (all cores)` : String(k), String(k)));
+      select.onchange = () => {
+        const k = Number(select!.value);
+        try {
+          localStorage.setItem(THREADS_KEY, String(k));
+        } catch {
+          // Storage blocked (a private window, say): the choice holds for this visit only.
+        }
+        this.send({type: 'threads', threads: k});
+      };
+      label.append(select);
+      el.replaceChildren(label);
+    }
+    select.value = String(t.threads);
+  }
+
+  /** The thread count chosen on an earlier visit, if this page can run it (else none). */
+  private savedThreads(max: number): number|null {
+    let k = NaN;
+    try {
+      k = Number(localStorage.getItem(THREADS_KEY));
+    } catch {
+      return null;
+    }
+    return Number.isInteger(k) && k >= 1 && k <= max ? k : null;
   }
 
   /**
@@ -364,6 +403,8 @@ export class App {
   private onReady(m: FromWorker&{type: 'ready'}): void {
     $('version').textContent = `Library ${m.version}.`;
     this.showThreads(m.threads);
+    const saved = this.savedThreads(m.threads.max);
+    if (saved !== null && saved !== m.threads.threads) this.send({type: 'threads', threads: saved});
     this.catalog = m.catalog;
     if (this.view === 'figures') {
       const checked = figureFromQuery(this.link.query, this.catalog);

@@ -75,6 +75,10 @@ export class Controls {
       t.textContent = ` Here: about ${duration(steps / this.lastSps)} for ${steps.toLocaleString('en')} steps at ` +
           `${this.lastSps.toFixed(1)} steps/s.`;
       note.append(t);
+      const threads = Number(document.body.dataset.threads), max = Number(document.body.dataset.maxThreads);
+      if (max > threads)
+        note.append(
+            ` With ${max} threads (the header's "threads") it trains faster; the page then answers more slowly.`);
     } else {
       note.append(' (Its time here shows after a few steps.)');
     }
