@@ -1762,7 +1762,8 @@ await test('images: trains live, the grid changes, the eps slider re-samples, th
     assert((await greyPixels(p, '#img-cv-xt-model')) > 500, 'the model x_t panel is blank');
     await p.click('#img-mirror-play');
     const last = await imagesLast(p);
-    notes.push(`images: ${last.sps.toFixed(1)} steps/s in the browser (3 x 256, batch 128), eps-grid ${Math.round(last.epsMs)} ms in the worker`);
+    const net = JSON.parse(last.config).network.hidden;
+    notes.push(`images: ${last.sps.toFixed(1)} steps/s in the browser (${net.length} x ${net[0]}, batch 128, fields ${JSON.parse(last.config).fields}), eps-grid ${Math.round(last.epsMs)} ms in the worker`);
     const fmt = (list) => list.map((t) => `${t.dur.toFixed(0)} ms @${(t.start / 1000).toFixed(1)}s`).join(', ');
     const tasks = await slowTasks(p, ready);
     if (tasks.length > 0) {

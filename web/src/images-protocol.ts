@@ -1,13 +1,13 @@
 // Messages between the Images view (images.ts) and its worker (images-worker.ts).
 import type {ImageStrip} from 'stochastic-interpolants';
 
-/** The two models of the view: noise -> image (one-sided linear, b + s) and image -> image (mirror, s). */
+/** The two models of the view: noise -> image (one-sided linear, b) and image -> image (mirror, s). */
 export type Which = 'main'|'mirror';
 
 /** Networks the page offers; the config is the same otherwise (configs/fashion-14.json's recipe). */
 export const NETWORKS = {
-  small: {hidden: [256, 256, 256], label: '3 × 256 (fast)'},
-  large: {hidden: [512, 512, 512], label: '3 × 512 (configs/fashion-14.json)'},
+  large: {hidden: [512, 512, 512], label: '3 × 512 (as configs/fashion-14.json)'},
+  small: {hidden: [256, 256, 256], label: '3 × 256 (faster steps, noisier pictures)'},
 } as const;
 export type NetworkName = keyof typeof NETWORKS;
 

@@ -87,6 +87,8 @@ export class ImagesView {
   private running = false;
   private mirrorRunning = false;
   private network: NetworkName;
+  /** Whether the loss chart has the score's curve (an imported b + s model). */
+  private chartHasScore = false;
   private testPixels?: Uint8Array;
   private mirrorIndex = 0;
   private readonly chartAt: Record<Which, number> = {main: 0, mirror: 0};
@@ -104,7 +106,7 @@ export class ImagesView {
 
   constructor(query: string) {
     const q = new URLSearchParams(query);
-    this.network = q.get('net') === 'large' ? 'large' : 'small';
+    this.network = q.get('net') === 'small' ? 'small' : 'large';
     document.body.dataset.view = 'images';
     $('view-images').hidden = false;
     for (const el of Array.from(document.querySelectorAll<HTMLElement>('.train-only'))) el.hidden = true;
@@ -134,12 +136,24 @@ export class ImagesView {
   }
 
   private resetCharts(): void {
+    this.resetLossChart(this.chartHasScore);
+    this.mirrorChart.reset([{label: 's', color: css(fieldColor('s'))}]);
+  }
+
+  /**
+   * The noise -> image model's losses: b alone (the page's recipe: the SDE takes the score b implies), or b on the
+   * left axis and s on its own on the right (an imported b + s model; their scales differ by orders of magnitude).
+   */
+  private resetLossChart(withScore: boolean): void {
+    this.chartHasScore = withScore;
     const b = css(fieldColor('b')), s = css(fieldColor('s'));
-    // b on the left axis, s on its own on the right (their scales differ by orders of magnitude).
+    if (!withScore) {
+      this.chart.reset([{label: 'b', color: b}], [], 'loss of b');
+      return;
+    }
     this.chart.reset(
         [{label: 'b', color: b, axis: 'left'}, {label: 's', color: s, scale: 's', axis: 'right'}],
         [{scale: 's', side: 1, size: 56, label: 'loss of s', labelSize: 18, grid: {show: false}}], 'loss of b');
-    this.mirrorChart.reset([{label: 's', color: s}]);
   }
 
   private send(m: ToImagesWorker): void {
@@ -251,7 +265,10 @@ export class ImagesView {
         $('img-play').textContent = m.running ? '❚❚ pause' : '▶ play';
         document.body.dataset.imagesRunning = m.running ? '1' : '0';
       }
-      if (m.losses.b !== undefined) this.chart.push(m.step, {b: m.losses.b, s: m.losses.s});
+      if (m.losses.b !== undefined) {
+        if ((m.losses.s !== undefined) !== this.chartHasScore) this.resetLossChart(m.losses.s !== undefined);
+        this.chart.push(m.step, {b: m.losses.b, s: m.losses.s});
+      }
     } else {
       $('img-mirror-step').textContent = String(m.step);
       if (flipped) $('img-mirror-play').textContent = m.running ? '❚❚ pause mirror model' : '▶ train mirror model';
