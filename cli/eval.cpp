@@ -63,7 +63,14 @@ int run_image_eval(const EvalOptions& o, const Model& model) {
   io.score = o.sde.score;
   io.steps = o.ode.steps > 0 ? o.ode.steps : 0;
   io.sde_steps = o.sde.steps > 0 ? o.sde.steps : 0;
+  io.ode_method = o.ode.method;
+  io.sde_method = o.sde.method;
+  io.atol = o.ode.atol;
+  io.rtol = o.ode.rtol;
+  io.eps_until = o.sde.eps_until;
   io.seed = o.seed;
+  // One noise level is not how images are measured: say so rather than ignore it.
+  if (o.sde.eps >= 0) throw ConfigError("--eps", "image models take their noise levels from --image-eps (a list)");
   json r = image_eval(model, io, [&](const std::string& s) {
     if (!o.quiet) std::cerr << s << std::endl;
   });

@@ -69,13 +69,20 @@ MatD draw(const Model& model, const SamplingDefaults& defaults, double eps, long
   if (steps > 0) opt["steps"] = steps;
   if (o.denoise >= 0) opt["denoise"] = o.denoise > 0 ? json(o.denoise) : json(false);
   if (eps == 0) {
-    if (steps > 0 && defaults.ode.method == OdeMethod::Dopri5) opt["method"] = "heun";
+    if (!o.ode_method.empty())
+      opt["method"] = o.ode_method;
+    else if (steps > 0 && defaults.ode.method == OdeMethod::Dopri5)
+      opt["method"] = "heun";
+    if (o.atol > 0) opt["atol"] = o.atol;
+    if (o.rtol > 0) opt["rtol"] = o.rtol;
     const OdePlan plan = read_ode_plan(opt, defaults, true);
     how = describe(plan.opt);
     return run_ode<float>(model, defaults, plan).result.x.cast<double>();
   }
   opt["eps"] = eps;
   if (!o.score.empty()) opt["score"] = o.score;
+  if (!o.sde_method.empty()) opt["method"] = o.sde_method;
+  if (o.eps_until >= 0) opt["epsUntil"] = o.eps_until;
   const SdePlan plan = read_sde_plan(opt, defaults, true);
   how = describe(plan.opt);
   return run_sde<float>(model, defaults, plan).result.x.cast<double>();

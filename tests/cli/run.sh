@@ -579,6 +579,10 @@ JSON
   [ "$(grep -c '<image' g.svg)" = 7 ] && pass "eps-grid: 7 rows of frames" || fail "g.svg images: $(grep -c '<image' g.svg)"
   expect_exit 0 "" -- "$SI" eval --model m.json --n 200 --bpd-n 10 --image-eps 1,4 --ode-steps 10 --out e.json -q
   node_check e.json 'j.samples.length === 3 && j.samples[2].eps === 4 && j.energy_distance.floor_test_halves > 0 && j.energy_distance.gaussian > j.energy_distance.floor_test_halves && j.judge.test_accuracy > 0.7 && j.bits_per_dim.hutchinson > 0 && Math.abs(j.bits_per_dim.exact_first - j.bits_per_dim.hutchinson_first) < 0.05' "eval: ODE + 2 SDE rows, references ordered, judge > 70%, bpd by both divergences"
+  # The samplers' flags reach the image yardsticks (each sample row says how it was drawn); --eps is refused.
+  expect_exit 0 "" -- "$SI" eval --model m.json --n 50 --bpd-n 0 --image-eps 1 --ode-method rk4 --ode-steps 6 --sde-method euler --sde-steps 7 --eps-until 0.5 --out e2.json -q
+  node_check e2.json '/^ODE rk4 \(6 steps\)/.test(j.samples[0].how) && /^SDE euler \(eps 1, 7 steps\)/.test(j.samples[1].how) && /noise off after t = 0.5/.test(j.samples[1].how)' "eval: --ode-method, --sde-method and --eps-until reach the image samplers"
+  expect_exit 2 "--eps: image models take their noise levels from --image-eps" -- "$SI" eval --model m.json --n 50 --eps 1
   expect_exit 2 "--png: images must be square" -- "$SI" sample --model "$MODEL" --n 4 --out x.csv --png x.png
   expect_exit 2 "--model: eps-grid draws images" -- "$SI" figure eps-grid --model "$MODEL" --out x.svg
   expect_exit 2 "--model: is not a mirror model" -- "$SI" figure mirror --model m.json --out x.svg
