@@ -55,6 +55,8 @@ double round_to(double v, double digits) {
 
 // Image models get the image yardsticks (SPEC 11.3) instead of the low-dimensional figures.
 int run_image_eval(const EvalOptions& o, const Model& model) {
+  // One noise level is not how images are measured: say so rather than ignore it.
+  if (o.sde.eps >= 0) throw ConfigError("--eps", "image models take their noise levels from --image-eps (a list)");
   ImageEvalOptions io;
   io.n = o.n_given ? o.n : 2000;
   io.eps = o.no_sde ? std::vector<double>{} : o.image_eps;
@@ -69,8 +71,6 @@ int run_image_eval(const EvalOptions& o, const Model& model) {
   io.rtol = o.ode.rtol;
   io.eps_until = o.sde.eps_until;
   io.seed = o.seed;
-  // One noise level is not how images are measured: say so rather than ignore it.
-  if (o.sde.eps >= 0) throw ConfigError("--eps", "image models take their noise levels from --image-eps (a list)");
   json r = image_eval(model, io, [&](const std::string& s) {
     if (!o.quiet) std::cerr << s << std::endl;
   });

@@ -22,6 +22,12 @@ const TARGET = {
   split: 'train'
 };
 
+/** The SDE of a model without a score network: the score b implies, then the jump to E[x1 | x_t] from t = 0.9. */
+const DRIFT_SDE = {
+  score: 'drift',
+  denoise: 0.9
+} as const;
+
 const post = (m: FromImagesWorker, transfer: Transferable[] = []) =>
     (self as unknown as DedicatedWorkerGlobalScope).postMessage(m, transfer);
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
@@ -52,7 +58,7 @@ function config(which: Which, network: NetworkName): TrainingConfig {
     training: {steps: 4000, batch: 128, seed: 0},
     // The SDE rows take the score b implies and end with a jump to E[x1 | x_t] at t = 0.9, as
     // configs/fashion-14.json: natively 9-30x closer to the test images than a learned score network.
-    ...(which === 'main' ? {sampling: {sde: {score: 'drift', denoise: 0.9}}} : {}),
+    ...(which === 'main' ? {sampling: {sde: DRIFT_SDE}} : {}),
   } as TrainingConfig;
 }
 
@@ -207,8 +213,7 @@ class ImagesWorker {
       // A drift alone: the SDE rows take the score it implies, ending with the denoising jump (the noise must end
       // before t = 1 there).
       if (which === 'main' && !fields.includes('s'))
-        cfg = {...cfg, sampling: {...cfg.sampling, sde: {...cfg.sampling?.sde, score: 'drift', denoise: 0.9}}} as
-            TrainingConfig;
+        cfg = {...cfg, sampling: {...cfg.sampling, sde: {...cfg.sampling?.sde, ...DRIFT_SDE}}} as TrainingConfig;
       const session = new si.TrainingSession(cfg);
       try {
         session.loadWeights(model);
