@@ -119,24 +119,28 @@ S loss_and_grad(const Mlp<S>& net, const LossPoints<S>& lp, Vec<S>* grad, MlpCac
 }
 
 template <typename S>
+S loss_and_grad_range(const Mlp<S>& net, const LossPoints<S>& lp, Eigen::Index begin, Eigen::Index end, Vec<S>* grad,
+                      MlpCache<S>& cache, LossPoints<S>& range) {
+  if (grad) grad->setZero(net.num_params());
+  if (begin == 0 && end == lp.inputs.cols()) return loss_and_grad(net, lp, grad, cache);
+  range.inputs = lp.inputs.middleCols(begin, end - begin);
+  range.targets = lp.targets.middleCols(begin, end - begin);
+  range.scale = lp.scale;  // a share of the batch mean: the ranges' sums add up to it
+  return loss_and_grad(net, range, grad, cache);
+}
+
+template <typename S>
 S loss_and_grad(const Mlp<S>& net, const LossPoints<S>& lp, Vec<S>* grad, ParallelScratch<S>& scratch, int threads) {
   check_threads(threads);
   const Eigen::Index m = lp.inputs.cols();
   const int parts = int(std::max<Eigen::Index>(1, std::min<Eigen::Index>(threads, m)));
-  scratch.caches.resize(size_t(parts));
+  scratch.resize(parts);
   if (parts == 1) return loss_and_grad(net, lp, grad, scratch.caches[0]);
-  scratch.parts.resize(size_t(parts));
-  scratch.grads.resize(size_t(parts));
   std::vector<S> range_loss(static_cast<size_t>(parts));
   run_tasks(parts, [&](int i) {
     const auto [begin, end] = split_range(m, parts, i);
-    LossPoints<S>& part = scratch.parts[size_t(i)];
-    part.inputs = lp.inputs.middleCols(begin, end - begin);
-    part.targets = lp.targets.middleCols(begin, end - begin);
-    part.scale = lp.scale;  // a share of the batch mean: the ranges' sums add up to it
-    Vec<S>& g = scratch.grads[size_t(i)];
-    if (grad) g.setZero(net.num_params());
-    range_loss[size_t(i)] = loss_and_grad(net, part, grad ? &g : nullptr, scratch.caches[size_t(i)]);
+    range_loss[size_t(i)] = loss_and_grad_range(net, lp, begin, end, grad ? &scratch.grads[size_t(i)] : nullptr,
+                                                scratch.caches[size_t(i)], scratch.parts[size_t(i)]);
   });
   // The fixed order of the sums makes the result the same on every run with this thread count.
   S loss = 0;
@@ -147,10 +151,12 @@ S loss_and_grad(const Mlp<S>& net, const LossPoints<S>& lp, Vec<S>* grad, Parall
   return loss;
 }
 
-#define SI_INSTANTIATE(S)                                                                     \
-  template LossPoints<S> loss_points<S>(LossKind, const Interpolant&, const Batch<S>&, bool); \
-  template S loss_and_grad<S>(const Mlp<S>&, const LossPoints<S>&, Vec<S>*, MlpCache<S>&);    \
-  template S loss_and_grad<S>(const Mlp<S>&, const LossPoints<S>&, Vec<S>*, ParallelScratch<S>&, int);
+#define SI_INSTANTIATE(S)                                                                                     \
+  template LossPoints<S> loss_points<S>(LossKind, const Interpolant&, const Batch<S>&, bool);                 \
+  template S loss_and_grad<S>(const Mlp<S>&, const LossPoints<S>&, Vec<S>*, MlpCache<S>&);                    \
+  template S loss_and_grad<S>(const Mlp<S>&, const LossPoints<S>&, Vec<S>*, ParallelScratch<S>&, int);        \
+  template S loss_and_grad_range<S>(const Mlp<S>&, const LossPoints<S>&, Eigen::Index, Eigen::Index, Vec<S>*, \
+                                    MlpCache<S>&, LossPoints<S>&);
 SI_INSTANTIATE(float)
 SI_INSTANTIATE(double)
 #undef SI_INSTANTIATE

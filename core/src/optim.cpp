@@ -46,19 +46,59 @@ double Adam<S>::lr() const {
 }
 
 template <typename S>
-double Adam<S>::step(Vec<S>& params, Vec<S>& grad) {
-  const double norm = std::sqrt(double(grad.squaredNorm()));
-  if (opt_.clip > 0 && norm > opt_.clip) grad *= S(opt_.clip / norm);
-  const double lr = this->lr();
-  ++t_;
-  const S b1 = S(opt_.beta1), b2 = S(opt_.beta2);
-  m_ = b1 * m_ + (S(1) - b1) * grad;
-  v_ = b2 * v_ + (S(1) - b2) * grad.cwiseAbs2();
+typename Adam<S>::Plan Adam<S>::plan(double grad_norm) const {
+  const double t = double(t_ + 1);
   // Bias corrections folded into the step size, as PyTorch does.
-  const double c1 = 1 - std::pow(opt_.beta1, double(t_)), c2 = 1 - std::pow(opt_.beta2, double(t_));
-  const S step = S(lr / c1);
-  const S denom_scale = S(1.0 / std::sqrt(c2));
-  params.array() -= step * m_.array() / (v_.array().sqrt() * denom_scale + S(opt_.eps));
+  const double c1 = 1 - std::pow(opt_.beta1, t), c2 = 1 - std::pow(opt_.beta2, t);
+  const double clip = opt_.clip > 0 && grad_norm > opt_.clip ? opt_.clip / grad_norm : 1.0;
+  return {S(lr() / c1), S(1.0 / std::sqrt(c2)), S(clip)};
+}
+
+namespace {
+// The moments after the update, as Eigen expressions of the current ones and the gradient: one
+// formula for propose() and accept() (x * 1 is x: unclipped, the gradient is used as it is).
+template <typename S, typename M, typename G>
+auto next_m(const AdamOptions& o, S grad_scale, const M& m, const G& g) {
+  return S(o.beta1) * m + (S(1) - S(o.beta1)) * (g * grad_scale);
+}
+template <typename S, typename V, typename G>
+auto next_v(const AdamOptions& o, S grad_scale, const V& v, const G& g) {
+  return S(o.beta2) * v + (S(1) - S(o.beta2)) * (g * grad_scale).square();
+}
+}  // namespace
+
+template <typename S>
+bool Adam<S>::propose(const Plan& plan, const Vec<S>& params, const Vec<S>& grad, Vec<S>& next, Eigen::Index begin,
+                      Eigen::Index end) const {
+  const Eigen::Index n = end - begin;
+  const auto g = grad.segment(begin, n).array();
+  const auto m = next_m(opt_, plan.grad_scale, m_.segment(begin, n).array(), g);
+  const auto v = next_v(opt_, plan.grad_scale, v_.segment(begin, n).array(), g);
+  auto p = next.segment(begin, n).array();  // may be params itself: coefficient-wise
+  p = params.segment(begin, n).array() - plan.step * m / (v.sqrt() * plan.denom_scale + S(opt_.eps));
+  // x * 0 is 0 for a finite x and NaN for inf or NaN: a vectorised sum says it for the whole range.
+  return (p * S(0)).sum() == S(0);
+}
+
+template <typename S>
+void Adam<S>::accept(const Plan& plan, Vec<S>& params, const Vec<S>& grad, const Vec<S>& next, Eigen::Index begin,
+                     Eigen::Index end) {
+  const Eigen::Index n = end - begin;
+  const auto g = grad.segment(begin, n).array();
+  auto m = m_.segment(begin, n).array();
+  auto v = v_.segment(begin, n).array();
+  m = next_m(opt_, plan.grad_scale, m, g);
+  v = next_v(opt_, plan.grad_scale, v, g);
+  if (&next != &params) params.segment(begin, n) = next.segment(begin, n);
+}
+
+template <typename S>
+double Adam<S>::step(Vec<S>& params, const Vec<S>& grad) {
+  const double norm = std::sqrt(double(grad.squaredNorm()));
+  const Plan p = plan(norm);
+  propose(p, params, grad, params, 0, params.size());
+  accept(p, params, grad, params, 0, params.size());
+  commit();
   return norm;
 }
 

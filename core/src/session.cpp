@@ -2,15 +2,22 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 
 #include "si/parallel.hpp"
 
 namespace si {
 
 namespace {
-// Eigen's allFinite() runs one scalar compare per entry; x * 0 is 0 for a finite x and NaN for inf
-// or NaN, so a vectorised sum of it says the same for a whole weight vector several times faster.
-bool all_finite(const VecF& x) { return (x.array() * 0.0f).sum() == 0.0f; }
+// Range i of `parts` of a network's n weights, in whole blocks of 16 floats (one AVX-512 packet):
+// Eigen treats a range's unaligned ends with scalar code, which may round differently (a fused
+// multiply-add), so ranges that start on packet boundaries update every weight exactly as one
+// pass over all of them does.
+std::pair<Eigen::Index, Eigen::Index> weight_range(Eigen::Index n, int parts, int i) {
+  constexpr Eigen::Index kBlock = 16;
+  const auto [b, e] = split_range((n + kBlock - 1) / kBlock, parts, i);
+  return {std::min(n, Eigen::Index(b) * kBlock), std::min(n, Eigen::Index(e) * kBlock)};
+}
 }  // namespace
 
 TrainingSession::TrainingSession(TrainingConfig config)
@@ -28,7 +35,7 @@ TrainingSession::TrainingSession(TrainingConfig config)
     shape.out = d;
     shape.hidden = config_.hidden;
     shape.activation = config_.activation;
-    Net net{name, loss, Mlp<float>(shape), {}, {}, {}, {}, {}, {}, {}, 0};
+    Net net{name, loss, Mlp<float>(shape)};
     net.mlp.init(rng_);
     if (config_.optimizer.ema > 0) net.ema = net.mlp.params();
     net.adam = Adam<float>(config_.optimizer, net.mlp.num_params());
@@ -60,54 +67,143 @@ StepResult TrainingSession::step(int k) {
     // One draw serves every network; only the time range differs (clipped for singular losses).
     draw_batch(batch, 0.0, 0.0);
     const VecF u = batch.t;
-    const double lr = nets_.empty() ? 0.0 : nets_.front().adam.lr();
-    std::vector<float> losses(nets_.size());
-    for (size_t a = 0; a < nets_.size(); ++a) {
-      Net& net = nets_[a];
+    for (Net& net : nets_) {
       if (loss_needs_clipped_time(net.loss))
         batch.t = (float(config_.t_lo) + float(1.0 - config_.t_lo - config_.t_hi) * u.array()).matrix();
       else
         batch.t = u;
-      const LossPoints<float> lp = loss_points(net.loss, interp_, batch, config_.antithetic);
-      net.grad.setZero();
-      losses[a] = loss_and_grad(net.mlp, lp, &net.grad, net.scratch, threads_);
-      if (!std::isfinite(losses[a]) || !all_finite(net.grad))
-        throw NumericalError("training step " + std::to_string(steps_ + 1) + ": the " + net.name + " loss (" +
-                             to_name(net.loss) +
-                             ") or its gradient is NaN or inf; the networks keep their "
-                             "weights from before this step (lower the learning rate or enable clipping)");
+      net.points = loss_points(net.loss, interp_, batch, config_.antithetic);
     }
-    // Update only once every network's step is known to be finite, and undo the update if it
-    // makes a weight non-finite (a huge learning rate can, from finite gradients).
-    for (auto& net : nets_) {
-      net.saved = net.mlp.params();
-      net.saved_m = net.adam.m();
-      net.saved_v = net.adam.v();
-      net.saved_t = net.adam.steps();
-      net.adam.step(net.mlp.params(), net.grad);
-    }
-    for (const auto& net : nets_)
-      if (!all_finite(net.mlp.params())) {
-        for (auto& n : nets_) {
-          n.mlp.params() = n.saved;
-          n.adam.restore(n.saved_t, n.saved_m, n.saved_v);
-        }
-        throw NumericalError("training step " + std::to_string(steps_ + 1) + ": the update of the " + net.name +
-                             " network made a weight NaN or inf (learning rate " + format_number(lr) +
-                             "); the networks keep their weights from before this step (lower the learning rate "
-                             "or enable clipping)");
-      }
-    ++steps_;
-    if (config_.optimizer.ema > 0) {
-      const float decay = float(std::min(config_.optimizer.ema, (1.0 + double(steps_)) / (10.0 + double(steps_))));
-      for (auto& net : nets_) net.ema = decay * net.ema + (1.0f - decay) * net.mlp.params();
-    }
+    result.lr = nets_.empty() ? 0.0 : nets_.front().adam.lr();
+    const std::vector<float> losses = update();
     for (size_t a = 0; a < nets_.size(); ++a) sums[nets_[a].name] += losses[a];
-    result.lr = lr;
   }
   for (auto& [name, s] : sums) result.losses[name] = s / k;
   result.step = steps_;
   return result;
+}
+
+std::vector<float> TrainingSession::update() {
+  // The threads split the work of the whole step evenly: the networks' loss points, laid end to end
+  // (b's, then s's, ...; an antithetic loss has two per batch entry), are cut into one contiguous
+  // share per thread, and a network's points that fall in several shares make several pieces of its
+  // batch. Each piece's gradient is computed on its thread; the pieces are summed in order, and the
+  // weights are updated by ranges, one per thread, so a thread count gives the same run every time.
+  // On one thread every network is one piece and every sum is exactly the unsplit one.
+  Eigen::Index total = 0;
+  for (const Net& net : nets_) total += net.points.inputs.cols();
+  const int tasks = int(std::clamp<Eigen::Index>(threads_, 1, std::max<Eigen::Index>(total, 1)));
+  struct Piece {
+    Net* net;
+    Eigen::Index begin, end;  // columns of its loss points
+    int index;                // its place among the network's pieces
+  };
+  std::vector<std::vector<Piece>> shares(static_cast<size_t>(tasks));
+  for (Net& net : nets_) net.pieces = 0;
+  for (int task = 0; task < tasks; ++task) {
+    const auto [lo, hi] = split_range(total, tasks, task);
+    Eigen::Index offset = 0;
+    for (Net& net : nets_) {
+      const Eigen::Index n = net.points.inputs.cols(), b = std::max(Eigen::Index(lo), offset),
+                         e = std::min(Eigen::Index(hi), offset + n);
+      if (b < e) shares[size_t(task)].push_back({&net, b - offset, e - offset, net.pieces++});
+      offset += n;
+    }
+  }
+  for (Net& net : nets_) {
+    net.scratch.resize(net.pieces);
+    net.piece_loss.assign(size_t(net.pieces), 0.0f);
+    net.range_norm2.assign(size_t(tasks), 0.0);
+    net.grad_ok.assign(size_t(tasks), 1);
+    net.update_ok.assign(size_t(tasks), 1);
+    net.next.resize(net.grad.size());
+  }
+  // job(net, begin, end, task) on range `task` of every network's weights, one range per thread, in
+  // chunks that stay in the core's cache between the passes a job makes over them.
+  const auto by_weight_ranges = [&](const std::function<void(Net&, Eigen::Index, Eigen::Index, int)>& job) {
+    constexpr Eigen::Index kChunk = 8192;  // a multiple of the 16 floats weight_range aligns to
+    run_tasks(tasks, [&](int task) {
+      for (Net& net : nets_) {
+        const auto [begin, end] = weight_range(net.grad.size(), tasks, task);
+        for (Eigen::Index b = begin; b < end; b += kChunk) job(net, b, std::min(end, b + kChunk), task);
+      }
+    });
+  };
+  const auto all = [](const std::vector<char>& ok) { return std::count(ok.begin(), ok.end(), 0) == 0; };
+
+  // The pieces' losses and gradients (a network in one piece writes straight to its gradient).
+  run_tasks(tasks, [&](int task) {
+    for (const Piece& p : shares[size_t(task)]) {
+      Net& net = *p.net;
+      const size_t k = size_t(p.index);
+      net.piece_loss[k] =
+          loss_and_grad_range(net.mlp, net.points, p.begin, p.end, net.pieces == 1 ? &net.grad : &net.scratch.grads[k],
+                              net.scratch.caches[k], net.scratch.parts[k]);
+    }
+  });
+  // The gradient summed over the pieces in order, its squared norm and whether it is finite (x * 0 is
+  // 0 for a finite x and NaN for inf or NaN: a vectorised sum of it says so several times faster
+  // than a compare per entry). Without clipping the update does not depend on the gradient's norm,
+  // so this pass also proposes the updated weights (into next) and checks that they are finite (a
+  // huge learning rate can overflow them from finite gradients); nothing changes yet.
+  const bool clipping = config_.optimizer.clip > 0;
+  for (Net& net : nets_) net.plan = net.adam.plan(0.0);
+  by_weight_ranges([&](Net& net, Eigen::Index begin, Eigen::Index end, int task) {
+    auto g = net.grad.segment(begin, end - begin);
+    if (net.pieces > 1) {
+      g = net.scratch.grads[0].segment(begin, end - begin);
+      for (int p = 1; p < net.pieces; ++p) g += net.scratch.grads[size_t(p)].segment(begin, end - begin);
+    }
+    net.range_norm2[size_t(task)] += double(g.squaredNorm());
+    char& grad_ok = net.grad_ok[size_t(task)];
+    grad_ok = grad_ok && (g.array() * 0.0f).sum() == 0.0f;
+    char& update_ok = net.update_ok[size_t(task)];
+    if (!clipping && grad_ok)
+      update_ok = net.adam.propose(net.plan, net.mlp.params(), net.grad, net.next, begin, end) && update_ok;
+  });
+  for (Net& net : nets_) {
+    net.step_loss = 0;
+    for (float l : net.piece_loss) net.step_loss += l;
+    if (!std::isfinite(net.step_loss) || !all(net.grad_ok))
+      throw NumericalError("training step " + std::to_string(steps_ + 1) + ": the " + net.name + " loss (" +
+                           to_name(net.loss) +
+                           ") or its gradient is NaN or inf; the networks keep their "
+                           "weights from before this step (lower the learning rate or enable clipping)");
+  }
+  if (clipping) {
+    for (Net& net : nets_) {
+      double norm2 = 0;
+      for (double x : net.range_norm2) norm2 += x;
+      net.plan = net.adam.plan(std::sqrt(norm2));
+    }
+    by_weight_ranges([&](Net& net, Eigen::Index begin, Eigen::Index end, int task) {
+      char& update_ok = net.update_ok[size_t(task)];
+      update_ok = net.adam.propose(net.plan, net.mlp.params(), net.grad, net.next, begin, end) && update_ok;
+    });
+  }
+  for (const Net& net : nets_)
+    if (!all(net.update_ok))
+      throw NumericalError("training step " + std::to_string(steps_ + 1) + ": the update of the " + net.name +
+                           " network would make a weight NaN or inf (learning rate " + format_number(net.adam.lr()) +
+                           "); the networks keep their weights from before this step (lower the learning rate "
+                           "or enable clipping)");
+  // Every network's update is finite: apply them all, and the moving averages.
+  const bool ema = config_.optimizer.ema > 0;
+  const float decay = float(std::min(config_.optimizer.ema, (2.0 + double(steps_)) / (11.0 + double(steps_))));
+  by_weight_ranges([&](Net& net, Eigen::Index begin, Eigen::Index end, int) {
+    net.adam.accept(net.plan, net.mlp.params(), net.grad, net.next, begin, end);
+    if (ema) {
+      auto avg = net.ema.segment(begin, end - begin);
+      avg = decay * avg + (1.0f - decay) * net.mlp.params().segment(begin, end - begin);
+    }
+  });
+  std::vector<float> losses;
+  for (Net& net : nets_) {
+    net.adam.commit();
+    losses.push_back(net.step_loss);
+  }
+  ++steps_;
+  return losses;
 }
 
 Model TrainingSession::model() const {

@@ -276,15 +276,58 @@ TEST(Adam, StepLrDecaysAndClippingBoundsTheNorm) {
   EXPECT_DOUBLE_EQ(adam.lr(), 1.0);
   g << 3.0, 4.0;
   EXPECT_DOUBLE_EQ(adam.step(p, g), 5.0);
-  EXPECT_NEAR(g.norm(), 1.0, 1e-12);
+  // Clipped to norm 1, the moments are those of g / 5: two steps agree with an unclipped Adam fed that.
+  AdamOptions unclipped = o;
+  unclipped.clip = 0;
+  Adam<double> ref(unclipped, 2);
+  VecD q = VecD::Zero(2), h(2);
+  h << 0.6, 0.8;
+  ref.step(q, h);
   g << 3.0, 4.0;
   adam.step(p, g);
+  ref.step(q, h);
+  EXPECT_NEAR((p - q).norm(), 0.0, 1e-12);
+  EXPECT_GT(p.norm(), 0.1);
   EXPECT_DOUBLE_EQ(adam.lr(), 0.5);
   g << 3.0, 4.0;
   adam.step(p, g);
   g << 3.0, 4.0;
   adam.step(p, g);
   EXPECT_DOUBLE_EQ(adam.lr(), 0.25);
+}
+
+TEST(Adam, AStepInRangesIsTheWholeStep) {
+  // plan / propose / accept over ranges (the session's threads) give exactly what step() gives.
+  AdamOptions o;
+  o.lr = 0.05;
+  o.clip = 0.5;  // the gradient's norm is far above it: the plan carries the clipping
+  Adam<float> whole(o, 10), parts(o, 10);
+  Rng rng(11);
+  VecF p = rng.normal_matrix<float>(10, 1), q = p;
+  for (int step = 0; step < 3; ++step) {
+    VecF g = rng.normal_matrix<float>(10, 1), h = g;
+    const double norm = whole.step(p, g);
+    const Adam<float>::Plan plan = parts.plan(std::sqrt(double(h.squaredNorm())));  // as step() takes it
+    VecF next(10);
+    for (auto [b, e] : {std::pair<Eigen::Index, Eigen::Index>{0, 3}, {3, 4}, {4, 10}})
+      EXPECT_TRUE(parts.propose(plan, q, h, next, b, e));
+    EXPECT_NE(next, q);
+    for (auto [b, e] : {std::pair<Eigen::Index, Eigen::Index>{0, 3}, {3, 4}, {4, 10}})
+      parts.accept(plan, q, h, next, b, e);
+    parts.commit();
+    EXPECT_GT(norm, 0.5);
+    EXPECT_EQ(p, q) << "step " << step;
+    EXPECT_EQ(whole.steps(), parts.steps());
+  }
+  // A learning rate that overflows the weights: propose says so and nothing changes.
+  o.lr = 1e300;
+  Adam<float> huge(o, 10);
+  const VecF before = q;
+  const VecF g = rng.normal_matrix<float>(10, 1);
+  VecF next(10);
+  EXPECT_FALSE(huge.propose(huge.plan(double(g.norm())), q, g, next, 0, 10));
+  EXPECT_EQ(q, before);
+  EXPECT_EQ(huge.steps(), 0);
 }
 
 TEST(Adam, OptionsAreValidated) {

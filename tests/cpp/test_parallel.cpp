@@ -97,6 +97,40 @@ TEST(Parallel, OneAndTwoThreadsTrainTheSameWeightsToFloatTolerance) {
   }
 }
 
+TEST(Parallel, TheThreadsShareTheStepsWorkEvenlyAcrossTheNetworks) {
+  // b has one point per batch entry and s two (antithetic pairs): three threads take b's points, the
+  // first half of s's and the second half. b is then one piece on one thread, computed exactly as on
+  // one thread; s is two pieces, summed, and agrees to float rounding.
+  TrainingSession a = session_on(1), b = session_on(3);
+  const StepResult ra = a.step(4), rb = b.step(4);
+  EXPECT_EQ(a.network("b").params(), b.network("b").params());
+  EXPECT_EQ(ra.losses.at("b"), rb.losses.at("b"));
+  EXPECT_LT(relative_difference(a.network("s").params(), b.network("s").params()), 1e-4);
+  EXPECT_NEAR(rb.losses.at("s"), ra.losses.at("s"), 1e-4 * std::abs(ra.losses.at("s")));
+}
+
+TEST(Parallel, OneNetworkSplitsItsBatchAndWeightsOverTheThreads) {
+  // One network on 2 and 3 threads: its batch, gradient sums, Adam update and moving average go by
+  // ranges; they agree with one thread to float rounding, and a thread count repeats itself exactly.
+  json c = config();
+  c["fields"] = "b";
+  c["optimizer"]["ema"] = 0.9;
+  const auto trained = [&](int threads) {
+    TrainingSession s(c);
+    s.set_threads(threads);
+    s.step(6);
+    return std::make_pair(s.network("b").params(), s.model().networks().at("b").params());
+  };
+  const auto one = trained(1);
+  for (int threads : {2, 3}) {
+    const auto many = trained(threads);
+    EXPECT_LT(relative_difference(many.first, one.first), 1e-4) << threads << " threads";
+    EXPECT_LT(relative_difference(many.second, one.second), 1e-4) << threads << " threads, the moving average";
+    EXPECT_GT(relative_difference(many.second, many.first), 1e-3) << "the average is not the weights";
+    EXPECT_EQ(trained(threads), many) << threads << " threads, run twice";
+  }
+}
+
 TEST(Parallel, NetworkEvaluationAgreesOnEveryThreadCount) {
   TrainingSession s(config());
   const Mlp<float>& net = s.network("b");

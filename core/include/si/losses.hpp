@@ -69,7 +69,20 @@ struct ParallelScratch {
   std::vector<LossPoints<S>> parts;
   std::vector<MlpCache<S>> caches;
   std::vector<Vec<S>> grads;
+  void resize(int ranges) {
+    parts.resize(size_t(ranges));
+    caches.resize(size_t(ranges));
+    grads.resize(size_t(ranges));
+  }
 };
+
+// The share of the loss of the points' columns [begin, end) and, if grad is not null, its gradient
+// written to *grad (sized and set, not added to): ranges that cover the batch add up to its loss and
+// gradient, so ranges may go to different threads. range_points is scratch memory for the columns
+// (unused when the range is all of them).
+template <typename S>
+S loss_and_grad_range(const Mlp<S>& net, const LossPoints<S>& points, Eigen::Index begin, Eigen::Index end,
+                      Vec<S>* grad, MlpCache<S>& cache, LossPoints<S>& range_points);
 
 // The same loss and gradient on `threads` threads (si/parallel.hpp): the points are split into that
 // many contiguous ranges (fewer if there are fewer points), each range's loss and gradient is

@@ -41,17 +41,28 @@ class Adam {
     options.validate();
     opt_ = std::move(options);
   }
-  // One update of params from grad (grad may be rescaled by clipping). Returns the gradient norm
-  // before clipping.
-  double step(Vec<S>& params, Vec<S>& grad);
+  // One update of params from grad (clipped to the norm options.clip, if set, inside the update:
+  // grad itself is not changed). Returns the gradient norm before clipping.
+  double step(Vec<S>& params, const Vec<S>& grad);
+
+  // The same update in parts, so that ranges of the parameters can go to different threads and
+  // nothing changes until every range is known to stay finite: plan() fixes the step's coefficients
+  // from the whole gradient's norm (the learning rate, the bias corrections, the clipping);
+  // propose() writes the updated weights of [begin, end) to `next` (which may be params) and says
+  // whether they are all finite, changing nothing else; accept() updates the moments of [begin, end)
+  // and takes the weights from `next`; commit() counts the step once every range is accepted.
+  struct Plan {
+    S step, denom_scale, grad_scale;
+  };
+  Plan plan(double grad_norm) const;
+  bool propose(const Plan& plan, const Vec<S>& params, const Vec<S>& grad, Vec<S>& next, Eigen::Index begin,
+               Eigen::Index end) const;
+  void accept(const Plan& plan, Vec<S>& params, const Vec<S>& grad, const Vec<S>& next, Eigen::Index begin,
+              Eigen::Index end);
+  void commit() { ++t_; }
 
   const Vec<S>& m() const { return m_; }
   const Vec<S>& v() const { return v_; }
-  void restore(std::int64_t t, Vec<S> m, Vec<S> v) {
-    t_ = t;
-    m_ = std::move(m);
-    v_ = std::move(v);
-  }
 
  private:
   AdamOptions opt_;

@@ -2,6 +2,7 @@
 // batch per step from the seeded generator and takes one Adam step per network (SPEC sections 3, 6).
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -57,14 +58,26 @@ class TrainingSession {
     std::string name;
     LossKind loss;
     Mlp<float> mlp;
-    Adam<float> adam;
-    Vec<float> grad;
-    ParallelScratch<float> scratch;      // per-thread caches and gradients
-    Vec<float> ema;                      // the moving average of the weights (optimizer.ema > 0)
-    Vec<float> saved, saved_m, saved_v;  // the state before an update, to undo a non-finite one
-    std::int64_t saved_t = 0;
+    Adam<float> adam = {};
+    Vec<float> grad = {};
+    Vec<float> ema = {};  // the moving average of the weights (optimizer.ema > 0)
+    // This step's loss points, update plan, proposed weights and loss; the pieces of the batch it is split into
+    // (update()) with their memory and losses, and per range of the weights the gradient's squared
+    // norm and whether the gradient and the update are finite there.
+    LossPoints<float> points = {};
+    Adam<float>::Plan plan = {};
+    Vec<float> next = {};
+    float step_loss = 0;
+    int pieces = 0;
+    ParallelScratch<float> scratch = {};
+    std::vector<float> piece_loss = {};
+    std::vector<double> range_norm2 = {};
+    std::vector<char> grad_ok = {}, update_ok = {};
   };
   void draw_batch(Batch<float>& batch, double t_lo, double t_hi);
+  // One optimiser step of every network from its loss points; returns the losses. Throws
+  // NumericalError, changing nothing, if a loss, a gradient or an updated weight is not finite.
+  std::vector<float> update();
 
   TrainingConfig config_;
   Interpolant interp_;
