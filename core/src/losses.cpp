@@ -46,12 +46,14 @@ LossPoints<S> loss_points(LossKind kind, const Interpolant& I, const Batch<S>& b
   lp.scale = S(1) / S(n);
   lp.inputs.resize(d + 1, pair ? 2 * n : n);
   lp.targets.resize(d, pair ? 2 * n : n);
+  // Deterministic part I, the noise term and the targets c_+ (c_- where antithetic), per point; sized
+  // once, so the loop allocates nothing (a batch has thousands of points).
+  Vec<S> mean(d), noise(d), cp(d), cm(d);
   for (Eigen::Index j = 0; j < n; ++j) {
     const Coefficients c = I.at(static_cast<double>(batch.t(j)));
     const S a = S(c.alpha), b = S(c.beta), g = S(c.gamma);
     const auto x0 = batch.x0.col(j), x1 = batch.x1.col(j);
-    // Deterministic part I, the noise term and the targets c_+ (c_- where antithetic).
-    Vec<S> mean = a * x0 + b * x1, noise(d), cp(d), cm(d);
+    mean = a * x0 + b * x1;
     switch (kind) {
       case LossKind::B:  // c = dI +- gamma' z at I +- gamma z
         noise = g * batch.z.col(j);

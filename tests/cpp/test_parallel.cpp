@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <cmath>
+#include <thread>
 
 #include "si/limits.hpp"
 #include "si/parallel.hpp"
@@ -55,6 +57,20 @@ TEST(Parallel, RunTasksRunsEachTaskOnceAndRethrowsAnError) {
                          }),
                NumericalError);
   run_tasks(2, [](int) {});  // the pool still works after a failed batch
+}
+
+TEST(Parallel, ThousandsOfBatchesInARowRunEveryTaskOnce) {
+  // Batches back to back (workers still spinning from the last one), batches after a pause (workers
+  // asleep) and batches of fewer tasks than workers: no task is lost, run twice or left hanging.
+  std::atomic<long> sum{0};
+  long want = 0;
+  for (int b = 0; b < 20000; ++b) {
+    const int tasks = 1 + b % 4;
+    run_tasks(tasks, [&](int i) { sum += i + 1; });
+    want += long(tasks) * (tasks + 1) / 2;
+    if (b % 5000 == 4999) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  EXPECT_EQ(sum.load(), want);
 }
 
 TEST(Parallel, SameSeedAndThreadCountGiveBitIdenticalWeights) {
