@@ -16,6 +16,7 @@ export interface SeriesSpec {
 }
 
 const MAX_POINTS = 3000;
+const DRAW_EVERY_MS = 250;
 const SVG = 'http://www.w3.org/2000/svg';
 
 /** One curve: a line with gaps where values are missing. */
@@ -43,6 +44,7 @@ export class LineChart {
   private x: number[] = [];
   private ys: (number|null)[][] = [];
   private dirty = false;
+  private lastDraw = -Infinity;
   private specs: SeriesSpec[] = [];
   private legend: HTMLElement|null = null;
   private values: HTMLElement[] = [];
@@ -151,8 +153,12 @@ export class LineChart {
     });
     if (this.x.length > MAX_POINTS) this.decimate();
     if (!this.dirty) {
+      // At most one redraw per DRAW_EVERY_MS: a training run pushes a point per chunk of steps (~25 a
+      // second), and redrawing each one takes main-thread time that the training threads want on a
+      // machine with few cores.
       this.dirty = true;
-      requestAnimationFrame(() => this.draw());
+      const wait = Math.max(0, this.lastDraw + DRAW_EVERY_MS - performance.now());
+      setTimeout(() => requestAnimationFrame(() => this.draw()), wait);
     }
   }
 
@@ -171,6 +177,7 @@ export class LineChart {
 
   private draw(): void {
     this.dirty = false;
+    this.lastDraw = performance.now();
     this.plot?.setData([this.x, ...this.ys] as unknown as uPlot.AlignedData);
     this.describe();
   }
