@@ -76,8 +76,7 @@ bool Adam<S>::propose(const Plan& plan, const Vec<S>& params, const Vec<S>& grad
   const auto v = next_v(opt_, plan.grad_scale, v_.segment(begin, n).array(), g);
   auto p = next.segment(begin, n).array();  // may be params itself: coefficient-wise
   p = params.segment(begin, n).array() - plan.step * m / (v.sqrt() * plan.denom_scale + S(opt_.eps));
-  // x * 0 is 0 for a finite x and NaN for inf or NaN: a vectorised sum says it for the whole range.
-  return (p * S(0)).sum() == S(0);
+  return all_finite_fast(p);
 }
 
 template <typename S>

@@ -141,9 +141,8 @@ std::vector<float> TrainingSession::update() {
                               net.scratch.caches[k], net.scratch.parts[k]);
     }
   });
-  // The gradient summed over the pieces in order, its squared norm and whether it is finite (x * 0 is
-  // 0 for a finite x and NaN for inf or NaN: a vectorised sum of it says so several times faster
-  // than a compare per entry). Without clipping the update does not depend on the gradient's norm,
+  // The gradient summed over the pieces in order, its squared norm and whether it is finite. Without
+  // clipping the update does not depend on the gradient's norm,
   // so this pass also proposes the updated weights (into next) and checks that they are finite (a
   // huge learning rate can overflow them from finite gradients); nothing changes yet.
   const bool clipping = config_.optimizer.clip > 0;
@@ -156,7 +155,7 @@ std::vector<float> TrainingSession::update() {
     }
     net.range_norm2[size_t(task)] += double(g.squaredNorm());
     char& grad_ok = net.grad_ok[size_t(task)];
-    grad_ok = grad_ok && (g.array() * 0.0f).sum() == 0.0f;
+    grad_ok = grad_ok && all_finite_fast(g.array());
     char& update_ok = net.update_ok[size_t(task)];
     if (!clipping && grad_ok)
       update_ok = net.adam.propose(net.plan, net.mlp.params(), net.grad, net.next, begin, end) && update_ok;
