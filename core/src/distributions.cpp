@@ -10,6 +10,7 @@
 #include "si/datasets.hpp"
 #include "si/json_reader.hpp"
 #include "si/limits.hpp"
+#include "si/parallel.hpp"
 
 namespace si {
 
@@ -102,6 +103,7 @@ GaussianMixture::GaussianMixture(std::vector<double> weights, std::vector<VecD> 
     covs_[i] = 0.5 * (covs_[i] + covs_[i].transpose());  // exactly symmetric from here on
     log_norm_[i] = std::log(weights_[i]) - chol_[i].diagonal().array().log().sum() - 0.5 * d * kLog2Pi;
   }
+  exactly_standard_ = k == 1 && means_[0].isZero(0.0) && chol_[0].isIdentity(0.0);
 }
 
 GaussianMixture GaussianMixture::standard_normal(int d) {
@@ -123,24 +125,36 @@ bool GaussianMixture::is_standard_normal() const {
   return means_[0].cwiseAbs().maxCoeff() <= 1e-12 && (covs_[0] - MatD::Identity(d, d)).cwiseAbs().maxCoeff() <= 1e-12;
 }
 
-MatD GaussianMixture::sample(Eigen::Index n, Rng& rng) const {
+MatD GaussianMixture::sample_on_threads(Eigen::Index n, Rng& rng, int threads) const {
   if (n < 0) throw ConfigError("n", "must be >= 0, got " + std::to_string(n));
   const int d = dim(), k = components();
   std::vector<double> cdf(k);
   double acc = 0.0;
   for (int i = 0; i < k; ++i) cdf[i] = (acc += weights_[i]);
-  MatD out(d, n);
-  VecD z(d);
+  // The draws in the generator's order, serially (one uniform per point picks the component by
+  // inverse CDF, then d normals); then the arithmetic, by ranges of the points, on the threads.
+  std::vector<int> component(size_t(n), 0);
+  DeferredNormals& z = DeferredNormals::scratch();
   for (Eigen::Index j = 0; j < n; ++j) {
-    int c = 0;
-    if (k > 1) {  // one uniform per point picks the component by inverse CDF
+    if (k > 1) {
       const double u = rng.uniform();
-      c = static_cast<int>(std::upper_bound(cdf.begin(), cdf.end(), u) - cdf.begin());
-      c = std::min(c, k - 1);  // rounding can leave cdf.back() a hair below 1
+      const int c = static_cast<int>(std::upper_bound(cdf.begin(), cdf.end(), u) - cdf.begin());
+      component[size_t(j)] = std::min(c, k - 1);  // rounding can leave cdf.back() a hair below 1
     }
-    for (int r = 0; r < d; ++r) z(r) = rng.normal();
-    out.col(j).noalias() = means_[c] + chol_[c].triangularView<Eigen::Lower>() * z;
+    z.take(rng, d);
   }
+  z.compute(threads);
+  const Eigen::Map<const MatD> normals(z.data(), d, n);
+  if (exactly_standard_) return normals;  // 0 + I z is z
+  MatD out(d, n);
+  const int parts = ranges_for(n, threads, std::max<std::int64_t>(1, 50'000 / (std::int64_t(d) * d)));
+  run_tasks(parts, [&](int i) {
+    const auto [begin, end] = split_range(n, parts, i);
+    for (Eigen::Index j = begin; j < end; ++j) {
+      const int c = component[size_t(j)];
+      out.col(j).noalias() = means_[c] + chol_[c].triangularView<Eigen::Lower>() * normals.col(j);
+    }
+  });
   return out;
 }
 

@@ -39,13 +39,17 @@ void multiply(const MA& a, bool a_transposed, const MB& b, Mat<S>& out) {
   else
     out.noalias() = a * b;
 }
+// out = A B^T, or out += A B^T if accumulate.
 template <typename S, typename MA, typename MB>
-void add_product_bt(const MA& a, const MB& b, Eigen::Map<Mat<S>>& out) {
+void product_bt(const MA& a, const MB& b, Eigen::Map<Mat<S>>& out, bool accumulate) {
 #ifdef SI_OWN_GEMM
   if constexpr (std::is_same_v<S, float>)
-    if (out.rows() >= kOwnGemmMinRows) return gemm(a, false, b, true, out, true);
+    if (out.rows() >= kOwnGemmMinRows) return gemm(a, false, b, true, out, accumulate);
 #endif
-  out.noalias() += a * b.transpose();
+  if (accumulate)
+    out.noalias() += a * b.transpose();
+  else
+    out.noalias() = a * b.transpose();
 }
 
 // f(begin, count) over contiguous ranges of n columns, one per thread.
@@ -215,15 +219,19 @@ const Mat<S>& Mlp<S>::forward(const Mat<S>& X, MlpCache<S>& c) const {
 }
 
 template <typename S>
-void Mlp<S>::backward(MlpCache<S>& c, const Mat<S>& dY, Vec<S>& grad, Mat<S>* dX) const {
+void Mlp<S>::backward(MlpCache<S>& c, const Mat<S>& dY, Vec<S>& grad, Mat<S>* dX, bool accumulate) const {
   const int L = layers();
+  if (!accumulate) grad.resize(num_params());  // every layer's block is written below
   c.delta = dY;
   for (int l = L - 1; l >= 0; --l) {
     const Eigen::Index wsize = Eigen::Index(fan_out_[l]) * fan_in_[l];
     Eigen::Map<Mat<S>> gW(grad.data() + offsets_[l], fan_out_[l], fan_in_[l]);
     Eigen::Map<Vec<S>> gb(grad.data() + offsets_[l] + wsize, fan_out_[l]);
-    add_product_bt<S>(c.delta, c.inputs[l], gW);  // dW[r, c] += sum_j delta[r, j] a[c, j]
-    gb += c.delta.rowwise().sum();
+    product_bt<S>(c.delta, c.inputs[l], gW, accumulate);  // dW[r, c] (+)= sum_j delta[r, j] a[c, j]
+    if (accumulate)
+      gb += c.delta.rowwise().sum();
+    else
+      gb = c.delta.rowwise().sum();
     if (l == 0 && !dX) break;
     multiply<S>(weight(l), true, c.delta, c.delta_prev);  // da[c, j] = sum_r W[r, c] delta[r, j]
     if (l == 0) {

@@ -31,7 +31,8 @@ void AdamOptions::validate(const std::string& f) const {
 }
 
 template <typename S>
-Adam<S>::Adam(AdamOptions options, Eigen::Index n) : opt_(options), m_(Vec<S>::Zero(n)), v_(Vec<S>::Zero(n)) {
+Adam<S>::Adam(AdamOptions options, Eigen::Index n)
+    : opt_(options), m_(Vec<S>::Zero(n)), v_(Vec<S>::Zero(n)), m_next_(Vec<S>::Zero(n)), v_next_(Vec<S>::Zero(n)) {
   opt_.validate();
 }
 
@@ -54,41 +55,25 @@ typename Adam<S>::Plan Adam<S>::plan(double grad_norm) const {
   return {S(lr() / c1), S(1.0 / std::sqrt(c2)), S(clip)};
 }
 
-namespace {
-// The moments after the update, as Eigen expressions of the current ones and the gradient: one
-// formula for propose() and accept() (x * 1 is x: unclipped, the gradient is used as it is).
-template <typename S, typename M, typename G>
-auto next_m(const AdamOptions& o, S grad_scale, const M& m, const G& g) {
-  return S(o.beta1) * m + (S(1) - S(o.beta1)) * (g * grad_scale);
-}
-template <typename S, typename V, typename G>
-auto next_v(const AdamOptions& o, S grad_scale, const V& v, const G& g) {
-  return S(o.beta2) * v + (S(1) - S(o.beta2)) * (g * grad_scale).square();
-}
-}  // namespace
-
 template <typename S>
 bool Adam<S>::propose(const Plan& plan, const Vec<S>& params, const Vec<S>& grad, Vec<S>& next, Eigen::Index begin,
-                      Eigen::Index end) const {
+                      Eigen::Index end) {
   const Eigen::Index n = end - begin;
-  const auto g = grad.segment(begin, n).array();
-  const auto m = next_m(opt_, plan.grad_scale, m_.segment(begin, n).array(), g);
-  const auto v = next_v(opt_, plan.grad_scale, v_.segment(begin, n).array(), g);
+  const auto g = grad.segment(begin, n).array() * plan.grad_scale;  // x * 1 is x: unclipped, g as it is
+  auto m = m_next_.segment(begin, n).array();
+  auto v = v_next_.segment(begin, n).array();
+  m = S(opt_.beta1) * m_.segment(begin, n).array() + (S(1) - S(opt_.beta1)) * g;
+  v = S(opt_.beta2) * v_.segment(begin, n).array() + (S(1) - S(opt_.beta2)) * g.square();
   auto p = next.segment(begin, n).array();  // may be params itself: coefficient-wise
   p = params.segment(begin, n).array() - plan.step * m / (v.sqrt() * plan.denom_scale + S(opt_.eps));
   return all_finite_fast(p);
 }
 
 template <typename S>
-void Adam<S>::accept(const Plan& plan, Vec<S>& params, const Vec<S>& grad, const Vec<S>& next, Eigen::Index begin,
-                     Eigen::Index end) {
-  const Eigen::Index n = end - begin;
-  const auto g = grad.segment(begin, n).array();
-  auto m = m_.segment(begin, n).array();
-  auto v = v_.segment(begin, n).array();
-  m = next_m(opt_, plan.grad_scale, m, g);
-  v = next_v(opt_, plan.grad_scale, v, g);
-  if (&next != &params) params.segment(begin, n) = next.segment(begin, n);
+void Adam<S>::commit() {
+  m_.swap(m_next_);
+  v_.swap(v_next_);
+  ++t_;
 }
 
 template <typename S>
@@ -96,7 +81,6 @@ double Adam<S>::step(Vec<S>& params, const Vec<S>& grad) {
   const double norm = std::sqrt(double(grad.squaredNorm()));
   const Plan p = plan(norm);
   propose(p, params, grad, params, 0, params.size());
-  accept(p, params, grad, params, 0, params.size());
   commit();
   return norm;
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <exception>
 #include <mutex>
@@ -21,7 +22,12 @@ namespace {
 std::atomic<int> g_threads{0};  // 0: not set, all hardware threads
 
 #ifndef SI_NO_THREADS
-// Persistent workers: worker w runs task w + 1 of each batch of tasks handed out by run().
+// Persistent workers: worker w runs task w + 1 of each batch of tasks handed out by run(). A step
+// hands out several batches a few hundred microseconds apart, and on a virtual machine a thread
+// woken from sleep starts 150 us later (its idle CPU has to be scheduled again; 15 us when the CPU
+// is still awake), so a worker done with its task, and the caller waiting for the workers, first
+// watch for the next event for kSpin, yielding the CPU to any other thread that wants it, and
+// only then sleep on the condition variable.
 class Pool {
  public:
   ~Pool() {
@@ -35,6 +41,7 @@ class Pool {
 
   void run(int tasks, const std::function<void(int)>& task) {
     std::lock_guard<std::mutex> one_caller(run_mutex_);  // callers from several threads take turns
+    bool sleepers = false;
     {
       std::unique_lock<std::mutex> lock(mutex_);
       while (int(workers_.size()) < tasks - 1) {
@@ -43,11 +50,12 @@ class Pool {
       }
       task_ = &task;
       tasks_ = tasks;
-      pending_ = tasks - 1;
       errors_.assign(size_t(tasks), nullptr);
-      ++generation_;
+      pending_.store(tasks - 1);
+      generation_.fetch_add(1);  // under the mutex: a worker about to sleep sees it or is woken
+      sleepers = sleeping_ > 0;
     }
-    wake_.notify_all();
+    if (sleepers) wake_.notify_all();
     in_task() = true;
     try {
       task(0);
@@ -55,8 +63,10 @@ class Pool {
       errors_[0] = std::current_exception();
     }
     in_task() = false;
-    std::unique_lock<std::mutex> lock(mutex_);
-    done_.wait(lock, [this] { return pending_ == 0; });
+    if (!spin_until([this] { return pending_.load() == 0; })) {
+      std::unique_lock<std::mutex> lock(mutex_);
+      done_.wait(lock, [this] { return pending_.load() == 0; });
+    }
     task_ = nullptr;
     for (const auto& e : errors_)
       if (e) std::rethrow_exception(e);
@@ -68,26 +78,53 @@ class Pool {
   }
 
  private:
+  static constexpr std::chrono::microseconds kSpin{300};
+
+  // Polls ready() until it holds (true) or kSpin has passed (false), yielding between polls.
+  template <typename Ready>
+  static bool spin_until(const Ready& ready) {
+    const auto until = std::chrono::steady_clock::now() + kSpin;
+    for (int i = 0;; ++i) {
+      if (ready()) return true;
+      if ((i & 15) == 15 && std::chrono::steady_clock::now() > until) return false;
+      std::this_thread::yield();
+    }
+  }
+
   void work(int w) {
     in_task() = true;
     std::uint64_t seen = 0;
-    std::unique_lock<std::mutex> lock(mutex_);
     for (;;) {
-      wake_.wait(lock, [&] { return stop_ || generation_ != seen; });
-      if (stop_) return;
-      seen = generation_;
-      if (w + 1 >= tasks_) continue;
-      const std::function<void(int)>* task = task_;
-      lock.unlock();
+      if (!spin_until([&] { return generation_.load() != seen; })) {
+        std::unique_lock<std::mutex> lock(mutex_);
+        ++sleeping_;
+        wake_.wait(lock, [&] { return stop_ || generation_.load() != seen; });
+        --sleeping_;
+        if (stop_) return;
+      }
+      std::uint64_t now;
+      int tasks;
+      const std::function<void(int)>* task;
+      {
+        std::lock_guard<std::mutex> lock(mutex_);  // the batch's fields, as run() left them
+        if (stop_) return;
+        now = generation_.load();
+        tasks = tasks_;
+        task = task_;
+      }
+      seen = now;
+      if (w + 1 >= tasks) continue;
       std::exception_ptr error;
       try {
         (*task)(w + 1);
       } catch (...) {
         error = std::current_exception();
       }
-      lock.lock();
       errors_[size_t(w + 1)] = error;
-      if (--pending_ == 0) done_.notify_one();
+      if (pending_.fetch_sub(1) == 1) {
+        std::lock_guard<std::mutex> lock(mutex_);  // so the caller cannot miss the notification
+        done_.notify_one();
+      }
     }
   }
 
@@ -95,8 +132,9 @@ class Pool {
   std::condition_variable wake_, done_;
   std::vector<std::thread> workers_;
   const std::function<void(int)>* task_ = nullptr;
-  int tasks_ = 0, pending_ = 0;
-  std::uint64_t generation_ = 0;
+  int tasks_ = 0, sleeping_ = 0;
+  std::atomic<int> pending_{0};
+  std::atomic<std::uint64_t> generation_{0};
   std::vector<std::exception_ptr> errors_;
   bool stop_ = false;
 };

@@ -3,20 +3,35 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <tuple>
 
 #include "si/parallel.hpp"
 
 namespace si {
 
 namespace {
-// Range i of `parts` of a network's n weights, in whole blocks of 16 floats (one AVX-512 packet):
-// Eigen treats a range's unaligned ends with scalar code, which may round differently (a fused
-// multiply-add), so ranges that start on packet boundaries update every weight exactly as one
-// pass over all of them does.
-std::pair<Eigen::Index, Eigen::Index> weight_range(Eigen::Index n, int parts, int i) {
+// Ranges of the weights of several networks for `parts` threads: the networks' weights laid end to
+// end and cut into `parts` shares, in whole blocks of 16 floats (one AVX-512 packet) of each network
+// (Eigen treats a range's unaligned ends with scalar code, which may round differently: a fused
+// multiply-add; ranges that start on packet boundaries update every weight exactly as one pass over
+// all of them does). Share i is {network, begin, end} for each network it touches. Laid end to end,
+// two networks of one size on two threads are one network a thread: the thread that computed a
+// network's gradient (whole pieces, update()) also updates it, from its own cache.
+std::vector<std::tuple<size_t, Eigen::Index, Eigen::Index>> weight_share(const std::vector<Eigen::Index>& sizes,
+                                                                         int parts, int i) {
   constexpr Eigen::Index kBlock = 16;
-  const auto [b, e] = split_range((n + kBlock - 1) / kBlock, parts, i);
-  return {std::min(n, Eigen::Index(b) * kBlock), std::min(n, Eigen::Index(e) * kBlock)};
+  Eigen::Index blocks = 0;
+  for (Eigen::Index n : sizes) blocks += (n + kBlock - 1) / kBlock;
+  const auto [lo, hi] = split_range(blocks, parts, i);
+  std::vector<std::tuple<size_t, Eigen::Index, Eigen::Index>> share;
+  Eigen::Index offset = 0;
+  for (size_t k = 0; k < sizes.size(); ++k) {
+    const Eigen::Index n = sizes[k], nb = (n + kBlock - 1) / kBlock;
+    const Eigen::Index b = std::max<Eigen::Index>(lo, offset), e = std::min<Eigen::Index>(hi, offset + nb);
+    if (b < e) share.emplace_back(k, (b - offset) * kBlock, std::min(n, (e - offset) * kBlock));
+    offset += nb;
+  }
+  return share;
 }
 }  // namespace
 
@@ -51,9 +66,9 @@ void TrainingSession::set_threads(int threads) {
 
 void TrainingSession::draw_batch(Batch<float>& b, double t_lo, double t_hi) {
   const Eigen::Index n = config_.batch;
-  b.x0 = base_->sample(n, rng_).cast<float>();
-  b.x1 = target_->sample(n, rng_).cast<float>();
-  b.z = rng_.normal_matrix<float>(base_->dim(), n);
+  b.x0 = base_->sample_on_threads(n, rng_, threads_).cast<float>();
+  b.x1 = target_->sample_on_threads(n, rng_, threads_).cast<float>();
+  b.z = rng_.normal_matrix<float>(base_->dim(), n, threads_);
   b.t.resize(n);
   for (Eigen::Index j = 0; j < n; ++j) b.t(j) = float(t_lo + (1.0 - t_lo - t_hi) * rng_.uniform());
 }
@@ -62,7 +77,7 @@ StepResult TrainingSession::step(int k) {
   if (k < 1) throw ConfigError("steps", "must be >= 1, got " + std::to_string(k));
   StepResult result;
   std::map<std::string, double> sums;
-  Batch<float> batch;
+  Batch<float>& batch = batch_;  // its memory reused from step to step
   for (int i = 0; i < k; ++i) {
     // One draw serves every network; only the time range differs (clipped for singular losses).
     draw_batch(batch, 0.0, 0.0);
@@ -72,7 +87,7 @@ StepResult TrainingSession::step(int k) {
         batch.t = (float(config_.t_lo) + float(1.0 - config_.t_lo - config_.t_hi) * u.array()).matrix();
       else
         batch.t = u;
-      net.points = loss_points(net.loss, interp_, batch, config_.antithetic);
+      loss_points(net.loss, interp_, batch, config_.antithetic, net.points, threads_);
     }
     result.lr = nets_.empty() ? 0.0 : nets_.front().adam.lr();
     const std::vector<float> losses = update();
@@ -117,16 +132,17 @@ std::vector<float> TrainingSession::update() {
     net.grad_ok.assign(size_t(tasks), 1);
     net.update_ok.assign(size_t(tasks), 1);
     net.next.resize(net.grad.size());
+    if (config_.optimizer.ema > 0) net.ema_next.resize(net.ema.size());
   }
-  // job(net, begin, end, task) on range `task` of every network's weights, one range per thread, in
-  // chunks that stay in the core's cache between the passes a job makes over them.
+  // job(net, begin, end, task) on task's share of the networks' weights (weight_share), one share per
+  // thread, in chunks that stay in the core's cache between the things a job does with them.
+  std::vector<Eigen::Index> sizes;
+  for (const Net& net : nets_) sizes.push_back(net.grad.size());
   const auto by_weight_ranges = [&](const std::function<void(Net&, Eigen::Index, Eigen::Index, int)>& job) {
-    constexpr Eigen::Index kChunk = 8192;  // a multiple of the 16 floats weight_range aligns to
+    constexpr Eigen::Index kChunk = 8192;  // a multiple of the 16 floats weight_share aligns to
     run_tasks(tasks, [&](int task) {
-      for (Net& net : nets_) {
-        const auto [begin, end] = weight_range(net.grad.size(), tasks, task);
-        for (Eigen::Index b = begin; b < end; b += kChunk) job(net, b, std::min(end, b + kChunk), task);
-      }
+      for (const auto& [k, begin, end] : weight_share(sizes, tasks, task))
+        for (Eigen::Index b = begin; b < end; b += kChunk) job(nets_[k], b, std::min(end, b + kChunk), task);
     });
   };
   const auto all = [](const std::vector<char>& ok) { return std::count(ok.begin(), ok.end(), 0) == 0; };
@@ -141,10 +157,21 @@ std::vector<float> TrainingSession::update() {
                               net.scratch.caches[k], net.scratch.parts[k]);
     }
   });
+  // The update proposed, range by range: the weights into next, Adam's moments into its second
+  // buffers, the moving average into ema_next; nothing the network holds changes until every range
+  // of every network is known to be finite, and then the buffers are swapped, not copied.
+  const bool ema = config_.optimizer.ema > 0;
+  const float decay = float(std::min(config_.optimizer.ema, (2.0 + double(steps_)) / (11.0 + double(steps_))));
+  const auto propose = [&](Net& net, Eigen::Index begin, Eigen::Index end, int task) {
+    char& update_ok = net.update_ok[size_t(task)];
+    update_ok = net.adam.propose(net.plan, net.mlp.params(), net.grad, net.next, begin, end) && update_ok;
+    if (ema)
+      net.ema_next.segment(begin, end - begin) =
+          decay * net.ema.segment(begin, end - begin) + (1.0f - decay) * net.next.segment(begin, end - begin);
+  };
   // The gradient summed over the pieces in order, its squared norm and whether it is finite. Without
-  // clipping the update does not depend on the gradient's norm,
-  // so this pass also proposes the updated weights (into next) and checks that they are finite (a
-  // huge learning rate can overflow them from finite gradients); nothing changes yet.
+  // clipping the update does not depend on the gradient's norm, so this same pass proposes it: the
+  // whole update is one pass over the weights.
   const bool clipping = config_.optimizer.clip > 0;
   for (Net& net : nets_) net.plan = net.adam.plan(0.0);
   by_weight_ranges([&](Net& net, Eigen::Index begin, Eigen::Index end, int task) {
@@ -156,9 +183,7 @@ std::vector<float> TrainingSession::update() {
     net.range_norm2[size_t(task)] += double(g.squaredNorm());
     char& grad_ok = net.grad_ok[size_t(task)];
     grad_ok = grad_ok && all_finite_fast(g.array());
-    char& update_ok = net.update_ok[size_t(task)];
-    if (!clipping && grad_ok)
-      update_ok = net.adam.propose(net.plan, net.mlp.params(), net.grad, net.next, begin, end) && update_ok;
+    if (!clipping && grad_ok) propose(net, begin, end, task);
   });
   for (Net& net : nets_) {
     net.step_loss = 0;
@@ -175,10 +200,7 @@ std::vector<float> TrainingSession::update() {
       for (double x : net.range_norm2) norm2 += x;
       net.plan = net.adam.plan(std::sqrt(norm2));
     }
-    by_weight_ranges([&](Net& net, Eigen::Index begin, Eigen::Index end, int task) {
-      char& update_ok = net.update_ok[size_t(task)];
-      update_ok = net.adam.propose(net.plan, net.mlp.params(), net.grad, net.next, begin, end) && update_ok;
-    });
+    by_weight_ranges(propose);
   }
   for (const Net& net : nets_)
     if (!all(net.update_ok))
@@ -186,19 +208,11 @@ std::vector<float> TrainingSession::update() {
                            " network would make a weight NaN or inf (learning rate " + format_number(net.adam.lr()) +
                            "); the networks keep their weights from before this step (lower the learning rate "
                            "or enable clipping)");
-  // Every network's update is finite: apply them all, and the moving averages.
-  const bool ema = config_.optimizer.ema > 0;
-  const float decay = float(std::min(config_.optimizer.ema, (2.0 + double(steps_)) / (11.0 + double(steps_))));
-  by_weight_ranges([&](Net& net, Eigen::Index begin, Eigen::Index end, int) {
-    net.adam.accept(net.plan, net.mlp.params(), net.grad, net.next, begin, end);
-    if (ema) {
-      auto avg = net.ema.segment(begin, end - begin);
-      avg = decay * avg + (1.0f - decay) * net.mlp.params().segment(begin, end - begin);
-    }
-  });
   std::vector<float> losses;
   for (Net& net : nets_) {
+    net.mlp.params().swap(net.next);
     net.adam.commit();
+    if (ema) net.ema.swap(net.ema_next);
     losses.push_back(net.step_loss);
   }
   ++steps_;

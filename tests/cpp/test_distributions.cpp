@@ -132,6 +132,69 @@ TEST(GaussianMixture, SampleMeanAndCovarianceMatchTheMixtureMoments) {
   }
 }
 
+TEST(Rng, DeferredNormalsAreTheNormalsNormalGivesAndLeaveTheSameStream) {
+  // Box-Muller makes normals in pairs and keeps the second as a spare: takes of odd and even counts,
+  // starting with and without a spare, with other draws between them, on 1 to 3 threads.
+  for (int threads : {1, 2, 3}) {
+    Rng direct(9), deferred(9);
+    std::vector<double> want;
+    DeferredNormals z;
+    for (int count : {1, 7, 4, 0, 2001, 3000, 1, 1}) {
+      for (int i = 0; i < count; ++i) want.push_back(direct.normal());
+      z.take(deferred, count);
+      EXPECT_EQ(direct.uniform(), deferred.uniform()) << "the stream after " << count << " normals";
+    }
+    z.compute(threads);
+    ASSERT_EQ(z.size(), Eigen::Index(want.size()));
+    for (size_t k = 0; k < want.size(); ++k) ASSERT_EQ(z.data()[k], want[k]) << "normal " << k << ", " << threads;
+    EXPECT_EQ(direct.normal(), deferred.normal()) << "the spare left";
+    // A matrix of normals on threads is the matrix drawn one by one, column by column.
+    Rng a(4), b(4);
+    MatF one_by_one(3, 1001);
+    for (Eigen::Index j = 0; j < one_by_one.cols(); ++j)
+      for (Eigen::Index i = 0; i < 3; ++i) one_by_one(i, j) = float(a.normal());
+    EXPECT_EQ(b.normal_matrix<float>(3, 1001, threads), one_by_one);
+  }
+}
+
+TEST(GaussianMixture, SamplesOnThreadsAreTheDrawOnePointAtATime) {
+  // The construction written out (per point one uniform picks the component by inverse CDF, then d
+  // normals, x = mu + L z): the threads' draw is the same numbers and leaves the same stream.
+  Rng setup(2);
+  const int d = 6;
+  std::vector<VecD> means;
+  std::vector<MatD> covs;
+  for (int k = 0; k < 3; ++k) {
+    means.push_back(setup.normal_matrix<double>(d, 1));
+    const MatD a = setup.normal_matrix<double>(d, d);
+    covs.push_back(a * a.transpose() + MatD::Identity(d, d));
+  }
+  const GaussianMixture g({0.2, 0.5, 0.3}, means, covs);
+  std::vector<Eigen::LLT<MatD>> chol;
+  for (const MatD& c : covs) chol.emplace_back(c);
+  Rng by_hand(8);
+  const Eigen::Index n = 700;
+  MatD want(d, n);
+  for (Eigen::Index j = 0; j < n; ++j) {
+    const double u = by_hand.uniform();
+    const int c = u < 0.2 ? 0 : u < 0.7 ? 1 : 2;
+    VecD z(d);
+    for (int r = 0; r < d; ++r) z(r) = by_hand.normal();
+    want.col(j) = means[size_t(c)] + chol[size_t(c)].matrixL() * z;
+  }
+  for (int threads : {1, 2, 3}) {
+    Rng rng(8);
+    const MatD x = g.sample_on_threads(n, rng, threads);
+    EXPECT_LT((x - want).cwiseAbs().maxCoeff(), 1e-12) << threads << " threads";
+    Rng serial(8);
+    EXPECT_EQ(x, g.sample(n, serial)) << threads << " threads against one";
+    EXPECT_EQ(rng.uniform(), serial.uniform());
+  }
+  // N(0, I) is its normals themselves.
+  Rng a(3), b(3);
+  EXPECT_EQ(GaussianMixture::standard_normal(d).sample_on_threads(n, a, 2), b.normal_matrix<double>(d, n));
+}
+
 TEST(GaussianMixture, LogDensityIsMinusInfinityWhereEveryComponentUnderflows) {
   // Found by fuzzing: where every component's log-density is -inf the log-sum-exp gave NaN.
   const GaussianMixture g({0.5, 0.5}, {VecD::Zero(1), VecD::Ones(1)},

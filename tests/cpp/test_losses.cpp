@@ -34,6 +34,10 @@ Batch<double> random_batch(Rng& rng, int d, int n) {
   return b;
 }
 
+Batch<float> to_float(const Batch<double>& b) {
+  return {b.t.cast<float>(), b.x0.cast<float>(), b.x1.cast<float>(), b.z.cast<float>()};
+}
+
 class LossGradient : public ::testing::TestWithParam<Case> {};
 
 TEST_P(LossGradient, GradientMatchesFiniteDifferences) {
@@ -130,6 +134,23 @@ INSTANTIATE_TEST_SUITE_P(AllLosses, LossGradient, ::testing::ValuesIn(all_losses
     if (ch == '-') ch = '_';
   return n;
 });
+
+TEST_P(LossGradient, PointsIntoReusedMemoryOnThreadsAreTheSamePoints) {
+  // d = 50, 300 entries: three ranges of entries on three threads, into memory of a previous batch.
+  const Case c = GetParam();
+  const Interpolant I = Interpolant::from_names(c.path, c.gamma);
+  Rng rng(23);
+  for (bool anti : {false, true}) {
+    LossPoints<float> reused;
+    loss_points(c.loss, I, to_float(random_batch(rng, 50, 300)), anti, reused, 2);
+    const Batch<float> batch = to_float(random_batch(rng, 50, 300));
+    const LossPoints<float> fresh = loss_points(c.loss, I, batch, anti);
+    loss_points(c.loss, I, batch, anti, reused, 3);
+    EXPECT_EQ(reused.inputs, fresh.inputs) << (anti ? "antithetic" : "single");
+    EXPECT_EQ(reused.targets, fresh.targets) << (anti ? "antithetic" : "single");
+    EXPECT_EQ(reused.scale, fresh.scale);
+  }
+}
 
 TEST(Losses, EveryLossFitsOnlyItsSidedness) {
   const auto two = Interpolant::from_names("linear", "brownian");

@@ -88,6 +88,24 @@ TEST_P(MlpGradient, GradientsAccumulateUntilZeroed) {
   EXPECT_LE((g2 - 2 * g1).norm(), 1e-12 * (1 + g1.norm()));
 }
 
+TEST_P(MlpGradient, AGradientWrittenNotAddedIsTheSumIntoZeros) {
+  // accumulate = false writes every entry (the NaNs it starts from are gone), exactly as += on zeros.
+  Rng rng(5);
+  Mlp<float> net(MlpShape{3, 20, {40, 24}, GetParam()});  // 20 outputs: our GEMM's rows, not Eigen's
+  net.init(rng);
+  const MatF X = rng.normal_matrix<float>(3, 37), R = rng.normal_matrix<float>(20, 37);
+  MlpCache<float> cache;
+  VecF added = VecF::Zero(net.num_params()), written = VecF::Constant(5, std::nanf(""));
+  net.forward(X, cache);
+  net.backward(cache, R, added);
+  net.forward(X, cache);
+  net.backward(cache, R, written, nullptr, false);
+  ASSERT_EQ(written.size(), net.num_params());
+  EXPECT_TRUE(written.allFinite());
+  EXPECT_EQ(written, added);
+  EXPECT_GT((added.array() != 0.0f).count(), added.size() / 2);  // not a gradient of zeros
+}
+
 TEST_P(MlpGradient, ForwardModeDivergenceMatchesFiniteDifferenceJacobianTrace) {
   Rng rng(11);
   const int d = 3;
@@ -297,7 +315,7 @@ TEST(Adam, StepLrDecaysAndClippingBoundsTheNorm) {
 }
 
 TEST(Adam, AStepInRangesIsTheWholeStep) {
-  // plan / propose / accept over ranges (the session's threads) give exactly what step() gives.
+  // plan / propose over ranges (the session's threads), then commit, give exactly what step() gives.
   AdamOptions o;
   o.lr = 0.05;
   o.clip = 0.5;  // the gradient's norm is far above it: the plan carries the clipping
@@ -312,8 +330,7 @@ TEST(Adam, AStepInRangesIsTheWholeStep) {
     for (auto [b, e] : {std::pair<Eigen::Index, Eigen::Index>{0, 3}, {3, 4}, {4, 10}})
       EXPECT_TRUE(parts.propose(plan, q, h, next, b, e));
     EXPECT_NE(next, q);
-    for (auto [b, e] : {std::pair<Eigen::Index, Eigen::Index>{0, 3}, {3, 4}, {4, 10}})
-      parts.accept(plan, q, h, next, b, e);
+    q.swap(next);  // the caller takes the proposed weights
     parts.commit();
     EXPECT_GT(norm, 0.5);
     EXPECT_EQ(p, q) << "step " << step;
@@ -328,6 +345,8 @@ TEST(Adam, AStepInRangesIsTheWholeStep) {
   EXPECT_FALSE(huge.propose(huge.plan(double(g.norm())), q, g, next, 0, 10));
   EXPECT_EQ(q, before);
   EXPECT_EQ(huge.steps(), 0);
+  EXPECT_EQ(huge.m(), VecF::Zero(10));  // the moments too: only commit() takes the proposed ones
+  EXPECT_EQ(huge.v(), VecF::Zero(10));
 }
 
 TEST(Adam, OptionsAreValidated) {

@@ -22,6 +22,12 @@ class Distribution {
   virtual std::string name() const = 0;
   // n independent samples as the columns of a d x n matrix.
   virtual MatD sample(Eigen::Index n, Rng& rng) const = 0;
+  // The same samples with their arithmetic split over `threads` threads, where a distribution's is
+  // worth splitting (the Gaussian mixture's); the values do not depend on the count.
+  virtual MatD sample_on_threads(Eigen::Index n, Rng& rng, int threads) const {
+    (void)threads;
+    return sample(n, rng);
+  }
   // Whether log_density is known exactly.
   virtual bool has_log_density() const { return false; }
   // log density at each column of x (-inf off the support); throws std::logic_error if unknown.
@@ -47,7 +53,8 @@ class GaussianMixture : public Distribution {
   // "gaussian" or "gmm" unless set_name gave the data set's name (e.g. "8gaussians", "points").
   std::string name() const override;
   void set_name(std::string name) { name_ = std::move(name); }
-  MatD sample(Eigen::Index n, Rng& rng) const override;
+  MatD sample(Eigen::Index n, Rng& rng) const override { return sample_on_threads(n, rng, 1); }
+  MatD sample_on_threads(Eigen::Index n, Rng& rng, int threads) const override;
   bool has_log_density() const override { return true; }
   VecD log_density(const MatD& x) const override;
   const GaussianMixture* as_mixture() const override { return this; }
@@ -63,8 +70,9 @@ class GaussianMixture : public Distribution {
   std::vector<double> weights_;
   std::vector<VecD> means_;
   std::vector<MatD> covs_;
-  std::vector<MatD> chol_;        // lower Cholesky factors
-  std::vector<double> log_norm_;  // log w_k - log det L_k - d/2 log(2 pi)
+  std::vector<MatD> chol_;         // lower Cholesky factors
+  std::vector<double> log_norm_;   // log w_k - log det L_k - d/2 log(2 pi)
+  bool exactly_standard_ = false;  // mean 0 and Cholesky factor I, exactly: a sample is its normals
   std::string name_;
 };
 

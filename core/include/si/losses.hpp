@@ -56,6 +56,11 @@ struct LossPoints {
 
 template <typename S>
 LossPoints<S> loss_points(LossKind kind, const Interpolant& I, const Batch<S>& batch, bool antithetic);
+// The same into `points`, reusing its memory, the batch's entries split over `threads` threads
+// (the same values for every count).
+template <typename S>
+void loss_points(LossKind kind, const Interpolant& I, const Batch<S>& batch, bool antithetic, LossPoints<S>& points,
+                 int threads = 1);
 
 // The loss value and, if grad is not null, its gradient in the network's parameters (added to
 // grad). cache is scratch memory, reused across calls.

@@ -70,9 +70,9 @@ class Mlp {
 
   // Y = f(X) for X of shape in x n; fills the cache for backward().
   const Mat<S>& forward(const Mat<S>& X, MlpCache<S>& cache) const;
-  // Given dL/dY (out x n) of the last forward(), accumulates dL/dparams into grad (+=) and, if
-  // dX is not null, writes dL/dX.
-  void backward(MlpCache<S>& cache, const Mat<S>& dY, Vec<S>& grad, Mat<S>* dX = nullptr) const;
+  // Given dL/dY (out x n) of the last forward(), accumulates dL/dparams into grad (+=), or writes
+  // it there (sized, every entry set) if not accumulate, and, if dX is not null, writes dL/dX.
+  void backward(MlpCache<S>& cache, const Mat<S>& dY, Vec<S>& grad, Mat<S>* dX = nullptr, bool accumulate = true) const;
   // Y = f(X) without keeping anything. This and the two below split the columns of X over
   // si::threads() threads (si/parallel.hpp) when there are many: each column's result is computed
   // independently of the others.

@@ -48,18 +48,18 @@ class Adam {
   // The same update in parts, so that ranges of the parameters can go to different threads and
   // nothing changes until every range is known to stay finite: plan() fixes the step's coefficients
   // from the whole gradient's norm (the learning rate, the bias corrections, the clipping);
-  // propose() writes the updated weights of [begin, end) to `next` (which may be params) and says
-  // whether they are all finite, changing nothing else; accept() updates the moments of [begin, end)
-  // and takes the weights from `next`; commit() counts the step once every range is accepted.
+  // propose() writes the updated weights of [begin, end) to `next` (which may be params) and the
+  // updated moments to a second pair of buffers, and says whether the weights are all finite;
+  // commit(), once every range is proposed and found finite, makes the proposed moments the moments
+  // (a swap) and counts the step. A step not committed leaves the optimiser as it was, and the
+  // caller's weights too unless `next` was params.
   struct Plan {
     S step, denom_scale, grad_scale;
   };
   Plan plan(double grad_norm) const;
   bool propose(const Plan& plan, const Vec<S>& params, const Vec<S>& grad, Vec<S>& next, Eigen::Index begin,
-               Eigen::Index end) const;
-  void accept(const Plan& plan, Vec<S>& params, const Vec<S>& grad, const Vec<S>& next, Eigen::Index begin,
-              Eigen::Index end);
-  void commit() { ++t_; }
+               Eigen::Index end);
+  void commit();
 
   const Vec<S>& m() const { return m_; }
   const Vec<S>& v() const { return v_; }
@@ -69,6 +69,7 @@ class Adam {
   std::int64_t t_ = 0;
   std::int64_t offset_ = 0;
   Vec<S> m_, v_;
+  Vec<S> m_next_, v_next_;  // propose()'s moments, the moments once committed
 };
 
 }  // namespace si

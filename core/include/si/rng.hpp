@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <vector>
 
 #include "si/types.hpp"
 
@@ -51,29 +52,34 @@ class Rng {
       has_spare_ = false;
       return spare_;
     }
-    double u1;
-    do u1 = uniform();
-    while (u1 <= 0.0);
-    const double u2 = uniform();
-    const double r = std::sqrt(-2.0 * std::log(u1));
-    const double th = 2.0 * M_PI * u2;
-    spare_ = r * std::sin(th);
+    std::uint64_t a;
+    do a = next_u64();
+    while ((a >> 11) == 0);  // u1 = 0 has no logarithm
+    double c;
+    box_muller(a, next_u64(), c, spare_);
     has_spare_ = true;
-    return r * std::cos(th);
+    return c;
   }
 
+  // rows x cols normals, column by column, as that many calls of normal() give them; the
+  // transcendental part of the work runs on `threads` threads (DeferredNormals), the values do not
+  // depend on the count.
   template <typename S>
-  Mat<S> normal_matrix(Eigen::Index rows, Eigen::Index cols) {
-    Mat<S> m(rows, cols);
-    for (Eigen::Index j = 0; j < cols; ++j)
-      for (Eigen::Index i = 0; i < rows; ++i) m(i, j) = static_cast<S>(normal());
-    return m;
-  }
+  Mat<S> normal_matrix(Eigen::Index rows, Eigen::Index cols, int threads = 1);
 
   // An independent generator for a sub-task (e.g. sampling) so it does not disturb this stream.
   Rng split() { return Rng(next_u64()); }
 
  private:
+  friend class DeferredNormals;
+  // Box-Muller: two independent normals from two raw draws (a >> 11 nonzero), cos and sin.
+  static void box_muller(std::uint64_t a, std::uint64_t b, double& c, double& s) {
+    const double u1 = static_cast<double>(a >> 11) * 0x1.0p-53, u2 = static_cast<double>(b >> 11) * 0x1.0p-53;
+    const double r = std::sqrt(-2.0 * std::log(u1));
+    const double th = 2.0 * M_PI * u2;
+    c = r * std::cos(th);
+    s = r * std::sin(th);
+  }
   static std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
   static std::uint64_t splitmix64(std::uint64_t& x) {
     std::uint64_t z = (x += 0x9e3779b97f4a7c15ULL);
@@ -86,5 +92,47 @@ class Rng {
   bool has_spare_ = false;
   double spare_ = 0.0;
 };
+
+// Normals taken from a generator now and computed later, on several threads: take() advances the
+// generator exactly as that many calls of normal() would, doing only the cheap serial part (the raw
+// 64-bit draws, the spare a Box-Muller pair leaves); compute() then turns the draws into the values
+// normal() would have returned, bit for bit, split over threads. Normals taken by several take()
+// calls, with other draws from the generator between them, are laid end to end in data().
+class DeferredNormals {
+ public:
+  // Takes n normals; they are data()[size() - n, size()) after compute().
+  void take(Rng& rng, Eigen::Index n);
+  void compute(int threads);
+  const double* data() const { return values_.data(); }
+  Eigen::Index size() const { return Eigen::Index(values_.size()); }
+  // Forgets the normals, keeping the memory for the next ones.
+  void clear() {
+    pairs_.clear();
+    values_.clear();
+  }
+  // A thread's own instance, cleared: the draws of every step reuse its memory (fresh memory costs
+  // page faults, which on a virtual machine cost more than the draws).
+  static DeferredNormals& scratch() {
+    thread_local DeferredNormals z;
+    z.clear();
+    return z;
+  }
+
+ private:
+  struct Pair {
+    std::uint64_t a, b;
+    Eigen::Index slot;  // its cos goes to values_[slot], its sin to values_[slot + 1]
+  };
+  std::vector<Pair> pairs_;
+  std::vector<double> values_;  // the normals in order; a spare taken over is known at once
+};
+
+template <typename S>
+Mat<S> Rng::normal_matrix(Eigen::Index rows, Eigen::Index cols, int threads) {
+  DeferredNormals& z = DeferredNormals::scratch();
+  z.take(*this, rows * cols);
+  z.compute(threads);
+  return Eigen::Map<const MatD>(z.data(), rows, cols).cast<S>();
+}
 
 }  // namespace si

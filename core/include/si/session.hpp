@@ -66,7 +66,7 @@ class TrainingSession {
     // norm and whether the gradient and the update are finite there.
     LossPoints<float> points = {};
     Adam<float>::Plan plan = {};
-    Vec<float> next = {};
+    Vec<float> next = {}, ema_next = {};  // the proposed weights and moving average
     float step_loss = 0;
     int pieces = 0;
     ParallelScratch<float> scratch = {};
@@ -83,6 +83,7 @@ class TrainingSession {
   Interpolant interp_;
   std::unique_ptr<Distribution> base_, target_;
   std::vector<Net> nets_;
+  Batch<float> batch_;
   Rng rng_;
   std::int64_t steps_ = 0;
   int threads_ = 1;
