@@ -15,13 +15,16 @@ const n = native?.threads ?? '?';
 console.log(`${new Date().toISOString().slice(0, 10)}, ${cpus()[0]?.model ?? 'unknown CPU'} x ${cpus().length}` +
             `, Node ${wasm?.node ?? '?'}; PyTorch's OpenBLAS kernel: ${native?.torch_openblas_coretype ?? '-'}`);
 console.log('\nSeconds per training step (lower is better; ratios > 1 mean ours is faster):\n');
+const wn = wasm?.cores ?? n;  // the threaded module's thread count in Node
 console.log(`| config | native 1 thread | native ${n} threads | speedup | PyTorch 1 thread | PyTorch ${n} threads | ` +
-            'PyTorch / native (1, all) | wasm in Node, 1 thread | TF.js-wasm | TF.js / wasm |');
-console.log('|---|---|---|---|---|---|---|---|---|---|');
+            `PyTorch / native (1, all) | wasm in Node, 1 thread | wasm in Node, ${wn} threads | speedup | ` +
+            'TF.js-wasm | TF.js / wasm |');
+console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
 (native?.steps ?? []).forEach((r, i) => {
   const w = wasm?.rows?.[i] ?? {};
   console.log(`| ${r.config} | ${sec(r.si_1)} | ${sec(r.si_all)} | ${ratio(r.si_1, r.si_all)} | ${sec(r.torch_1)} | ` +
               `${sec(r.torch_all)} | ${ratio(r.torch_1, r.si_1)}, ${ratio(r.torch_all, r.si_all)} | ${sec(w.wasm)} | ` +
+              `${sec(w[`wasm ${wn} threads`])} | ${ratio(w.wasm, w[`wasm ${wn} threads`])} | ` +
               `${sec(w['tfjs-wasm'])} | ${ratio(w['tfjs-wasm'], w.wasm)} |`);
 });
 

@@ -31,16 +31,17 @@ const MOUNT = '/some/folder/';
 
 const ISOLATION = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
 
-/** A static server of web/dist on 127.0.0.1 (isolated: with the COOP/COEP headers); returns { base, close }. */
-export async function serve({ isolated = true } = {}) {
+/** A static server of web/dist (or of `dir`, another build of the page) on 127.0.0.1 (isolated: with
+ *  the COOP/COEP headers); returns { base, close }. */
+export async function serve({ isolated = true, dir = dist } = {}) {
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, 'http://x');
     if (!url.pathname.startsWith(MOUNT)) {
       res.writeHead(404).end('outside the app folder');
       return;
     }
-    let file = path.normalize(path.join(dist, decodeURIComponent(url.pathname.slice(MOUNT.length))));
-    if (!file.startsWith(dist)) {
+    let file = path.normalize(path.join(dir, decodeURIComponent(url.pathname.slice(MOUNT.length))));
+    if (!file.startsWith(dir)) {
       res.writeHead(403).end();
       return;
     }
@@ -62,15 +63,20 @@ export async function serve({ isolated = true } = {}) {
   };
 }
 
-/** Starts the server (isolating unless E2E_ISOLATED=0: the page single-threaded) and the browser;
- *  returns { base, browser, close }. */
-export async function start() {
-  const server = await serve({ isolated: process.env.E2E_ISOLATED !== '0' });
-  const browser = await chromium.launch({
+/** Headless Chromium as the tests run it. */
+export function launch() {
+  return chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
+}
+
+/** Starts the server (isolating unless E2E_ISOLATED=0: the page single-threaded) and the browser;
+ *  returns { base, browser, close }. */
+export async function start() {
+  const server = await serve({ isolated: process.env.E2E_ISOLATED !== '0' });
+  const browser = await launch();
   return {
     base: server.base,
     browser,

@@ -3,7 +3,8 @@
 // one-sided-linear b + antithetic s), a browser config (3 x 128, batch 512) and an image-sized
 // config (d = 196, 3 x 512 SiLU, batch 128; no TF.js figure: the peer trains 2-D data only); and,
 // given --gemm, the GEMM GFLOP/s of the wasm build (tests/wasm/gemm_bench.cpp). Run one at a time
-// (everything single-threaded; shared machines make numbers noisy: take the best of a few runs).
+// (single-threaded, and the threaded module on every core beside it; shared machines make numbers
+// noisy: take the best of a few runs).
 //
 //   node tests/wasm/bench.mjs [--dist DIR]... [--native EXE] [--tfjs DIR] [--repeat R] [--gemm JS] [--json FILE]
 //     --dist    a built package folder (default wasm/dist); give several to compare builds
@@ -15,7 +16,7 @@
 //     --json    also write the figures to this file
 import {execFileSync} from 'node:child_process';
 import {existsSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs';
-import {tmpdir} from 'node:os';
+import {availableParallelism, tmpdir} from 'node:os';
 import {join, resolve} from 'node:path';
 import {pathToFileURL} from 'node:url';
 
@@ -30,6 +31,7 @@ const native = opt('--native')[0] ?? [
 ].find(existsSync);
 const tfjs = opt('--tfjs')[0] ?? '/tmp/tfjs-peer';
 const repeat = Number(opt('--repeat')[0] ?? 3);
+const cores = availableParallelism();  // the threaded module's column: every core
 
 const configs = [
   {name: 'reference 4x256 b2000', hidden: [256, 256, 256, 256], batch: 2000, steps: 10},
@@ -50,9 +52,11 @@ const configOf = (c) => ({
 });
 const best = (f) => Math.min(...Array.from({length: repeat}, f));
 
-async function wasmSeconds(distDir, c) {
+// threads > 1: the package's threaded module (init({threads})); its sessions start on that many threads.
+async function wasmSeconds(distDir, c, threads = 1) {
   const {init} = await import(pathToFileURL(join(distDir, 'index.js')).href);
-  const si = await init();
+  const si = await init(threads > 1 ? {threads} : {});
+  if (threads > 1 && !si.threaded) return NaN;
   const session = new si.TrainingSession(configOf(c));
   session.step(2);  // warm-up
   const s = best(() => {
@@ -99,19 +103,22 @@ for (const c of configs) {
   const row = {config: c.name};
   dists.forEach((d, i) => (row[`wasm${dists.length > 1 ? ` [${i}]` : ''}`] = 0));
   for (const [i, d] of dists.entries()) row[`wasm${dists.length > 1 ? ` [${i}]` : ''}`] = await wasmSeconds(d, c);
+  if (cores > 1) row[`wasm ${cores} threads`] = await wasmSeconds(dists[0], c, cores);
   row.native = nativeSeconds(c);
   row['tfjs-wasm'] = tfjsSeconds(c);
   rows.push(row);
 }
 
 if (dists.length > 1) dists.forEach((d, i) => console.log(`[${i}] ${d}`));
-console.log(`seconds per training step (best of ${repeat}), Node ${process.version}, single thread`);
+console.log(`seconds per training step (best of ${repeat}), Node ${process.version}, single thread` +
+            (cores > 1 ? ` and the threaded module on ${cores}` : ''));
 const table = rows.map((r) => {
   const w = r[Object.keys(r).find((k) => k.startsWith('wasm'))];
   const out = {config: r.config};
   for (const [k, v] of Object.entries(r))
     if (k !== 'config') out[k] = ms(v);
   out['wasm / native'] = ratio(w, r.native);
+  if (cores > 1) out[`wasm 1 / ${cores} threads`] = ratio(w, r[`wasm ${cores} threads`]);
   out['tfjs-wasm / wasm'] = ratio(r['tfjs-wasm'], w);
   return out;
 });
@@ -122,4 +129,4 @@ const gemmFigures = gemm && existsSync(gemm) ? JSON.parse(execFileSync(process.e
 if (gemmFigures) console.log(`wasm GEMM GFLOP/s (${gemmFigures.shape}):`, JSON.stringify(gemmFigures));
 const jsonOut = opt('--json')[0];
 if (jsonOut)
-  writeFileSync(jsonOut, JSON.stringify({node: process.version, rows, gemm: gemmFigures, peakMemoryMb: process.resourceUsage().maxRSS / 1024}, null, 2));
+  writeFileSync(jsonOut, JSON.stringify({node: process.version, cores, rows, gemm: gemmFigures, peakMemoryMb: process.resourceUsage().maxRSS / 1024}, null, 2));
