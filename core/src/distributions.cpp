@@ -145,8 +145,12 @@ MatD GaussianMixture::sample_on_threads(Eigen::Index n, Rng& rng, int threads) c
   }
   z.compute(threads);
   const Eigen::Map<const MatD> normals(z.data(), d, n);
-  if (exactly_standard_) return normals;  // 0 + I z is z
   MatD out(d, n);
+  if (exactly_standard_) {  // 0 + I z is z
+    out = normals;
+    z.release_if_large();
+    return out;
+  }
   const int parts = ranges_for(n, threads, std::max<std::int64_t>(1, 50'000 / (std::int64_t(d) * d)));
   run_tasks(parts, [&](int i) {
     const auto [begin, end] = split_range(n, parts, i);
@@ -155,6 +159,7 @@ MatD GaussianMixture::sample_on_threads(Eigen::Index n, Rng& rng, int threads) c
       out.col(j).noalias() = means_[c] + chol_[c].triangularView<Eigen::Lower>() * normals.col(j);
     }
   });
+  z.release_if_large();
   return out;
 }
 

@@ -67,7 +67,6 @@ class Pool {
       std::unique_lock<std::mutex> lock(mutex_);
       done_.wait(lock, [this] { return pending_.load() == 0; });
     }
-    task_ = nullptr;
     for (const auto& e : errors_)
       if (e) std::rethrow_exception(e);
   }

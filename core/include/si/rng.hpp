@@ -110,8 +110,14 @@ class DeferredNormals {
     pairs_.clear();
     values_.clear();
   }
+  // Gives back the memory of a large draw (a one-off sampler call's), keeping a training step's.
+  void release_if_large() {
+    constexpr size_t kKeep = size_t(1) << 20;  // normals: 8 MB of values, 12 MB of draws
+    if (values_.capacity() > kKeep || pairs_.capacity() > kKeep / 2) *this = DeferredNormals();
+  }
   // A thread's own instance, cleared: the draws of every step reuse its memory (fresh memory costs
-  // page faults, which on a virtual machine cost more than the draws).
+  // page faults, which on a virtual machine cost more than the draws). Call release_if_large() when
+  // done with it.
   static DeferredNormals& scratch() {
     thread_local DeferredNormals z;
     z.clear();
@@ -132,7 +138,9 @@ Mat<S> Rng::normal_matrix(Eigen::Index rows, Eigen::Index cols, int threads) {
   DeferredNormals& z = DeferredNormals::scratch();
   z.take(*this, rows * cols);
   z.compute(threads);
-  return Eigen::Map<const MatD>(z.data(), rows, cols).cast<S>();
+  Mat<S> m = Eigen::Map<const MatD>(z.data(), rows, cols).cast<S>();
+  z.release_if_large();
+  return m;
 }
 
 }  // namespace si
