@@ -26,8 +26,9 @@ std::atomic<int> g_threads{0};  // 0: not set, all hardware threads
 // hands out several batches a few hundred microseconds apart, and on a virtual machine a thread
 // woken from sleep starts 150 us later (its idle CPU has to be scheduled again; 15 us when the CPU
 // is still awake), so a worker done with its task, and the caller waiting for the workers, first
-// watch for the next event for kSpin, yielding the CPU to any other thread that wants it, and
-// only then sleep on the condition variable.
+// watch for the next event for kSpin, yielding the CPU to any other thread that wants it (natively;
+// under Emscripten sched_yield does not give the core up), and only then sleep on the condition
+// variable.
 class Pool {
  public:
   ~Pool() {
