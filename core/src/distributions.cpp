@@ -151,14 +151,13 @@ MatD GaussianMixture::sample_on_threads(Eigen::Index n, Rng& rng, int threads) c
     z.release_if_large();
     return out;
   }
-  const int parts = ranges_for(n, threads, std::max<std::int64_t>(1, 50'000 / (std::int64_t(d) * d)));
-  run_tasks(parts, [&](int i) {
-    const auto [begin, end] = split_range(n, parts, i);
-    for (Eigen::Index j = begin; j < end; ++j) {
-      const int c = component[size_t(j)];
-      out.col(j).noalias() = means_[c] + chol_[c].triangularView<Eigen::Lower>() * normals.col(j);
-    }
-  });
+  by_ranges(n, threads, std::max<std::int64_t>(1, 50'000 / (std::int64_t(d) * d)),
+            [&](Eigen::Index begin, Eigen::Index end) {
+              for (Eigen::Index j = begin; j < end; ++j) {
+                const int c = component[size_t(j)];
+                out.col(j).noalias() = means_[c] + chol_[c].triangularView<Eigen::Lower>() * normals.col(j);
+              }
+            });
   z.release_if_large();
   return out;
 }

@@ -47,9 +47,7 @@ void loss_points(LossKind kind, const Interpolant& I, const Batch<S>& batch, boo
   lp.inputs.resize(d + 1, pair ? 2 * n : n);  // the same size as last time: the same memory
   lp.targets.resize(d, pair ? 2 * n : n);
   // Each point's columns depend on its batch entry alone: ranges of entries go to the threads.
-  const int parts = ranges_for(n, threads, std::max<Eigen::Index>(1, 5'000 / (d + 1)));
-  run_tasks(parts, [&](int part) {
-    const auto [begin, end] = split_range(n, parts, part);
+  by_ranges(n, threads, std::max<Eigen::Index>(1, 5'000 / (d + 1)), [&](Eigen::Index begin, Eigen::Index end) {
     // Deterministic part I, the noise term and the targets c_+ (c_- where antithetic), per point;
     // sized once, so the loop allocates nothing (a batch has thousands of points).
     Vec<S> mean(d), noise(d), cp(d), cm(d);

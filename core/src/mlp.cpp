@@ -55,11 +55,7 @@ void product_bt(const MA& a, const MB& b, Eigen::Map<Mat<S>>& out, bool accumula
 // f(begin, count) over contiguous ranges of n columns, one per thread.
 template <typename F>
 void by_column_ranges(Eigen::Index n, F&& f) {
-  const int parts = ranges_for(n, threads(), kMinColumnsPerThread);
-  run_tasks(parts, [&](int i) {
-    const auto [begin, end] = split_range(n, parts, i);
-    f(Eigen::Index(begin), Eigen::Index(end - begin));
-  });
+  by_ranges(n, threads(), kMinColumnsPerThread, [&](Eigen::Index begin, Eigen::Index end) { f(begin, end - begin); });
 }
 }  // namespace
 

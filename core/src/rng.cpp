@@ -29,9 +29,7 @@ void DeferredNormals::take(Rng& rng, Eigen::Index n) {
 
 void DeferredNormals::compute(int threads) {
   const Eigen::Index n = Eigen::Index(pairs_.size());
-  const int parts = ranges_for(n, threads, 1024);  // ~30 us of work a range
-  run_tasks(parts, [&](int i) {
-    const auto [begin, end] = split_range(n, parts, i);
+  by_ranges(n, threads, 1024, [&](Eigen::Index begin, Eigen::Index end) {  // ~30 us of work a range
     for (Eigen::Index p = begin; p < end; ++p) {
       const Pair& q = pairs_[size_t(p)];
       Rng::box_muller(q.a, q.b, values_[size_t(q.slot)], values_[size_t(q.slot + 1)]);

@@ -33,4 +33,14 @@ void run_tasks(int tasks, const std::function<void(int)>& task);
 // each (the work of a smaller range does not pay for waking a thread).
 int ranges_for(std::int64_t n, int threads, std::int64_t min_per_range);
 
+// f(begin, end) over the contiguous ranges of [0, n) that ranges_for gives, one per task of run_tasks.
+template <typename F>
+void by_ranges(std::int64_t n, int threads, std::int64_t min_per_range, F&& f) {
+  const int parts = ranges_for(n, threads, min_per_range);
+  run_tasks(parts, [&](int i) {
+    const auto [begin, end] = split_range(n, parts, i);
+    f(begin, end);
+  });
+}
+
 }  // namespace si
