@@ -26,13 +26,13 @@ constexpr Eigen::Index kOwnGemmMinRows = 16;
 #else
 constexpr Eigen::Index kOwnGemmMinRows = 1;
 #endif
-template <typename S, typename MA, typename MB>
-void multiply(const MA& a, bool a_transposed, const MB& b, Mat<S>& out) {
+// out is a matrix (sized here) or columns of one (sized already).
+template <typename S, typename MA, typename MB, typename MC>
+void multiply(const MA& a, bool a_transposed, const MB& b, MC&& out) {
+  if constexpr (std::is_same_v<std::decay_t<MC>, Mat<S>>) out.resize(a_transposed ? a.cols() : a.rows(), b.cols());
 #ifdef SI_OWN_GEMM
-  if constexpr (std::is_same_v<S, float>) {
-    out.resize(a_transposed ? a.cols() : a.rows(), b.cols());
+  if constexpr (std::is_same_v<S, float>)
     if (out.rows() >= kOwnGemmMinRows) return gemm(a, a_transposed, b, false, out, false);
-  }
 #endif
   if (a_transposed)
     out.noalias() = a.transpose() * b;
@@ -81,19 +81,22 @@ std::string to_name(Activation a) { return activations().of(a).name; }
 
 namespace {
 // df = f'(z), or df = da * f'(z) given da: the backward pass's dz in one pass over memory.
-template <typename S, typename E>
-void set_derivative(Mat<S>& df, const E& derivative, const Mat<S>* da) {
+template <typename D, typename E, typename DA>
+void set_derivative(D& df, const E& derivative, const DA* da) {
   if (da)
     df.array() = da->array() * derivative;
   else
     df.array() = derivative;
 }
 
-// f(z) into *f and f'(z) (times *da if given) into *df; either may be null.
-template <typename S>
-void activation_and_derivative(Activation a, const Mat<S>& z, Mat<S>* f, Mat<S>* df, const Mat<S>* da) {
-  if (f) f->resize(z.rows(), z.cols());
-  if (df) df->resize(z.rows(), z.cols());
+// f(z) into *f and f'(z) (times *da if given) into *df; either may be null. Each is a matrix (sized
+// here) or columns of one (sized already).
+template <typename S, typename ZM, typename F, typename D, typename DA>
+void activation_and_derivative(Activation a, const ZM& z, F* f, D* df, const DA* da) {
+  if constexpr (std::is_same_v<F, Mat<S>>)
+    if (f) f->resize(z.rows(), z.cols());
+  if constexpr (std::is_same_v<D, Mat<S>>)
+    if (df) df->resize(z.rows(), z.cols());
   const auto Z = z.array();
   const auto logistic = S(1) / (S(1) + (-Z).exp());
   // A step function as a plain lambda: GCC vectorises it, Eigen's (Z > 0).cast<S>() runs 5x slower.
@@ -134,7 +137,7 @@ void activation_and_derivative(Activation a, const Mat<S>& z, Mat<S>* f, Mat<S>*
 
 template <typename S>
 void activation(Activation a, const Mat<S>& z, Mat<S>* f, Mat<S>* df) {
-  activation_and_derivative<S>(a, z, f, df, nullptr);
+  activation_and_derivative<S>(a, z, f, df, static_cast<const Mat<S>*>(nullptr));
 }
 
 template <typename S>
@@ -235,7 +238,69 @@ void Mlp<S>::backward(MlpCache<S>& c, const Mat<S>& dY, Vec<S>& grad, Mat<S>* dX
       break;
     }
     // dz = da * act'(z)
-    activation_and_derivative<S>(shape_.activation, c.pre[l - 1], nullptr, &c.delta, &c.delta_prev);
+    activation_and_derivative<S>(shape_.activation, c.pre[l - 1], static_cast<Mat<S>*>(nullptr), &c.delta,
+                                 &c.delta_prev);
+  }
+}
+
+template <typename S>
+void Mlp<S>::prepare(MlpCache<S>& c, Eigen::Index n) const {
+  const int L = layers();
+  c.inputs.resize(size_t(L));
+  c.pre.resize(size_t(L));
+  for (int l = 0; l < L; ++l) {
+    if (l > 0) c.inputs[size_t(l)].resize(fan_in_[size_t(l)], n);
+    if (l + 1 < L) c.pre[size_t(l)].resize(fan_out_[size_t(l)], n);
+  }
+  c.output.resize(shape_.out, n);
+  c.delta.resize(shape_.out, n);
+}
+
+template <typename S>
+void Mlp<S>::forward_columns(const Mat<S>& X, Eigen::Index begin, Eigen::Index end, MlpCache<S>& c) const {
+  const int L = layers();
+  const Eigen::Index n = end - begin;
+  for (int l = 0; l < L; ++l) {
+    const bool last = l + 1 == L;
+    const Mat<S>& in = l == 0 ? X : c.inputs[size_t(l)];
+    auto z = (last ? c.output : c.pre[size_t(l)]).middleCols(begin, n);
+    multiply<S>(weight(l), false, in.middleCols(begin, n), z);
+    z.colwise() += bias(l);
+    if (last) break;
+    auto next = c.inputs[size_t(l) + 1].middleCols(begin, n);
+    activation_and_derivative<S>(shape_.activation, z, &next, static_cast<Mat<S>*>(nullptr),
+                                 static_cast<const Mat<S>*>(nullptr));
+  }
+}
+
+template <typename S>
+void Mlp<S>::backward_columns(MlpCache<S>& c, Eigen::Index begin, Eigen::Index end, Mat<S>& scratch) const {
+  const Eigen::Index n = end - begin;
+  for (int l = layers() - 1; l >= 1; --l) {
+    const Mat<S>& delta = l + 1 == layers() ? c.delta : c.pre[size_t(l)];
+    scratch.resize(fan_in_[size_t(l)], n);
+    multiply<S>(weight(l), true, delta.middleCols(begin, n), scratch);  // da[c, j] = sum_r W[r, c] delta[r, j]
+    auto dz = c.pre[size_t(l) - 1].middleCols(begin, n);                // dz = da * act'(z), over z
+    activation_and_derivative<S>(shape_.activation, dz, static_cast<Mat<S>*>(nullptr), &dz, &scratch);
+  }
+}
+
+template <typename S>
+void Mlp<S>::weight_gradient(const Mat<S>& X, const MlpCache<S>& c, Eigen::Index begin, Eigen::Index end,
+                             Vec<S>& grad) const {
+  for (int l = 0; l < layers(); ++l) {
+    const Eigen::Index rows = fan_out_[size_t(l)], cols = fan_in_[size_t(l)];
+    const Eigen::Index c0 = std::max<Eigen::Index>(0, (begin - offsets_[size_t(l)]) / rows),
+                       c1 = std::min<Eigen::Index>(cols + 1, (end - offsets_[size_t(l)]) / rows);
+    if (c0 >= c1) continue;
+    const Mat<S>& delta = l + 1 == layers() ? c.delta : c.pre[size_t(l)];
+    const Mat<S>& in = l == 0 ? X : c.inputs[size_t(l)];
+    const Eigen::Index w1 = std::min(c1, cols);  // weight columns c0..w1, then perhaps the bias
+    if (c0 < w1) {                               // dW[r, c] = sum_j delta[r, j] a[c, j]
+      Eigen::Map<Mat<S>> gW(grad.data() + offsets_[size_t(l)] + c0 * rows, rows, w1 - c0);
+      product_bt<S>(delta, in.middleRows(c0, w1 - c0), gW, false);
+    }
+    if (c1 == cols + 1) grad.segment(offsets_[size_t(l)] + cols * rows, rows) = delta.rowwise().sum();
   }
 }
 

@@ -16,7 +16,7 @@ namespace {
 // multiply-add; ranges that start on packet boundaries update every weight exactly as one pass over
 // all of them does). Share i is {network, begin, end} for each network it touches. Laid end to end,
 // two networks of one size on two threads are one network a thread: the thread that computed a
-// network's gradient (whole pieces, update()) also updates it, from its own cache.
+// network's gradient also updates it, from its own cache. (The update with clipping.)
 std::vector<std::tuple<size_t, Eigen::Index, Eigen::Index>> weight_share(const std::vector<Eigen::Index>& sizes,
                                                                          int parts, int i) {
   constexpr Eigen::Index kBlock = 16;
@@ -30,6 +30,54 @@ std::vector<std::tuple<size_t, Eigen::Index, Eigen::Index>> weight_share(const s
     const Eigen::Index b = std::max<Eigen::Index>(lo, offset), e = std::min<Eigen::Index>(hi, offset + nb);
     if (b < e) share.emplace_back(k, (b - offset) * kBlock, std::min(n, (e - offset) * kBlock));
     offset += nb;
+  }
+  return share;
+}
+
+// A chunk of the weights a thread takes at a time in the weight-gradient pass (256 KB: it stays in
+// the core's cache from the product that writes its gradient to the update that reads it).
+constexpr Eigen::Index kWeightChunk = 65536;
+// The work of a piece of the batch (update()) besides its points: a pass over its network's weights,
+// about kPieceCost points' work (measured on the image step: 0.4 ms) once they outgrow the cache
+// (kCachedWeights), less below. The update of a weight (Adam, the moving average) costs about
+// kUpdateCost times its gradient's work for one point.
+constexpr std::int64_t kPieceCost = 24, kCachedWeights = 262144, kUpdateCost = 90;
+
+// Where a network's weight-gradient shares and chunks may start and end: the boundaries between
+// the columns of its layers' weight blocks (out x (in + 1), the bias last) that fall on a block of
+// 16 floats (see weight_share: an update range starting there rounds like one pass over all the
+// weights), and the network's end.
+std::vector<Eigen::Index> column_cuts(const Mlp<float>& mlp) {
+  std::vector<Eigen::Index> cuts;
+  for (int l = 0; l < mlp.layers(); ++l)
+    for (Eigen::Index c = 0; c <= mlp.fan_in(l); ++c) {
+      const Eigen::Index at = mlp.offset(l) + c * mlp.fan_out(l);
+      if (at % 16 == 0) cuts.push_back(at);
+    }
+  cuts.push_back(mlp.num_params());
+  return cuts;
+}
+
+// Share i of `parts` of the weight-gradient pass's work, {network, begin, end} for each network it
+// touches: the networks' weights laid end to end, each weight's cost the number of its network's
+// loss points (its gradient sums them), cut at the cuts nearest to equal shares of the cost.
+std::vector<std::tuple<size_t, Eigen::Index, Eigen::Index>> column_share(
+    const std::vector<std::vector<Eigen::Index>>& cuts, const std::vector<Eigen::Index>& points, int parts, int i) {
+  std::int64_t total = 0;
+  for (size_t k = 0; k < cuts.size(); ++k) total += cuts[k].back() * (points[k] + kUpdateCost);
+  const auto [lo, hi] = split_range(total, parts, i);
+  std::vector<std::tuple<size_t, Eigen::Index, Eigen::Index>> share;
+  std::int64_t offset = 0;  // the cost of the networks before k
+  for (size_t k = 0; k < cuts.size(); ++k) {
+    // The first cut whose cost reaches c, or the network's end.
+    const auto at = [&](std::int64_t c) {
+      for (Eigen::Index cut : cuts[k])
+        if (offset + cut * (points[k] + kUpdateCost) >= c) return cut;
+      return cuts[k].back();
+    };
+    const Eigen::Index b = at(lo), e = i + 1 == parts ? cuts[k].back() : at(hi);
+    if (b < e) share.emplace_back(k, b, e);
+    offset += cuts[k].back() * (points[k] + kUpdateCost);
   }
   return share;
 }
@@ -99,12 +147,15 @@ StepResult TrainingSession::step(int k) {
 }
 
 std::vector<float> TrainingSession::update() {
-  // The threads split the work of the whole step evenly: the networks' loss points, laid end to end
-  // (b's, then s's, ...; an antithetic loss has two per batch entry), are cut into one contiguous
-  // share per thread, and a network's points that fall in several shares make several pieces of its
-  // batch. Each piece's gradient is computed on its thread; the pieces are summed in order, and the
-  // weights are updated by ranges, one per thread, so a thread count gives the same run every time.
-  // On one thread every network is one piece and every sum is exactly the unsplit one.
+  // The threads split the work of the whole step evenly, twice. First the networks' loss points,
+  // laid end to end (b's, then s's, ...; an antithetic loss has two per batch entry), are cut into
+  // one contiguous share per thread, and a network's points that fall in several shares make
+  // several pieces of its batch: each piece's forward and backward pass (its columns of the
+  // network's one cache) runs on its thread. Then the networks' weights are cut into one share per
+  // thread, in whole columns of the layers, and each thread computes its weights' gradient from
+  // every point of the batch at once and updates them (Adam, the moving average) while they are in
+  // its cache. Nothing is summed across threads, so a thread count gives the same run every time,
+  // and on one thread every product and sum is the unsplit one.
   Eigen::Index total = 0;
   for (const Net& net : nets_) total += net.points.inputs.cols();
   const int tasks = int(std::clamp<Eigen::Index>(threads_, 1, std::max<Eigen::Index>(total, 1)));
@@ -115,46 +166,67 @@ std::vector<float> TrainingSession::update() {
   };
   std::vector<std::vector<Piece>> shares(static_cast<size_t>(tasks));
   for (Net& net : nets_) net.pieces = 0;
-  for (int task = 0; task < tasks; ++task) {
-    const auto [lo, hi] = split_range(total, tasks, task);
-    Eigen::Index offset = 0;
-    for (Net& net : nets_) {
-      const Eigen::Index n = net.points.inputs.cols(), b = std::max(Eigen::Index(lo), offset),
-                         e = std::min(Eigen::Index(hi), offset + n);
-      if (b < e) shares[size_t(task)].push_back({&net, b - offset, e - offset, net.pieces++});
-      offset += n;
+  {
+    // Each piece also costs a pass over its network's weights (reading them for the forward and the
+    // backward products): about kPieceCost points' work once they no longer fit a core's cache.
+    std::vector<std::int64_t> overhead;
+    std::int64_t cost = 0;
+    for (const Net& net : nets_) {
+      overhead.push_back(std::max<std::int64_t>(
+          1, kPieceCost * std::min<std::int64_t>(net.mlp.num_params(), kCachedWeights) / kCachedWeights));
+      cost += net.points.inputs.cols() + overhead.back();
+    }
+    cost += (tasks - 1) * overhead.back();  // the pieces the cuts add, roughly
+    // Each thread in turn takes points until its share of the cost is reached, at least one point
+    // and no more than leaves one for each thread after it; the last takes what is left.
+    size_t k = 0;
+    Eigen::Index at = 0, left = total;  // the next point of network k, the points not yet taken
+    for (int task = 0; task < tasks; ++task) {
+      const bool last = task + 1 == tasks;
+      std::int64_t room = (cost + tasks - 1) / tasks;
+      Eigen::Index allowed = last ? left : left - (tasks - 1 - task);
+      bool first = true;
+      while (allowed > 0 && k < nets_.size() && (last || first || room > overhead[k])) {
+        Net& net = nets_[k];
+        const Eigen::Index n = net.points.inputs.cols();
+        room -= overhead[k];
+        const Eigen::Index take =
+            std::min({n - at, allowed, last ? n - at : std::max<Eigen::Index>(first ? 1 : 0, Eigen::Index(room))});
+        if (take <= 0) break;
+        shares[size_t(task)].push_back({&net, at, at + take, net.pieces++});
+        at += take, left -= take, allowed -= take, room -= take;
+        first = false;
+        if (at == n) ++k, at = 0;
+        if (!last && room <= 0) break;
+      }
     }
   }
   for (Net& net : nets_) {
-    net.scratch.resize(net.pieces);
+    net.mlp.prepare(net.pass, net.points.inputs.cols());
+    net.piece_scratch.resize(size_t(net.pieces));
     net.piece_loss.assign(size_t(net.pieces), 0.0f);
     net.range_norm2.assign(size_t(tasks), 0.0);
     net.grad_ok.assign(size_t(tasks), 1);
     net.update_ok.assign(size_t(tasks), 1);
+    net.grad.resize(net.mlp.num_params());
     net.next.resize(net.grad.size());
     if (config_.optimizer.ema > 0) net.ema_next.resize(net.ema.size());
   }
-  // job(net, begin, end, task) on task's share of the networks' weights (weight_share), one share per
-  // thread, in chunks that stay in the core's cache between the things a job does with them.
-  std::vector<Eigen::Index> sizes;
-  for (const Net& net : nets_) sizes.push_back(net.grad.size());
-  const auto by_weight_ranges = [&](const std::function<void(Net&, Eigen::Index, Eigen::Index, int)>& job) {
-    constexpr Eigen::Index kChunk = 8192;  // a multiple of the 16 floats weight_share aligns to
-    run_tasks(tasks, [&](int task) {
-      for (const auto& [k, begin, end] : weight_share(sizes, tasks, task))
-        for (Eigen::Index b = begin; b < end; b += kChunk) job(nets_[k], b, std::min(end, b + kChunk), task);
-    });
-  };
   const auto all = [](const std::vector<char>& ok) { return std::count(ok.begin(), ok.end(), 0) == 0; };
 
-  // The pieces' losses and gradients (a network in one piece writes straight to its gradient).
+  // The pieces' losses (per point 1/2 |f|^2 - c.f, d/df = f - c, a share of the batch mean) and
+  // their forward and backward passes.
   run_tasks(tasks, [&](int task) {
     for (const Piece& p : shares[size_t(task)]) {
       Net& net = *p.net;
-      const size_t k = size_t(p.index);
-      net.piece_loss[k] =
-          loss_and_grad_range(net.mlp, net.points, p.begin, p.end, net.pieces == 1 ? &net.grad : &net.scratch.grads[k],
-                              net.scratch.caches[k], net.scratch.parts[k]);
+      const LossPoints<float>& lp = net.points;
+      net.mlp.forward_columns(lp.inputs, p.begin, p.end, net.pass);
+      const Eigen::Index n = p.end - p.begin;
+      const auto f = net.pass.output.middleCols(p.begin, n);
+      const auto c = lp.targets.middleCols(p.begin, n);
+      net.piece_loss[size_t(p.index)] = lp.scale * (0.5f * f.squaredNorm() - f.cwiseProduct(c).sum());
+      net.pass.delta.middleCols(p.begin, n) = lp.scale * (f - c);
+      net.mlp.backward_columns(net.pass, p.begin, p.end, net.piece_scratch[size_t(p.index)]);
     }
   });
   // The update proposed, range by range: the weights into next, Adam's moments into its second
@@ -169,21 +241,35 @@ std::vector<float> TrainingSession::update() {
       net.ema_next.segment(begin, end - begin) =
           decay * net.ema.segment(begin, end - begin) + (1.0f - decay) * net.next.segment(begin, end - begin);
   };
-  // The gradient summed over the pieces in order, its squared norm and whether it is finite. Without
-  // clipping the update does not depend on the gradient's norm, so this same pass proposes it: the
-  // whole update is one pass over the weights.
+  // Each thread's columns of the weights: their gradient, its squared norm and whether it is finite,
+  // a chunk at a time. Without clipping the update does not depend on the gradient's norm, so this
+  // same pass proposes it: the whole update is one pass over the weights.
   const bool clipping = config_.optimizer.clip > 0;
   for (Net& net : nets_) net.plan = net.adam.plan(0.0);
-  by_weight_ranges([&](Net& net, Eigen::Index begin, Eigen::Index end, int task) {
-    auto g = net.grad.segment(begin, end - begin);
-    if (net.pieces > 1) {
-      g = net.scratch.grads[0].segment(begin, end - begin);
-      for (int p = 1; p < net.pieces; ++p) g += net.scratch.grads[size_t(p)].segment(begin, end - begin);
+  std::vector<std::vector<Eigen::Index>> cuts;
+  std::vector<Eigen::Index> points;
+  for (const Net& net : nets_) {
+    cuts.push_back(column_cuts(net.mlp));
+    points.push_back(net.points.inputs.cols());
+  }
+  run_tasks(tasks, [&](int task) {
+    for (const auto& [k, begin, end] : column_share(cuts, points, tasks, task)) {
+      Net& net = nets_[k];
+      const std::vector<Eigen::Index>& cut = cuts[k];
+      auto next_cut = std::lower_bound(cut.begin(), cut.end(), begin);
+      for (Eigen::Index b = begin; b < end;) {
+        // The first cut a chunk's length on, or the share's end.
+        next_cut = std::lower_bound(next_cut, cut.end(), std::min(end, b + kWeightChunk));
+        const Eigen::Index e = next_cut == cut.end() ? end : std::min(end, *next_cut);
+        net.mlp.weight_gradient(net.points.inputs, net.pass, b, e, net.grad);
+        const auto g = net.grad.segment(b, e - b);
+        net.range_norm2[size_t(task)] += double(g.squaredNorm());
+        char& grad_ok = net.grad_ok[size_t(task)];
+        grad_ok = grad_ok && all_finite_fast(g.array());
+        if (!clipping && grad_ok) propose(net, b, e, task);
+        b = e;
+      }
     }
-    net.range_norm2[size_t(task)] += double(g.squaredNorm());
-    char& grad_ok = net.grad_ok[size_t(task)];
-    grad_ok = grad_ok && all_finite_fast(g.array());
-    if (!clipping && grad_ok) propose(net, begin, end, task);
   });
   for (Net& net : nets_) {
     net.step_loss = 0;
@@ -200,7 +286,14 @@ std::vector<float> TrainingSession::update() {
       for (double x : net.range_norm2) norm2 += x;
       net.plan = net.adam.plan(std::sqrt(norm2));
     }
-    by_weight_ranges(propose);
+    // The update by ranges of the weights, one per thread, in chunks that stay in the core's cache.
+    std::vector<Eigen::Index> sizes;
+    for (const Net& net : nets_) sizes.push_back(net.grad.size());
+    constexpr Eigen::Index kChunk = 8192;  // a multiple of the 16 floats weight_share aligns to
+    run_tasks(tasks, [&](int task) {
+      for (const auto& [k, begin, end] : weight_share(sizes, tasks, task))
+        for (Eigen::Index b = begin; b < end; b += kChunk) propose(nets_[k], b, std::min(end, b + kChunk), task);
+    });
   }
   for (const Net& net : nets_)
     if (!all(net.update_ok))

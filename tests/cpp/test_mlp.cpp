@@ -106,6 +106,55 @@ TEST_P(MlpGradient, AGradientWrittenNotAddedIsTheSumIntoZeros) {
   EXPECT_GT((added.array() != 0.0f).count(), added.size() / 2);  // not a gradient of zeros
 }
 
+TEST_P(MlpGradient, TheColumnSplitPassIsTheWholePass) {
+  // The training step's pass (forward and backward by columns of the batch, then the weight gradient
+  // by columns of the weights from the whole batch) against forward() + backward(): on the whole
+  // range exactly, split into uneven pieces to float rounding, every gradient entry written.
+  Rng rng(9);
+  Mlp<float> net(MlpShape{3, 20, {40, 24}, GetParam()});
+  net.init(rng);
+  const Eigen::Index n = 37, P = net.num_params();
+  const MatF X = rng.normal_matrix<float>(3, n), R = rng.normal_matrix<float>(20, n);
+  MlpCache<float> whole;
+  const MatF Y = net.forward(X, whole);
+  VecF reference;
+  net.backward(whole, R, reference, nullptr, false);
+
+  std::vector<Eigen::Index> columns;  // every column boundary of every layer's weights and bias
+  for (int l = 0; l < net.layers(); ++l)
+    for (Eigen::Index c = 0; c <= net.fan_in(l); ++c) columns.push_back(net.offset(l) + c * net.fan_out(l));
+  columns.push_back(P);
+  ASSERT_EQ(columns.front(), 0);
+  for (const bool split : {false, true}) {
+    SCOPED_TRACE(split ? "split" : "whole");
+    MlpCache<float> c;
+    MatF scratch;
+    net.prepare(c, n);
+    const std::vector<Eigen::Index> pieces =
+        split ? std::vector<Eigen::Index>{0, 13, 14, n} : std::vector<Eigen::Index>{0, n};
+    for (size_t i = 0; i + 1 < pieces.size(); ++i) net.forward_columns(X, pieces[i], pieces[i + 1], c);
+    c.delta = R;
+    for (size_t i = 0; i + 1 < pieces.size(); ++i) net.backward_columns(c, pieces[i], pieces[i + 1], scratch);
+    VecF grad = VecF::Constant(P, std::nanf(""));
+    if (split) {  // uneven ranges across layers, then one column at a time from the middle of a layer
+      const Eigen::Index a = columns[7], b = columns[columns.size() - 9];
+      net.weight_gradient(X, c, 0, a, grad);
+      for (size_t i = 7; columns[i] < b; ++i) net.weight_gradient(X, c, columns[i], columns[i + 1], grad);
+      net.weight_gradient(X, c, b, P, grad);
+    } else {
+      net.weight_gradient(X, c, 0, P, grad);
+    }
+    ASSERT_TRUE(grad.allFinite()) << "an entry not written";
+    if (split) {
+      EXPECT_LE((c.output - Y).norm(), 1e-6 * Y.norm());
+      EXPECT_LE((grad - reference).norm(), 1e-5 * reference.norm());
+    } else {
+      EXPECT_EQ(c.output, Y);
+      EXPECT_EQ(grad, reference);
+    }
+  }
+}
+
 TEST_P(MlpGradient, ForwardModeDivergenceMatchesFiniteDifferenceJacobianTrace) {
   Rng rng(11);
   const int d = 3;

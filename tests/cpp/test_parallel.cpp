@@ -115,8 +115,10 @@ TEST(Parallel, OneAndTwoThreadsTrainTheSameWeightsToFloatTolerance) {
 
 TEST(Parallel, TheThreadsShareTheStepsWorkEvenlyAcrossTheNetworks) {
   // b has one point per batch entry and s two (antithetic pairs): three threads take b's points, the
-  // first half of s's and the second half. b is then one piece on one thread, computed exactly as on
-  // one thread; s is two pieces, summed, and agrees to float rounding.
+  // first half of s's and the second half. b's forward and backward pass is then one piece on one
+  // thread, and every weight's gradient, computed by columns of the weights on all three, sums the
+  // whole batch in the one thread's order: b's run is exactly the one thread's. s's pass is two
+  // pieces and agrees to float rounding.
   TrainingSession a = session_on(1), b = session_on(3);
   const StepResult ra = a.step(4), rb = b.step(4);
   EXPECT_EQ(a.network("b").params(), b.network("b").params());

@@ -47,7 +47,7 @@ struct MlpCache {
   std::vector<Mat<S>> inputs;  // inputs[l]: input to layer l (inputs[0] = X)
   std::vector<Mat<S>> pre;     // pre[l]: W_l inputs[l] + b_l
   Mat<S> output;
-  Mat<S> delta, delta_prev;  // backward scratch
+  Mat<S> delta, delta_prev;  // backward scratch; in the column-split pass, dL/dY
 };
 
 template <typename S>
@@ -73,6 +73,28 @@ class Mlp {
   // Given dL/dY (out x n) of the last forward(), accumulates dL/dparams into grad (+=), or writes
   // it there (sized, every entry set) if not accumulate, and, if dX is not null, writes dL/dX.
   void backward(MlpCache<S>& cache, const Mat<S>& dY, Vec<S>& grad, Mat<S>* dX = nullptr, bool accumulate = true) const;
+  // A training pass over a batch whose columns are split between threads (TrainingSession): each
+  // thread runs forward_columns and then backward_columns on its own columns of one shared cache
+  // (sized by prepare), and once all are done weight_gradient fills any range of the weights from
+  // every column of the batch at once, so no thread's partial gradient is summed with another's.
+  // On the whole range this is forward() and backward() exactly (the same products, the same sums).
+  void prepare(MlpCache<S>& cache, Eigen::Index n) const;
+  // Columns [begin, end) of the output (cache.output), of every layer's input (inputs[l], l >= 1)
+  // and of every hidden pre-activation (pre[l]); X is the whole batch (not copied into the cache).
+  void forward_columns(const Mat<S>& X, Eigen::Index begin, Eigen::Index end, MlpCache<S>& cache) const;
+  // Given dL/dY in columns [begin, end) of cache.delta (out x n), turns those columns of every
+  // hidden pre-activation into dL/dz; scratch holds one layer's dL/da in between.
+  void backward_columns(MlpCache<S>& cache, Eigen::Index begin, Eigen::Index end, Mat<S>& scratch) const;
+  // The gradient's entries [begin, end) (whole columns of layers' weight blocks: a layer's block
+  // is out x (in + 1), the bias its last column; column_ends() lists where columns end) from every
+  // column of the batch, after backward_columns has run over all of them.
+  void weight_gradient(const Mat<S>& X, const MlpCache<S>& cache, Eigen::Index begin, Eigen::Index end,
+                       Vec<S>& grad) const;
+  // Layer l's parameters start at offset(l); fan_in(l) columns of fan_out(l) weights, then the bias.
+  Eigen::Index offset(int l) const { return offsets_[size_t(l)]; }
+  int fan_in(int l) const { return fan_in_[size_t(l)]; }
+  int fan_out(int l) const { return fan_out_[size_t(l)]; }
+
   // Y = f(X) without keeping anything. This and the two below split the columns of X over
   // si::threads() threads (si/parallel.hpp) when there are many: each column's result is computed
   // independently of the others.

@@ -29,9 +29,9 @@ class TrainingSession {
   StepResult step(int k = 1);
   std::int64_t step_count() const { return steps_; }
   const TrainingConfig& config() const { return config_; }
-  // The threads each step splits its batch over (si/parallel.hpp). A seed gives the same run for a
-  // given thread count; other counts agree to float rounding (the gradient's sums are grouped by
-  // thread). Throws ConfigError("threads", ...) unless 1 <= threads <= limits::kMaxThreads.
+  // The threads each step splits its batch and then its weights over (si/parallel.hpp, update()). A
+  // seed gives the same run for a given thread count; other counts agree to float rounding (a
+  // network's points split over threads are evaluated in pieces). Throws ConfigError("threads", ...) unless 1 <= threads <= limits::kMaxThreads.
   int threads() const { return threads_; }
   void set_threads(int threads);
   const Interpolant& interpolant() const { return interp_; }
@@ -61,15 +61,16 @@ class TrainingSession {
     Adam<float> adam = {};
     Vec<float> grad = {};
     Vec<float> ema = {};  // the moving average of the weights (optimizer.ema > 0)
-    // This step's loss points, update plan, proposed weights and loss; the pieces of the batch it is split into
-    // (update()) with their memory and losses, and per range of the weights the gradient's squared
-    // norm and whether the gradient and the update are finite there.
+    // This step's loss points, update plan, proposed weights and loss; the cache of its forward and
+    // backward pass, the pieces of the batch it is split into (update()) with their scratch and losses,
+    // and per thread the gradient's squared norm and whether the gradient and the update are finite.
     LossPoints<float> points = {};
     Adam<float>::Plan plan = {};
     Vec<float> next = {}, ema_next = {};  // the proposed weights and moving average
     float step_loss = 0;
     int pieces = 0;
-    ParallelScratch<float> scratch = {};
+    MlpCache<float> pass = {};
+    std::vector<MatF> piece_scratch = {};
     std::vector<float> piece_loss = {};
     std::vector<double> range_norm2 = {};
     std::vector<char> grad_ok = {}, update_ok = {};
