@@ -31,7 +31,8 @@ class TrainingSession {
   const TrainingConfig& config() const { return config_; }
   // The threads each step splits its batch and then its weights over (si/parallel.hpp, update()). A
   // seed gives the same run for a given thread count; other counts agree to float rounding (a
-  // network's points split over threads are evaluated in pieces). Throws ConfigError("threads", ...) unless 1 <= threads <= limits::kMaxThreads.
+  // network's points split over threads are evaluated in pieces). Throws ConfigError("threads",
+  // ...) unless 1 <= threads <= limits::kMaxThreads.
   int threads() const { return threads_; }
   void set_threads(int threads);
   const Interpolant& interpolant() const { return interp_; }
