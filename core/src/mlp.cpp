@@ -257,19 +257,23 @@ void Mlp<S>::prepare(MlpCache<S>& c, Eigen::Index n) const {
 }
 
 template <typename S>
-void Mlp<S>::forward_columns(const Mat<S>& X, Eigen::Index begin, Eigen::Index end, MlpCache<S>& c) const {
+void Mlp<S>::forward_columns(const Mat<S>& X, Eigen::Index begin, Eigen::Index end, MlpCache<S>& c,
+                             Mat<S>& scratch) const {
   const int L = layers();
   const Eigen::Index n = end - begin;
   for (int l = 0; l < L; ++l) {
-    const bool last = l + 1 == L;
     const Mat<S>& in = l == 0 ? X : c.inputs[size_t(l)];
-    auto z = (last ? c.output : c.pre[size_t(l)]).middleCols(begin, n);
-    multiply<S>(weight(l), false, in.middleCols(begin, n), z);
-    z.colwise() += bias(l);
-    if (last) break;
+    if (l + 1 == L) {
+      auto y = c.output.middleCols(begin, n);
+      multiply<S>(weight(l), false, in.middleCols(begin, n), y);
+      y.colwise() += bias(l);
+      break;
+    }
+    multiply<S>(weight(l), false, in.middleCols(begin, n), scratch);  // z, kept no longer than here
+    scratch.colwise() += bias(l);
     auto next = c.inputs[size_t(l) + 1].middleCols(begin, n);
-    activation_and_derivative<S>(shape_.activation, z, &next, static_cast<Mat<S>*>(nullptr),
-                                 static_cast<const Mat<S>*>(nullptr));
+    auto dact = c.pre[size_t(l)].middleCols(begin, n);
+    activation_and_derivative<S>(shape_.activation, scratch, &next, &dact, static_cast<const Mat<S>*>(nullptr));
   }
 }
 
@@ -278,10 +282,8 @@ void Mlp<S>::backward_columns(MlpCache<S>& c, Eigen::Index begin, Eigen::Index e
   const Eigen::Index n = end - begin;
   for (int l = layers() - 1; l >= 1; --l) {
     const Mat<S>& delta = l + 1 == layers() ? c.delta : c.pre[size_t(l)];
-    scratch.resize(fan_in_[size_t(l)], n);
-    multiply<S>(weight(l), true, delta.middleCols(begin, n), scratch);  // da[c, j] = sum_r W[r, c] delta[r, j]
-    auto dz = c.pre[size_t(l) - 1].middleCols(begin, n);                // dz = da * act'(z), over z
-    activation_and_derivative<S>(shape_.activation, dz, static_cast<Mat<S>*>(nullptr), &dz, &scratch);
+    multiply<S>(weight(l), true, delta.middleCols(begin, n), scratch);     // da[c, j] = sum_r W[r, c] delta[r, j]
+    c.pre[size_t(l) - 1].middleCols(begin, n).array() *= scratch.array();  // dz = act'(z) * da
   }
 }
 

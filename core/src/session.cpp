@@ -220,7 +220,7 @@ std::vector<float> TrainingSession::update() {
     for (const Piece& p : shares[size_t(task)]) {
       Net& net = *p.net;
       const LossPoints<float>& lp = net.points;
-      net.mlp.forward_columns(lp.inputs, p.begin, p.end, net.pass);
+      net.mlp.forward_columns(lp.inputs, p.begin, p.end, net.pass, net.piece_scratch[size_t(p.index)]);
       const Eigen::Index n = p.end - p.begin;
       const auto f = net.pass.output.middleCols(p.begin, n);
       const auto c = lp.targets.middleCols(p.begin, n);

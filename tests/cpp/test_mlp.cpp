@@ -132,7 +132,7 @@ TEST_P(MlpGradient, TheColumnSplitPassIsTheWholePass) {
     net.prepare(c, n);
     const std::vector<Eigen::Index> pieces =
         split ? std::vector<Eigen::Index>{0, 13, 14, n} : std::vector<Eigen::Index>{0, n};
-    for (size_t i = 0; i + 1 < pieces.size(); ++i) net.forward_columns(X, pieces[i], pieces[i + 1], c);
+    for (size_t i = 0; i + 1 < pieces.size(); ++i) net.forward_columns(X, pieces[i], pieces[i + 1], c, scratch);
     c.delta = R;
     for (size_t i = 0; i + 1 < pieces.size(); ++i) net.backward_columns(c, pieces[i], pieces[i + 1], scratch);
     VecF grad = VecF::Constant(P, std::nanf(""));

@@ -45,7 +45,7 @@ struct MlpShape {
 template <typename S>
 struct MlpCache {
   std::vector<Mat<S>> inputs;  // inputs[l]: input to layer l (inputs[0] = X)
-  std::vector<Mat<S>> pre;     // pre[l]: W_l inputs[l] + b_l
+  std::vector<Mat<S>> pre;     // pre[l]: W_l inputs[l] + b_l (column-split pass: act'(z), then dL/dz)
   Mat<S> output;
   Mat<S> delta, delta_prev;  // backward scratch; in the column-split pass, dL/dY
 };
@@ -80,10 +80,12 @@ class Mlp {
   // On the whole range this is forward() and backward() exactly (the same products, the same sums).
   void prepare(MlpCache<S>& cache, Eigen::Index n) const;
   // Columns [begin, end) of the output (cache.output), of every layer's input (inputs[l], l >= 1)
-  // and of every hidden pre-activation (pre[l]); X is the whole batch (not copied into the cache).
-  void forward_columns(const Mat<S>& X, Eigen::Index begin, Eigen::Index end, MlpCache<S>& cache) const;
+  // and of every hidden layer's act'(z) (pre[l]); X is the whole batch (not copied into the cache).
+  // scratch holds one layer's pre-activation z at a time.
+  void forward_columns(const Mat<S>& X, Eigen::Index begin, Eigen::Index end, MlpCache<S>& cache,
+                       Mat<S>& scratch) const;
   // Given dL/dY in columns [begin, end) of cache.delta (out x n), turns those columns of every
-  // hidden pre-activation into dL/dz; scratch holds one layer's dL/da in between.
+  // hidden layer's act'(z) into dL/dz; scratch holds one layer's dL/da at a time.
   void backward_columns(MlpCache<S>& cache, Eigen::Index begin, Eigen::Index end, Mat<S>& scratch) const;
   // The gradient's entries [begin, end) (whole columns of layers' weight blocks: a layer's block
   // is out x (in + 1), the bias its last column; column_ends() lists where columns end) from every
