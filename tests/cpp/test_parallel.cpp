@@ -116,12 +116,13 @@ TEST(Parallel, OneAndTwoThreadsTrainTheSameWeightsToFloatTolerance) {
 TEST(Parallel, TheThreadsShareTheStepsWorkEvenlyAcrossTheNetworks) {
   // b has one point per batch entry and s two (antithetic pairs): three threads take b's points, the
   // first half of s's and the second half. b's forward and backward pass is then one piece on one
-  // thread, and every weight's gradient, computed by columns of the weights on all three, sums the
-  // whole batch in the one thread's order: b's run is exactly the one thread's. s's pass is two
-  // pieces and agrees to float rounding.
+  // thread (its loss exactly the one thread's), and every weight's gradient, computed by columns of
+  // the weights on all three, sums the whole batch at once: b's weights agree with one thread's far
+  // closer than s's, whose pass is two pieces (exactly, with our products; Eigen's may group a
+  // product's sums by its shape). s agrees to float rounding.
   TrainingSession a = session_on(1), b = session_on(3);
   const StepResult ra = a.step(4), rb = b.step(4);
-  EXPECT_EQ(a.network("b").params(), b.network("b").params());
+  EXPECT_LT(relative_difference(a.network("b").params(), b.network("b").params()), 1e-6);
   EXPECT_EQ(ra.losses.at("b"), rb.losses.at("b"));
   EXPECT_LT(relative_difference(a.network("s").params(), b.network("s").params()), 1e-4);
   EXPECT_NEAR(rb.losses.at("s"), ra.losses.at("s"), 1e-4 * std::abs(ra.losses.at("s")));
