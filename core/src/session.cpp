@@ -60,7 +60,8 @@ std::vector<Eigen::Index> column_cuts(const Mlp<float>& mlp) {
 
 // Share i of `parts` of the weight-gradient pass's work, {network, begin, end} for each network it
 // touches: the networks' weights laid end to end, each weight's cost the number of its network's
-// loss points (its gradient sums them), cut at the cuts nearest to equal shares of the cost.
+// loss points (its gradient sums them) plus kUpdateCost, cut at the first cuts past equal shares of
+// the cost.
 std::vector<std::tuple<size_t, Eigen::Index, Eigen::Index>> column_share(
     const std::vector<std::vector<Eigen::Index>>& cuts, const std::vector<Eigen::Index>& points, int parts, int i) {
   std::int64_t total = 0;
