@@ -1941,9 +1941,11 @@ await test('threads: the isolated page trains on the threaded module with all co
     const one = await trainFresh(p, LIMIT);
     const diff = largestDifference(first.networks, one.networks);
     notes.push(`threads: ${LIMIT} steps of one seed: bit-identical weights at ${want} threads twice; ` +
-      `at 1 thread the largest weight difference is ${diff.toExponential(2)} (the gradient sums' order, grown over ${LIMIT} Adam steps)`);
-    // Bit-identical weights at 1 thread would mean the batch was never split.
-    if (want > 1) assert(diff > 0, `1 and ${want} threads give the same weights to the bit: is the page threaded?`);
+      `at 1 thread the largest weight difference is ${diff.toExponential(2)} (each weight's gradient sums the whole batch ` +
+      `on every count; only a split network's activations may round differently)`);
+    // The threaded module runs (maxThreads above); other thread counts agree to float rounding, grown
+    // over the Adam steps (the speed test below shows the second thread's gain).
+    assert(diff <= 1e-3, `1 and ${want} threads train weights ${diff} apart: more than float rounding`);
     // The choice is kept for the next visit (the worker starts on it).
     await setThreads(p, want);
     await p.reload();
