@@ -122,15 +122,20 @@ namespace {
 template <typename S>
 S loss_and_grad(const Mlp<S>& net, const LossPoints<S>& lp, Vec<S>* grad, MlpCache<S>& cache, bool accumulate) {
   const Mat<S>& f = net.forward(lp.inputs, cache);
-  // per point: 1/2 |f|^2 - c.f; d/df = f - c
-  const S loss = lp.scale * (S(0.5) * f.squaredNorm() - f.cwiseProduct(lp.targets).sum());
-  if (grad) {
-    Mat<S> dY = lp.scale * (f - lp.targets);
-    net.backward(cache, dY, *grad, nullptr, accumulate);
-  }
+  Mat<S> dY(f.rows(), f.cols());
+  const S loss = loss_and_output_grad(lp, 0, f.cols(), f, dY);
+  if (grad) net.backward(cache, dY, *grad, nullptr, accumulate);
   return loss;
 }
 }  // namespace
+
+template <typename S>
+S loss_and_output_grad(const LossPoints<S>& lp, Eigen::Index begin, Eigen::Index end, const Mat<S>& f, Mat<S>& dY) {
+  const auto fb = f.middleCols(begin, end - begin);
+  const auto c = lp.targets.middleCols(begin, end - begin);
+  dY.middleCols(begin, end - begin) = lp.scale * (fb - c);  // d/df of 1/2 |f|^2 - c.f is f - c
+  return lp.scale * (S(0.5) * fb.squaredNorm() - fb.cwiseProduct(c).sum());
+}
 
 template <typename S>
 S loss_and_grad(const Mlp<S>& net, const LossPoints<S>& lp, Vec<S>* grad, MlpCache<S>& cache) {
@@ -169,12 +174,13 @@ S loss_and_grad(const Mlp<S>& net, const LossPoints<S>& lp, Vec<S>* grad, Parall
   return loss;
 }
 
-#define SI_INSTANTIATE(S)                                                                                     \
-  template LossPoints<S> loss_points<S>(LossKind, const Interpolant&, const Batch<S>&, bool);                 \
-  template void loss_points<S>(LossKind, const Interpolant&, const Batch<S>&, bool, LossPoints<S>&, int);     \
-  template S loss_and_grad<S>(const Mlp<S>&, const LossPoints<S>&, Vec<S>*, MlpCache<S>&);                    \
-  template S loss_and_grad<S>(const Mlp<S>&, const LossPoints<S>&, Vec<S>*, ParallelScratch<S>&, int);        \
-  template S loss_and_grad_range<S>(const Mlp<S>&, const LossPoints<S>&, Eigen::Index, Eigen::Index, Vec<S>*, \
+#define SI_INSTANTIATE(S)                                                                                       \
+  template LossPoints<S> loss_points<S>(LossKind, const Interpolant&, const Batch<S>&, bool);                   \
+  template void loss_points<S>(LossKind, const Interpolant&, const Batch<S>&, bool, LossPoints<S>&, int);       \
+  template S loss_and_grad<S>(const Mlp<S>&, const LossPoints<S>&, Vec<S>*, MlpCache<S>&);                      \
+  template S loss_and_grad<S>(const Mlp<S>&, const LossPoints<S>&, Vec<S>*, ParallelScratch<S>&, int);          \
+  template S loss_and_output_grad<S>(const LossPoints<S>&, Eigen::Index, Eigen::Index, const Mat<S>&, Mat<S>&); \
+  template S loss_and_grad_range<S>(const Mlp<S>&, const LossPoints<S>&, Eigen::Index, Eigen::Index, Vec<S>*,   \
                                     MlpCache<S>&, LossPoints<S>&);
 SI_INSTANTIATE(float)
 SI_INSTANTIATE(double)

@@ -10,30 +10,6 @@
 namespace si {
 
 namespace {
-// Ranges of the weights of several networks for `parts` threads: the networks' weights laid end to
-// end and cut into `parts` shares, in whole blocks of 16 floats (one AVX-512 packet) of each network
-// (Eigen treats a range's unaligned ends with scalar code, which may round differently: a fused
-// multiply-add; ranges that start on packet boundaries update every weight exactly as one pass over
-// all of them does). Share i is {network, begin, end} for each network it touches. Laid end to end,
-// two networks of one size on two threads are one network a thread: the thread that computed a
-// network's gradient also updates it, from its own cache. (The update with clipping.)
-std::vector<std::tuple<size_t, Eigen::Index, Eigen::Index>> weight_share(const std::vector<Eigen::Index>& sizes,
-                                                                         int parts, int i) {
-  constexpr Eigen::Index kBlock = 16;
-  Eigen::Index blocks = 0;
-  for (Eigen::Index n : sizes) blocks += (n + kBlock - 1) / kBlock;
-  const auto [lo, hi] = split_range(blocks, parts, i);
-  std::vector<std::tuple<size_t, Eigen::Index, Eigen::Index>> share;
-  Eigen::Index offset = 0;
-  for (size_t k = 0; k < sizes.size(); ++k) {
-    const Eigen::Index n = sizes[k], nb = (n + kBlock - 1) / kBlock;
-    const Eigen::Index b = std::max<Eigen::Index>(lo, offset), e = std::min<Eigen::Index>(hi, offset + nb);
-    if (b < e) share.emplace_back(k, (b - offset) * kBlock, std::min(n, (e - offset) * kBlock));
-    offset += nb;
-  }
-  return share;
-}
-
 // A chunk of the weights a thread takes at a time in the weight-gradient pass (256 KB: it stays in
 // the core's cache from the product that writes its gradient to the update that reads it).
 constexpr Eigen::Index kWeightChunk = 65536;
@@ -45,8 +21,9 @@ constexpr std::int64_t kPieceCost = 24, kCachedWeights = 262144, kUpdateCost = 9
 
 // Where a network's weight-gradient shares and chunks may start and end: the boundaries between
 // the columns of its layers' weight blocks (out x (in + 1), the bias last) that fall on a block of
-// 16 floats (see weight_share: an update range starting there rounds like one pass over all the
-// weights), and the network's end.
+// 16 floats (one AVX-512 packet: Eigen treats a range's unaligned start with scalar code, which may
+// round differently, a fused multiply-add; an update range starting on a packet boundary updates
+// every weight exactly as one pass over all of them does), and the network's end.
 std::vector<Eigen::Index> column_cuts(const Mlp<float>& mlp) {
   std::vector<Eigen::Index> cuts;
   for (int l = 0; l < mlp.layers(); ++l)
@@ -63,22 +40,23 @@ std::vector<Eigen::Index> column_cuts(const Mlp<float>& mlp) {
 // loss points (its gradient sums them) plus kUpdateCost, cut at the first cuts past equal shares of
 // the cost.
 std::vector<std::tuple<size_t, Eigen::Index, Eigen::Index>> column_share(
-    const std::vector<std::vector<Eigen::Index>>& cuts, const std::vector<Eigen::Index>& points, int parts, int i) {
+    const std::vector<const std::vector<Eigen::Index>*>& cuts, const std::vector<Eigen::Index>& points, int parts,
+    int i) {
   std::int64_t total = 0;
-  for (size_t k = 0; k < cuts.size(); ++k) total += cuts[k].back() * (points[k] + kUpdateCost);
+  for (size_t k = 0; k < cuts.size(); ++k) total += cuts[k]->back() * (points[k] + kUpdateCost);
   const auto [lo, hi] = split_range(total, parts, i);
   std::vector<std::tuple<size_t, Eigen::Index, Eigen::Index>> share;
   std::int64_t offset = 0;  // the cost of the networks before k
   for (size_t k = 0; k < cuts.size(); ++k) {
     // The first cut whose cost reaches c, or the network's end.
     const auto at = [&](std::int64_t c) {
-      for (Eigen::Index cut : cuts[k])
+      for (Eigen::Index cut : *cuts[k])
         if (offset + cut * (points[k] + kUpdateCost) >= c) return cut;
-      return cuts[k].back();
+      return cuts[k]->back();
     };
-    const Eigen::Index b = at(lo), e = i + 1 == parts ? cuts[k].back() : at(hi);
+    const Eigen::Index b = at(lo), e = i + 1 == parts ? cuts[k]->back() : at(hi);
     if (b < e) share.emplace_back(k, b, e);
-    offset += cuts[k].back() * (points[k] + kUpdateCost);
+    offset += cuts[k]->back() * (points[k] + kUpdateCost);
   }
   return share;
 }
@@ -104,6 +82,7 @@ TrainingSession::TrainingSession(TrainingConfig config)
     if (config_.optimizer.ema > 0) net.ema = net.mlp.params();
     net.adam = Adam<float>(config_.optimizer, net.mlp.num_params());
     net.grad = VecF::Zero(net.mlp.num_params());
+    net.cuts = column_cuts(net.mlp);
     nets_.push_back(std::move(net));
   }
 }
@@ -209,7 +188,6 @@ std::vector<float> TrainingSession::update() {
     net.range_norm2.assign(size_t(tasks), 0.0);
     net.grad_ok.assign(size_t(tasks), 1);
     net.update_ok.assign(size_t(tasks), 1);
-    net.grad.resize(net.mlp.num_params());
     net.next.resize(net.grad.size());
     if (config_.optimizer.ema > 0) net.ema_next.resize(net.ema.size());
   }
@@ -223,10 +201,7 @@ std::vector<float> TrainingSession::update() {
       const LossPoints<float>& lp = net.points;
       net.mlp.forward_columns(lp.inputs, p.begin, p.end, net.pass, net.piece_scratch[size_t(p.index)]);
       const Eigen::Index n = p.end - p.begin;
-      const auto f = net.pass.output.middleCols(p.begin, n);
-      const auto c = lp.targets.middleCols(p.begin, n);
-      net.piece_loss[size_t(p.index)] = lp.scale * (0.5f * f.squaredNorm() - f.cwiseProduct(c).sum());
-      net.pass.delta.middleCols(p.begin, n) = lp.scale * (f - c);
+      net.piece_loss[size_t(p.index)] = loss_and_output_grad(lp, p.begin, p.end, net.pass.output, net.pass.delta);
       net.mlp.backward_columns(net.pass, p.begin, p.end, net.piece_scratch[size_t(p.index)]);
     }
   });
@@ -247,30 +222,36 @@ std::vector<float> TrainingSession::update() {
   // same pass proposes it: the whole update is one pass over the weights.
   const bool clipping = config_.optimizer.clip > 0;
   for (Net& net : nets_) net.plan = net.adam.plan(0.0);
-  std::vector<std::vector<Eigen::Index>> cuts;
+  std::vector<const std::vector<Eigen::Index>*> cuts;
   std::vector<Eigen::Index> points;
   for (const Net& net : nets_) {
-    cuts.push_back(column_cuts(net.mlp));
+    cuts.push_back(&net.cuts);
     points.push_back(net.points.inputs.cols());
   }
-  run_tasks(tasks, [&](int task) {
-    for (const auto& [k, begin, end] : column_share(cuts, points, tasks, task)) {
-      Net& net = nets_[k];
-      const std::vector<Eigen::Index>& cut = cuts[k];
-      auto next_cut = std::lower_bound(cut.begin(), cut.end(), begin);
-      for (Eigen::Index b = begin; b < end;) {
-        // The first cut a chunk's length on, or the share's end.
-        next_cut = std::lower_bound(next_cut, cut.end(), std::min(end, b + kWeightChunk));
-        const Eigen::Index e = next_cut == cut.end() ? end : std::min(end, *next_cut);
-        net.mlp.weight_gradient(net.points.inputs, net.pass, b, e, net.grad);
-        const auto g = net.grad.segment(b, e - b);
-        net.range_norm2[size_t(task)] += double(g.squaredNorm());
-        char& grad_ok = net.grad_ok[size_t(task)];
-        grad_ok = grad_ok && all_finite_fast(g.array());
-        if (!clipping && grad_ok) propose(net, b, e, task);
-        b = e;
+  // job(net, begin, end, task) on task's share of the weights (column_share), one share per thread,
+  // a chunk at a time from cut to cut.
+  const auto by_weight_chunks = [&](const std::function<void(Net&, Eigen::Index, Eigen::Index, int)>& job) {
+    run_tasks(tasks, [&](int task) {
+      for (const auto& [k, begin, end] : column_share(cuts, points, tasks, task)) {
+        const std::vector<Eigen::Index>& cut = *cuts[k];
+        auto next_cut = std::lower_bound(cut.begin(), cut.end(), begin);
+        for (Eigen::Index b = begin; b < end;) {
+          // The first cut a chunk's length on, or the share's end.
+          next_cut = std::lower_bound(next_cut, cut.end(), std::min(end, b + kWeightChunk));
+          const Eigen::Index e = next_cut == cut.end() ? end : std::min(end, *next_cut);
+          job(nets_[k], b, e, task);
+          b = e;
+        }
       }
-    }
+    });
+  };
+  by_weight_chunks([&](Net& net, Eigen::Index begin, Eigen::Index end, int task) {
+    net.mlp.weight_gradient(net.points.inputs, net.pass, begin, end, net.grad);
+    const auto g = net.grad.segment(begin, end - begin);
+    net.range_norm2[size_t(task)] += double(g.squaredNorm());
+    char& grad_ok = net.grad_ok[size_t(task)];
+    grad_ok = grad_ok && all_finite_fast(g.array());
+    if (!clipping && grad_ok) propose(net, begin, end, task);
   });
   for (Net& net : nets_) {
     net.step_loss = 0;
@@ -287,14 +268,7 @@ std::vector<float> TrainingSession::update() {
       for (double x : net.range_norm2) norm2 += x;
       net.plan = net.adam.plan(std::sqrt(norm2));
     }
-    // The update by ranges of the weights, one per thread, in chunks that stay in the core's cache.
-    std::vector<Eigen::Index> sizes;
-    for (const Net& net : nets_) sizes.push_back(net.grad.size());
-    constexpr Eigen::Index kChunk = 8192;  // a multiple of the 16 floats weight_share aligns to
-    run_tasks(tasks, [&](int task) {
-      for (const auto& [k, begin, end] : weight_share(sizes, tasks, task))
-        for (Eigen::Index b = begin; b < end; b += kChunk) propose(nets_[k], b, std::min(end, b + kChunk), task);
-    });
+    by_weight_chunks(propose);
   }
   for (const Net& net : nets_)
     if (!all(net.update_ok))

@@ -85,6 +85,10 @@ struct ParallelScratch {
 // written to *grad (sized and set, not added to): ranges that cover the batch add up to its loss and
 // gradient, so ranges may go to different threads. range_points is scratch memory for the columns
 // (unused when the range is all of them).
+// The loss of columns [begin, end) of the points given the network's outputs f there (per point
+// 1/2 |f|^2 - c.f, a share of the batch mean), and its gradient dL/df written to those columns of dY.
+template <typename S>
+S loss_and_output_grad(const LossPoints<S>& points, Eigen::Index begin, Eigen::Index end, const Mat<S>& f, Mat<S>& dY);
 template <typename S>
 S loss_and_grad_range(const Mlp<S>& net, const LossPoints<S>& points, Eigen::Index begin, Eigen::Index end,
                       Vec<S>* grad, MlpCache<S>& cache, LossPoints<S>& range_points);

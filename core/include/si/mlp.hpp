@@ -88,8 +88,8 @@ class Mlp {
   // hidden layer's act'(z) into dL/dz; scratch holds one layer's dL/da at a time.
   void backward_columns(MlpCache<S>& cache, Eigen::Index begin, Eigen::Index end, Mat<S>& scratch) const;
   // The gradient's entries [begin, end) (whole columns of layers' weight blocks: a layer's block
-  // is out x (in + 1), the bias its last column; column_ends() lists where columns end) from every
-  // column of the batch, after backward_columns has run over all of them.
+  // is out x (in + 1), the bias its last column) from every column of the batch, after
+  // backward_columns has run over all of them.
   void weight_gradient(const Mat<S>& X, const MlpCache<S>& cache, Eigen::Index begin, Eigen::Index end,
                        Vec<S>& grad) const;
   // Layer l's parameters start at offset(l); fan_in(l) columns of fan_out(l) weights, then the bias.

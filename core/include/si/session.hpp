@@ -70,6 +70,7 @@ class TrainingSession {
     Vec<float> next = {}, ema_next = {};  // the proposed weights and moving average
     float step_loss = 0;
     int pieces = 0;
+    std::vector<Eigen::Index> cuts = {};  // where its weight-gradient shares and chunks may start and end
     MlpCache<float> pass = {};
     std::vector<MatF> piece_scratch = {};
     std::vector<float> piece_loss = {};
