@@ -288,8 +288,9 @@ void Mlp<S>::backward_columns(MlpCache<S>& c, Eigen::Index begin, Eigen::Index e
 }
 
 template <typename S>
-void Mlp<S>::weight_gradient(const Mat<S>& X, const MlpCache<S>& c, Eigen::Index begin, Eigen::Index end,
-                             Vec<S>& grad) const {
+void Mlp<S>::weight_gradient(const Mat<S>& X, const MlpCache<S>& c, Eigen::Index begin, Eigen::Index end, Vec<S>& grad,
+                             Eigen::Index from, Eigen::Index to) const {
+  if (to < 0) to = X.cols();
   for (int l = 0; l < layers(); ++l) {
     const Eigen::Index rows = fan_out_[size_t(l)], cols = fan_in_[size_t(l)];
     const Eigen::Index c0 = std::max<Eigen::Index>(0, (begin - offsets_[size_t(l)]) / rows),
@@ -300,9 +301,10 @@ void Mlp<S>::weight_gradient(const Mat<S>& X, const MlpCache<S>& c, Eigen::Index
     const Eigen::Index w1 = std::min(c1, cols);  // weight columns c0..w1, then perhaps the bias
     if (c0 < w1) {                               // dW[r, c] = sum_j delta[r, j] a[c, j]
       Eigen::Map<Mat<S>> gW(grad.data() + offsets_[size_t(l)] + c0 * rows, rows, w1 - c0);
-      product_bt<S>(delta, in.middleRows(c0, w1 - c0), gW, false);
+      product_bt<S>(delta.middleCols(from, to - from), in.block(c0, from, w1 - c0, to - from), gW, false);
     }
-    if (c1 == cols + 1) grad.segment(offsets_[size_t(l)] + cols * rows, rows) = delta.rowwise().sum();
+    if (c1 == cols + 1)
+      grad.segment(offsets_[size_t(l)] + cols * rows, rows) = delta.middleCols(from, to - from).rowwise().sum();
   }
 }
 

@@ -108,8 +108,9 @@ TEST_P(MlpGradient, AGradientWrittenNotAddedIsTheSumIntoZeros) {
 
 TEST_P(MlpGradient, TheColumnSplitPassIsTheWholePass) {
   // The training step's pass (forward and backward by columns of the batch, then the weight gradient
-  // by columns of the weights from the whole batch) against forward() + backward(): on the whole
-  // range exactly, split into uneven pieces to float rounding, every gradient entry written.
+  // by columns of the weights from the whole batch, or by pieces of the batch) against forward() +
+  // backward(): on the whole range exactly, split into uneven pieces to float rounding, every
+  // gradient entry written.
   Rng rng(9);
   Mlp<float> net(MlpShape{3, 20, {40, 24}, GetParam()});
   net.init(rng);
@@ -152,6 +153,19 @@ TEST_P(MlpGradient, TheColumnSplitPassIsTheWholePass) {
       EXPECT_EQ(c.output, Y);
       EXPECT_EQ(grad, reference);
     }
+    // The other way the step takes it (small networks): each piece's whole gradient from its own
+    // columns of the batch, the pieces' gradients summed. On the whole batch it is the same call.
+    VecF sum = VecF::Zero(P);
+    for (size_t i = 0; i + 1 < pieces.size(); ++i) {
+      VecF piece = VecF::Constant(P, std::nanf(""));
+      net.weight_gradient(X, c, 0, P, piece, pieces[i], pieces[i + 1]);
+      ASSERT_TRUE(piece.allFinite()) << "an entry of piece " << i << "'s gradient not written";
+      sum += piece;
+    }
+    if (split)
+      EXPECT_LE((sum - reference).norm(), 1e-5 * reference.norm());
+    else
+      EXPECT_EQ(sum, reference);
   }
 }
 

@@ -115,10 +115,9 @@ TEST(Parallel, OneAndTwoThreadsTrainTheSameWeightsToFloatTolerance) {
 
 TEST(Parallel, TheThreadsShareTheStepsWorkEvenlyAcrossTheNetworks) {
   // b has one point per batch entry and s two (antithetic pairs): three threads take b's points, the
-  // first half of s's and the second half. b's forward and backward pass is then one piece on one
-  // thread (its loss exactly the one thread's), and every weight's gradient, computed by columns of
-  // the weights on all three, sums the whole batch at once: b's weights agree with one thread's far
-  // closer than s's, whose pass is two pieces (exactly, with our products; Eigen's may group a
+  // first half of s's and the second half. b's pass and gradient are then one piece on one thread
+  // (its loss exactly the one thread's), so b's weights agree with one thread's far closer than s's,
+  // whose gradient is the sum of two pieces' (exactly, with our products; Eigen's may group a
   // product's sums by its shape). s agrees to float rounding.
   TrainingSession a = session_on(1), b = session_on(3);
   const StepResult ra = a.step(4), rb = b.step(4);
@@ -146,6 +145,28 @@ TEST(Parallel, OneNetworkSplitsItsBatchAndWeightsOverTheThreads) {
     EXPECT_LT(relative_difference(many.first, one.first), 1e-4) << threads << " threads";
     EXPECT_LT(relative_difference(many.second, one.second), 1e-4) << threads << " threads, the moving average";
     EXPECT_GT(relative_difference(many.second, many.first), 1e-3) << "the average is not the weights";
+    EXPECT_EQ(trained(threads), many) << threads << " threads, run twice";
+  }
+}
+
+TEST(Parallel, AWideNetworkOnASmallBatchTakesItsGradientByColumnsOfTheWeights) {
+  // The step's other way: pieces' gradients of a 2 x 256 network (about 67,000 weights) would be
+  // far larger than its pass over 8 batch entries, so the weights' gradient is taken by columns of
+  // the weights from the whole batch. It agrees with one thread to float rounding and repeats itself.
+  json c = config();
+  c["network"]["hidden"] = {256, 256};
+  c["training"]["batch"] = 8;
+  const auto trained = [&](int threads) {
+    TrainingSession s(c);
+    s.set_threads(threads);
+    s.step(4);
+    return std::make_pair(s.network("b").params(), s.network("s").params());
+  };
+  const auto one = trained(1);
+  for (int threads : {2, 3}) {
+    const auto many = trained(threads);
+    EXPECT_LT(relative_difference(many.first, one.first), 1e-5) << threads << " threads, b";
+    EXPECT_LT(relative_difference(many.second, one.second), 1e-5) << threads << " threads, s";
     EXPECT_EQ(trained(threads), many) << threads << " threads, run twice";
   }
 }

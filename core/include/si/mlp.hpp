@@ -75,8 +75,8 @@ class Mlp {
   void backward(MlpCache<S>& cache, const Mat<S>& dY, Vec<S>& grad, Mat<S>* dX = nullptr, bool accumulate = true) const;
   // A training pass over a batch whose columns are split between threads (TrainingSession): each
   // thread runs forward_columns and then backward_columns on its own columns of one shared cache
-  // (sized by prepare), and once all are done weight_gradient fills any range of the weights from
-  // every column of the batch at once, so no thread's partial gradient is summed with another's.
+  // (sized by prepare), and weight_gradient takes the gradient of a piece's columns (the pieces'
+  // gradients then summed), or, once all are done, any range of the weights from every column.
   // On the whole range this is forward() and backward() exactly (the same products, the same sums).
   void prepare(MlpCache<S>& cache, Eigen::Index n) const;
   // Columns [begin, end) of the output (cache.output), of every layer's input (inputs[l], l >= 1)
@@ -88,10 +88,10 @@ class Mlp {
   // hidden layer's act'(z) into dL/dz; scratch holds one layer's dL/da at a time.
   void backward_columns(MlpCache<S>& cache, Eigen::Index begin, Eigen::Index end, Mat<S>& scratch) const;
   // The gradient's entries [begin, end) (whole columns of layers' weight blocks: a layer's block
-  // is out x (in + 1), the bias its last column) from every column of the batch, after
-  // backward_columns has run over all of them.
-  void weight_gradient(const Mat<S>& X, const MlpCache<S>& cache, Eigen::Index begin, Eigen::Index end,
-                       Vec<S>& grad) const;
+  // is out x (in + 1), the bias its last column) from columns [from, to) of the batch (to < 0: its
+  // end), after backward_columns has run over them.
+  void weight_gradient(const Mat<S>& X, const MlpCache<S>& cache, Eigen::Index begin, Eigen::Index end, Vec<S>& grad,
+                       Eigen::Index from = 0, Eigen::Index to = -1) const;
   // Layer l's parameters start at offset(l); fan_in(l) columns of fan_out(l) weights, then the bias.
   Eigen::Index offset(int l) const { return offsets_[size_t(l)]; }
   int fan_in(int l) const { return fan_in_[size_t(l)]; }

@@ -73,6 +73,7 @@ class TrainingSession {
     std::vector<Eigen::Index> cuts = {};  // where its weight-gradient shares and chunks may start and end
     MlpCache<float> pass = {};
     std::vector<MatF> piece_scratch = {};
+    std::vector<VecF> piece_grad = {};  // pieces after the first, when each piece has its own gradient
     std::vector<float> piece_loss = {};
     std::vector<double> range_norm2 = {};
     std::vector<char> grad_ok = {}, update_ok = {};
